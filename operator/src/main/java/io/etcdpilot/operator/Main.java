@@ -1,0 +1,98 @@
+package io.etcdpilot.operator;
+
+import com.sun.net.httpserver.HttpServer;
+import io.etcdpilot.operator.cluster.EtcdClusterReconciler;
+import io.etcdpilot.operator.cluster.OperatorSettings;
+import io.etcdpilot.operator.etcd.EtcdObserver;
+import io.etcdpilot.operator.etcd.JetcdObserver;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Entry point: in-cluster or from a kubeconfig, all namespaces or a list, with leader election. */
+public final class Main {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    OperatorOptions options;
+    try {
+      options = OperatorOptions.parse(args, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(config(options)).build();
+    Operator operator = start(client, options);
+    operator.installShutdownHook(Duration.ofSeconds(10));
+    if (options.healthPort() > 0) {
+      serveHealth(operator, options.healthPort());
+    }
+    log.info("etcdpilot operator started (namespaces: {}, leader election: {})",
+        options.namespaces().isEmpty() ? "all" : options.namespaces(), options.leaderElection());
+  }
+
+  /** Builds, registers and starts the operator; shared by {@link #main} and the tests. */
+  public static Operator start(KubernetesClient client, OperatorOptions options) {
+    return start(client, options, new JetcdObserver(),
+        new OperatorSettings(options.clusterDomain(), Duration.ofSeconds(60), Duration.ofSeconds(5)));
+  }
+
+  public static Operator start(KubernetesClient client, OperatorOptions options, EtcdObserver observer,
+      OperatorSettings settings) {
+    Operator operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          // One write path for every API server we meet: plain create/update/patch, no server-side apply.
+          .withSSABasedCreateUpdateMatchForDependentResources(false)
+          .withUseSSAToPatchPrimaryResource(false)
+          .withCloseClientOnStop(true);
+      if (options.leaderElection()) {
+        o.withLeaderElectionConfiguration(
+            new LeaderElectionConfiguration("etcdpilot-operator", options.leaderElectionNamespace()));
+      }
+    });
+    operator.register(new EtcdClusterReconciler(client, observer, settings, Clock.systemUTC()), c -> {
+      if (!options.namespaces().isEmpty()) {
+        c.settingNamespaces(options.namespaces());
+      }
+    });
+    operator.start();
+    return operator;
+  }
+
+  private static Config config(OperatorOptions options) throws IOException {
+    if (options.kubeconfig() == null) {
+      return Config.autoConfigure(null);
+    }
+    return Config.fromKubeconfig(null, Files.readString(Path.of(options.kubeconfig())), options.kubeconfig());
+  }
+
+  private static void serveHealth(Operator operator, int port) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+    server.createContext("/healthz", ex -> respond(ex, true));
+    server.createContext("/readyz", ex -> respond(ex, operator.getRuntimeInfo().isStarted()
+        && operator.getRuntimeInfo().allEventSourcesAreHealthy()));
+    server.setExecutor(null);
+    server.start();
+  }
+
+  private static void respond(com.sun.net.httpserver.HttpExchange ex, boolean ok) throws IOException {
+    byte[] body = (ok ? "ok" : "not ready").getBytes(StandardCharsets.UTF_8);
+    ex.sendResponseHeaders(ok ? 200 : 503, body.length);
+    ex.getResponseBody().write(body);
+    ex.close();
+  }
+}

@@ -1,0 +1,69 @@
+package io.etcdpilot.operator;
+
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/** Command-line and environment options of the operator process. Flags win over environment variables. */
+public record OperatorOptions(
+    String kubeconfig,
+    Set<String> namespaces,
+    String clusterDomain,
+    int healthPort,
+    boolean leaderElection,
+    String leaderElectionNamespace) {
+
+  public static final String USAGE = """
+      usage: etcdpilot-operator [options]
+        --kubeconfig PATH                 kubeconfig to use (default: in-cluster, then $KUBECONFIG, then ~/.kube/config)
+        --namespaces a,b                  namespaces to watch (default: all; env WATCH_NAMESPACES)
+        --cluster-domain DOMAIN           cluster DNS domain (default: cluster.local; env CLUSTER_DOMAIN)
+        --health-port PORT                port of /healthz and /readyz, 0 to disable (default: 8081)
+        --leader-election true|false      take a Lease before reconciling (default: true)
+        --leader-election-namespace NS    namespace of the Lease (default: env POD_NAMESPACE, else default)
+      """;
+
+  public static OperatorOptions parse(String[] args, Map<String, String> env) {
+    String kubeconfig = null;
+    String namespaces = env.getOrDefault("WATCH_NAMESPACES", "");
+    String domain = env.getOrDefault("CLUSTER_DOMAIN", "cluster.local");
+    int healthPort = 8081;
+    boolean leaderElection = true;
+    String leNamespace = env.getOrDefault("POD_NAMESPACE", "default");
+    java.util.List<String> expanded = new java.util.ArrayList<>();
+    for (String arg : args) {
+      // --flag=value and --flag value are both accepted.
+      int eq = arg.indexOf('=');
+      if (arg.startsWith("--") && eq > 0) {
+        expanded.add(arg.substring(0, eq));
+        expanded.add(arg.substring(eq + 1));
+      } else {
+        expanded.add(arg);
+      }
+    }
+    args = expanded.toArray(String[]::new);
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      String value = i + 1 < args.length ? args[i + 1] : null;
+      switch (a) {
+        case "--kubeconfig" -> { kubeconfig = require(a, value); i++; }
+        case "--namespaces" -> { namespaces = require(a, value); i++; }
+        case "--cluster-domain" -> { domain = require(a, value); i++; }
+        case "--health-port" -> { healthPort = Integer.parseInt(require(a, value)); i++; }
+        case "--leader-election" -> { leaderElection = Boolean.parseBoolean(require(a, value)); i++; }
+        case "--leader-election-namespace" -> { leNamespace = require(a, value); i++; }
+        case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
+        default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
+      }
+    }
+    Set<String> ns = new LinkedHashSet<>();
+    Arrays.stream(namespaces.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(ns::add);
+    return new OperatorOptions(kubeconfig, ns, domain, healthPort, leaderElection, leNamespace);
+  }
+
+  private static String require(String flag, String value) {
+    if (value == null) throw new IllegalArgumentException(flag + " needs a value\n" + USAGE);
+    return value;
+  }
+}

@@ -1,0 +1,48 @@
+package io.etcdpilot.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.Objects;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class MemberStatus {
+  public enum Role { leader, follower, learner }
+
+  private String name;
+  @JsonPropertyDescription("etcd member ID (hex).")
+  private String id;
+  private Role role;
+  private Boolean healthy;
+  private String version;
+  @JsonPropertyDescription("Backend database size, rounded to MiB so that status does not churn with traffic.")
+  private String dbSize;
+
+  public MemberStatus() {}
+
+  public MemberStatus(String name, String id, Role role, Boolean healthy, String version, String dbSize) {
+    this.name = name; this.id = id; this.role = role; this.healthy = healthy; this.version = version; this.dbSize = dbSize;
+  }
+
+  public String getName() { return name; }
+  public void setName(String name) { this.name = name; }
+  public String getId() { return id; }
+  public void setId(String id) { this.id = id; }
+  public Role getRole() { return role; }
+  public void setRole(Role role) { this.role = role; }
+  public Boolean getHealthy() { return healthy; }
+  public void setHealthy(Boolean healthy) { this.healthy = healthy; }
+  public String getVersion() { return version; }
+  public void setVersion(String version) { this.version = version; }
+  public String getDbSize() { return dbSize; }
+  public void setDbSize(String dbSize) { this.dbSize = dbSize; }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof MemberStatus m)) return false;
+    return Objects.equals(name, m.name) && Objects.equals(id, m.id) && role == m.role
+        && Objects.equals(healthy, m.healthy) && Objects.equals(version, m.version) && Objects.equals(dbSize, m.dbSize);
+  }
+
+  @Override
+  public int hashCode() { return Objects.hash(name, id, role, healthy, version, dbSize); }
+}

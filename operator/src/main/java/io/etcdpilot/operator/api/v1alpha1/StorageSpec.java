@@ -1,0 +1,37 @@
+package io.etcdpilot.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class StorageSpec {
+  /** What happens to a member's volume when its member goes away. */
+  public enum VolumePolicy { Delete, Retain }
+
+  @Default("8Gi")
+  @Pattern("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$")
+  @JsonPropertyDescription("Size of each member's volume (a Kubernetes quantity such as 8Gi). Only growing is allowed.")
+  private String size = "8Gi";
+
+  @JsonPropertyDescription("StorageClass of the volumes; pick an SSD class. Empty: the cluster default.")
+  private String storageClassName;
+
+  @Default("Delete")
+  @JsonPropertyDescription("Volume of a member removed by scale-in: Delete (default; a removed member can never rejoin with stale data) or Retain.")
+  private VolumePolicy onScaleIn = VolumePolicy.Delete;
+
+  @Default("Retain")
+  @JsonPropertyDescription("Volumes when the EtcdCluster is deleted: Retain (default, data kept for recovery) or Delete.")
+  private VolumePolicy onDelete = VolumePolicy.Retain;
+
+  public String getSize() { return size; }
+  public void setSize(String size) { this.size = size; }
+  public String getStorageClassName() { return storageClassName; }
+  public void setStorageClassName(String storageClassName) { this.storageClassName = storageClassName; }
+  public VolumePolicy getOnScaleIn() { return onScaleIn; }
+  public void setOnScaleIn(VolumePolicy onScaleIn) { this.onScaleIn = onScaleIn; }
+  public VolumePolicy getOnDelete() { return onDelete; }
+  public void setOnDelete(VolumePolicy onDelete) { this.onDelete = onDelete; }
+}

@@ -1,0 +1,56 @@
+package io.etcdpilot.operator.cluster;
+
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Writes core/v1 Events about an EtcdCluster, for `kubectl describe`. Failures are logged, never fatal. */
+public class EventRecorder {
+  private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
+  private final KubernetesClient client;
+
+  public EventRecorder(KubernetesClient client) {
+    this.client = client;
+  }
+
+  public void normal(HasMetadata about, String reason, String message) {
+    record(about, "Normal", reason, message);
+  }
+
+  public void warning(HasMetadata about, String reason, String message) {
+    record(about, "Warning", reason, message);
+  }
+
+  private void record(HasMetadata about, String type, String reason, String message) {
+    log.info("{}/{}: {} {}", about.getMetadata().getNamespace(), about.getMetadata().getName(), reason, message);
+    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    try {
+      client.v1().events().inNamespace(about.getMetadata().getNamespace()).resource(new EventBuilder()
+          .withNewMetadata()
+            .withName(about.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 8))
+            .withNamespace(about.getMetadata().getNamespace())
+          .endMetadata()
+          .withInvolvedObject(new ObjectReferenceBuilder()
+              .withApiVersion(about.getApiVersion()).withKind(about.getKind())
+              .withName(about.getMetadata().getName()).withNamespace(about.getMetadata().getNamespace())
+              .withUid(about.getMetadata().getUid()).build())
+          .withType(type)
+          .withReason(reason)
+          .withMessage(message)
+          .withFirstTimestamp(now)
+          .withLastTimestamp(now)
+          .withCount(1)
+          .withNewSource().withComponent("etcdpilot").endSource()
+          .withReportingComponent("etcdpilot")
+          .build()).create();
+    } catch (RuntimeException e) {
+      log.warn("could not record event {}: {}", reason, e.getMessage());
+    }
+  }
+}

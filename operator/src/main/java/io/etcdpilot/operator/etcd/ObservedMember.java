@@ -1,0 +1,31 @@
+package io.etcdpilot.operator.etcd;
+
+import java.util.List;
+
+/**
+ * One member as etcd reports it: identity from the member list, and (when the member answered its
+ * status call) version, database size, raft position and whom it follows.
+ */
+public record ObservedMember(
+    long id,
+    String name,
+    List<String> peerUrls,
+    List<String> clientUrls,
+    boolean learner,
+    boolean reachable,
+    String version,
+    long dbSizeBytes,
+    long raftIndex,
+    long raftTerm,
+    long leaderId,
+    String error) {
+
+  /** A member that was added but has never started has no name yet. */
+  public boolean started() {
+    return name != null && !name.isEmpty();
+  }
+
+  public String idHex() {
+    return Long.toHexString(id);
+  }
+}

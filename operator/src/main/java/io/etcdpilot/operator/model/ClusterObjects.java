@@ -1,0 +1,253 @@
+package io.etcdpilot.operator.model;
+
+import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.api.v1alpha1.EtcdClusterSpec;
+import io.etcdpilot.operator.api.v1alpha1.SchedulingSpec;
+import io.etcdpilot.operator.api.v1alpha1.StorageSpec;
+import io.fabric8.kubernetes.api.model.*;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Pure builders of the Kubernetes objects one EtcdCluster needs. No I/O. */
+public final class ClusterObjects {
+  public static final String STATE_KEY = "initial-cluster-state";
+  public static final String INITIAL_CLUSTER_KEY = "initial-cluster";
+  public static final String STATE_NEW = "new";
+  public static final String STATE_EXISTING = "existing";
+  public static final String DEFAULT_IMAGE_REPO = "gcr.io/etcd-development/etcd";
+  public static final String DATA_VOLUME = "data";
+  public static final String DATA_MOUNT = "/var/lib/etcd";
+  /** Long enough for a leader to hand over leadership and flush before SIGKILL. */
+  public static final long TERMINATION_GRACE_SECONDS = 60;
+
+  private final EtcdCluster cluster;
+  private final ClusterNames names;
+  private final TlsWiring tls;
+  private final EtcdVersion version;
+
+  public ClusterObjects(EtcdCluster cluster, String clusterDomain) {
+    this.cluster = cluster;
+    this.names = new ClusterNames(cluster.getMetadata().getName(), cluster.getMetadata().getNamespace(), clusterDomain);
+    this.tls = new TlsWiring(cluster.getSpec().getTls() != null && Boolean.TRUE.equals(cluster.getSpec().getTls().getEnabled()));
+    this.version = EtcdVersion.parse(cluster.getSpec().getVersion());
+  }
+
+  public ClusterNames names() { return names; }
+  public TlsWiring tls() { return tls; }
+
+  public int replicas() {
+    Integer r = cluster.getSpec().getReplicas();
+    return r == null ? 3 : r;
+  }
+
+  public String image() {
+    String image = cluster.getSpec().getImage();
+    return image != null && !image.isBlank() ? image : DEFAULT_IMAGE_REPO + ":v" + version;
+  }
+
+  /** A token unique to this cluster object, so members of a re-created cluster never join the old one. */
+  public String clusterToken() {
+    String uid = cluster.getMetadata().getUid();
+    return names.cluster() + "-" + (uid == null ? "0" : uid.substring(0, Math.min(8, uid.length())));
+  }
+
+  private ObjectMeta meta(String name) {
+    return new ObjectMetaBuilder()
+        .withName(name)
+        .withNamespace(names.namespace())
+        .withLabels(names.commonLabels())
+        .withOwnerReferences(ownerReference())
+        .build();
+  }
+
+  public OwnerReference ownerReference() {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(cluster.getApiVersion())
+        .withKind(cluster.getKind())
+        .withName(cluster.getMetadata().getName())
+        .withUid(cluster.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
+  }
+
+  /** Headless Service that gives every member a stable DNS name, published before the member is ready. */
+  public Service peerService() {
+    return new ServiceBuilder()
+        .withMetadata(meta(names.peerService()))
+        .withNewSpec()
+          .withClusterIP("None")
+          .withPublishNotReadyAddresses(true)
+          .withSelector(names.selectorLabels())
+          .addNewPort().withName("peer").withPort(ClusterNames.PEER_PORT).withNewTargetPort(ClusterNames.PEER_PORT).endPort()
+          .addNewPort().withName("client").withPort(ClusterNames.CLIENT_PORT).withNewTargetPort(ClusterNames.CLIENT_PORT).endPort()
+        .endSpec()
+        .build();
+  }
+
+  /** Service applications use; only ready members receive traffic. */
+  public Service clientService() {
+    return new ServiceBuilder()
+        .withMetadata(meta(names.clientService()))
+        .withNewSpec()
+          .withType("ClusterIP")
+          .withSelector(names.selectorLabels())
+          .addNewPort().withName("client").withPort(ClusterNames.CLIENT_PORT).withNewTargetPort(ClusterNames.CLIENT_PORT).endPort()
+        .endSpec()
+        .build();
+  }
+
+  /**
+   * What a starting member needs to know about the cluster it belongs to. {@code new} while the cluster is
+   * bootstrapping; {@code existing} once it has formed, so any later member joins instead of founding.
+   */
+  public ConfigMap stateConfigMap(String state, String initialCluster) {
+    Map<String, String> data = new LinkedHashMap<>();
+    data.put(STATE_KEY, state);
+    data.put(INITIAL_CLUSTER_KEY, initialCluster);
+    return new ConfigMapBuilder().withMetadata(meta(names.stateConfigMap())).withData(data).build();
+  }
+
+  /** Voluntary disruptions may never take the voters below quorum. */
+  public PodDisruptionBudget podDisruptionBudget() {
+    return new PodDisruptionBudgetBuilder()
+        .withMetadata(meta(names.podDisruptionBudget()))
+        .withNewSpec()
+          .withMinAvailable(new IntOrString(Quorum.of(replicas())))
+          .withNewSelector().withMatchLabels(names.selectorLabels()).endSelector()
+        .endSpec()
+        .build();
+  }
+
+  public StatefulSet statefulSet() {
+    EtcdClusterSpec spec = cluster.getSpec();
+    StorageSpec storage = spec.getStorage() == null ? new StorageSpec() : spec.getStorage();
+    SchedulingSpec scheduling = spec.getScheduling() == null ? new SchedulingSpec() : spec.getScheduling();
+
+    Map<String, String> podLabels = new LinkedHashMap<>();
+    Map<String, String> podAnnotations = new LinkedHashMap<>();
+    if (spec.getPodTemplate() != null && spec.getPodTemplate().getMetadata() != null) {
+      var extra = spec.getPodTemplate().getMetadata();
+      if (extra.getLabels() != null) podLabels.putAll(extra.getLabels());
+      if (extra.getAnnotations() != null) podAnnotations.putAll(extra.getAnnotations());
+    }
+    podLabels.putAll(names.commonLabels());
+    podLabels.put(ClusterNames.LABEL_COMPONENT, "member");
+
+    Affinity affinity = scheduling.getAffinity() != null ? scheduling.getAffinity() : oneMemberPerNode();
+
+    PersistentVolumeClaimSpecBuilder claim = new PersistentVolumeClaimSpecBuilder()
+        .withAccessModes("ReadWriteOnce")
+        .withNewResources().addToRequests("storage", new Quantity(storage.getSize() == null ? "8Gi" : storage.getSize())).endResources();
+    if (storage.getStorageClassName() != null && !storage.getStorageClassName().isBlank()) {
+      claim.withStorageClassName(storage.getStorageClassName());
+    }
+
+    List<EnvVar> env = List.of(
+        fieldEnv(EtcdFlags.ENV_POD_NAME, "metadata.name"),
+        fieldEnv("POD_NAMESPACE", "metadata.namespace"),
+        fieldEnv(EtcdFlags.ENV_POD_IP, "status.podIP"),
+        configEnv(EtcdFlags.ENV_INITIAL_CLUSTER, INITIAL_CLUSTER_KEY),
+        configEnv(EtcdFlags.ENV_INITIAL_CLUSTER_STATE, STATE_KEY));
+
+    ResourceRequirements resources = spec.getResources() != null ? spec.getResources()
+        : new ResourceRequirementsBuilder()
+            .addToRequests("cpu", new Quantity("200m"))
+            .addToRequests("memory", new Quantity("512Mi"))
+            .build();
+
+    Container etcd = new ContainerBuilder()
+        .withName("etcd")
+        .withImage(image())
+        .withCommand("/usr/local/bin/etcd")
+        .withArgs(EtcdFlags.build(version, names, tls, spec.getEtcd(), clusterToken()))
+        .withEnv(env)
+        .addNewPort().withName("client").withContainerPort(ClusterNames.CLIENT_PORT).endPort()
+        .addNewPort().withName("peer").withContainerPort(ClusterNames.PEER_PORT).endPort()
+        .addNewPort().withName("metrics").withContainerPort(ClusterNames.METRICS_PORT).endPort()
+        .withResources(resources)
+        .withVolumeMounts(new VolumeMountBuilder().withName(DATA_VOLUME).withMountPath(DATA_MOUNT).build())
+        // Ready means "serves linearizable reads": /health fails without a leader.
+        .withNewReadinessProbe()
+          .withNewHttpGet().withPath("/health").withPort(new IntOrString(ClusterNames.METRICS_PORT)).endHttpGet()
+          .withPeriodSeconds(5).withTimeoutSeconds(3).withFailureThreshold(3)
+        .endReadinessProbe()
+        // Alive means "the process answers": never kill members just because quorum is lost.
+        .withNewLivenessProbe()
+          .withNewTcpSocket().withPort(new IntOrString(ClusterNames.METRICS_PORT)).endTcpSocket()
+          .withInitialDelaySeconds(10).withPeriodSeconds(10).withTimeoutSeconds(5).withFailureThreshold(6)
+        .endLivenessProbe()
+        .withNewSecurityContext()
+          .withAllowPrivilegeEscalation(false)
+          .withReadOnlyRootFilesystem(true)
+          .withRunAsNonRoot(true)
+          .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .endSecurityContext()
+        .build();
+
+    return new StatefulSetBuilder()
+        .withMetadata(meta(names.statefulSet()))
+        .withNewSpec()
+          .withReplicas(replicas())
+          .withServiceName(names.peerService())
+          .withPodManagementPolicy("Parallel")
+          .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
+          .withNewSelector().withMatchLabels(names.selectorLabels()).endSelector()
+          .withNewPersistentVolumeClaimRetentionPolicy()
+            .withWhenDeleted(storage.getOnDelete() == StorageSpec.VolumePolicy.Delete ? "Delete" : "Retain")
+            .withWhenScaled(storage.getOnScaleIn() == StorageSpec.VolumePolicy.Retain ? "Retain" : "Delete")
+          .endPersistentVolumeClaimRetentionPolicy()
+          .withNewTemplate()
+            .withNewMetadata().withLabels(podLabels).withAnnotations(podAnnotations.isEmpty() ? null : podAnnotations).endMetadata()
+            .withNewSpec()
+              .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
+              .withEnableServiceLinks(false)
+              .withAutomountServiceAccountToken(false)
+              .withNewSecurityContext()
+                .withRunAsNonRoot(true).withRunAsUser(65532L).withRunAsGroup(65532L).withFsGroup(65532L)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+              .endSecurityContext()
+              .withAffinity(affinity)
+              .withNodeSelector(scheduling.getNodeSelector())
+              .withTolerations(scheduling.getTolerations())
+              .withTopologySpreadConstraints(scheduling.getTopologySpreadConstraints())
+              .withPriorityClassName(scheduling.getPriorityClassName())
+              .withContainers(etcd)
+            .endSpec()
+          .endTemplate()
+          .withVolumeClaimTemplates(new PersistentVolumeClaimBuilder()
+              .withNewMetadata().withName(DATA_VOLUME).withLabels(names.commonLabels()).endMetadata()
+              .withSpec(claim.build())
+              .build())
+        .endSpec()
+        .build();
+  }
+
+  private Affinity oneMemberPerNode() {
+    return new AffinityBuilder()
+        .withNewPodAntiAffinity()
+          .addNewRequiredDuringSchedulingIgnoredDuringExecution()
+            .withTopologyKey("kubernetes.io/hostname")
+            .withNewLabelSelector().withMatchLabels(names.selectorLabels()).endLabelSelector()
+          .endRequiredDuringSchedulingIgnoredDuringExecution()
+        .endPodAntiAffinity()
+        .build();
+  }
+
+  private static EnvVar fieldEnv(String name, String path) {
+    return new EnvVarBuilder().withName(name)
+        .withNewValueFrom().withNewFieldRef().withApiVersion("v1").withFieldPath(path).endFieldRef().endValueFrom()
+        .build();
+  }
+
+  private EnvVar configEnv(String name, String key) {
+    return new EnvVarBuilder().withName(name)
+        .withNewValueFrom().withNewConfigMapKeyRef().withName(names.stateConfigMap()).withKey(key).endConfigMapKeyRef().endValueFrom()
+        .build();
+  }
+}

@@ -1,0 +1,71 @@
+package io.etcdpilot.operator.model;
+
+import io.etcdpilot.operator.api.v1alpha1.EtcdOptions;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds the etcd command line for a member pod. Member-specific values come from the pod's environment
+ * ($(POD_NAME), $(POD_IP), and the cluster-state ConfigMap), so one template serves every ordinal.
+ * Flags differ per minor version: 3.4 still needs v2 turned off and zap chosen, 3.6 replaced the
+ * experimental corruption check flag with a feature gate.
+ */
+public final class EtcdFlags {
+  public static final String DATA_DIR = "/var/lib/etcd/data";
+  public static final String ENV_POD_NAME = "POD_NAME";
+  public static final String ENV_POD_IP = "POD_IP";
+  public static final String ENV_INITIAL_CLUSTER = "INITIAL_CLUSTER";
+  public static final String ENV_INITIAL_CLUSTER_STATE = "INITIAL_CLUSTER_STATE";
+
+  private EtcdFlags() {}
+
+  public static List<String> build(EtcdVersion version, ClusterNames names, TlsWiring tls, EtcdOptions options,
+      String clusterToken) {
+    String scheme = tls.scheme();
+    String host = "$(" + ENV_POD_NAME + ")." + names.peerService() + "." + names.namespace() + ".svc."
+        + names.clusterDomain();
+    List<String> f = new ArrayList<>();
+    f.add("--name=$(" + ENV_POD_NAME + ")");
+    f.add("--data-dir=" + DATA_DIR);
+    f.add("--listen-peer-urls=" + scheme + "://$(" + ENV_POD_IP + "):" + ClusterNames.PEER_PORT);
+    f.add("--listen-client-urls=" + scheme + "://$(" + ENV_POD_IP + "):" + ClusterNames.CLIENT_PORT);
+    // Health and metrics stay on plain http on their own port so probes need no client certificate.
+    f.add("--listen-metrics-urls=http://$(" + ENV_POD_IP + "):" + ClusterNames.METRICS_PORT);
+    f.add("--initial-advertise-peer-urls=" + scheme + "://" + host + ":" + ClusterNames.PEER_PORT);
+    f.add("--advertise-client-urls=" + scheme + "://" + host + ":" + ClusterNames.CLIENT_PORT);
+    f.add("--initial-cluster=$(" + ENV_INITIAL_CLUSTER + ")");
+    f.add("--initial-cluster-state=$(" + ENV_INITIAL_CLUSTER_STATE + ")");
+    f.add("--initial-cluster-token=" + clusterToken);
+    f.add("--strict-reconfig-check=true");
+    if (tls.enabled()) {
+      f.add("--cert-file=" + TlsWiring.SERVER_CERT);
+      f.add("--key-file=" + TlsWiring.SERVER_KEY);
+      f.add("--trusted-ca-file=" + TlsWiring.TRUSTED_CA);
+      f.add("--client-cert-auth=true");
+      f.add("--peer-cert-file=" + TlsWiring.PEER_CERT);
+      f.add("--peer-key-file=" + TlsWiring.PEER_KEY);
+      f.add("--peer-trusted-ca-file=" + TlsWiring.TRUSTED_CA);
+      f.add("--peer-client-cert-auth=true");
+    }
+    EtcdOptions o = options == null ? new EtcdOptions() : options;
+    f.add("--auto-compaction-mode=" + (o.getAutoCompactionMode() == null ? "periodic" : o.getAutoCompactionMode().name()));
+    f.add("--auto-compaction-retention=" + (o.getAutoCompactionRetention() == null ? "1h" : o.getAutoCompactionRetention()));
+    if (o.getQuotaBackendBytes() != null && o.getQuotaBackendBytes() > 0) {
+      f.add("--quota-backend-bytes=" + o.getQuotaBackendBytes());
+    }
+    if (o.getSnapshotCount() != null) f.add("--snapshot-count=" + o.getSnapshotCount());
+    if (o.getHeartbeatIntervalMillis() != null) f.add("--heartbeat-interval=" + o.getHeartbeatIntervalMillis());
+    if (o.getElectionTimeoutMillis() != null) f.add("--election-timeout=" + o.getElectionTimeoutMillis());
+
+    if (version.isMinor(3, 4)) {
+      f.add("--logger=zap");
+      f.add("--enable-v2=false");
+      f.add("--experimental-initial-corrupt-check=true");
+    } else if (version.isMinor(3, 5)) {
+      f.add("--experimental-initial-corrupt-check=true");
+    } else {
+      f.add("--feature-gates=InitialCorruptCheck=true");
+    }
+    return f;
+  }
+}

@@ -1,0 +1,137 @@
+package io.etcdpilot.operator.status;
+
+import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.api.v1alpha1.EtcdClusterStatus;
+import io.etcdpilot.operator.api.v1alpha1.MemberStatus;
+import io.etcdpilot.operator.etcd.ClusterObservation;
+import io.etcdpilot.operator.etcd.ObservedMember;
+import io.etcdpilot.operator.model.ClusterNames;
+import io.etcdpilot.operator.model.EtcdVersion;
+import io.etcdpilot.operator.validation.SpecViolation;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Turns one reconcile's observations into the status a user sees. Pure: the same inputs give an equal
+ * status, so the reconciler can skip the write when nothing a user would notice has changed. Fast-moving
+ * numbers (raft index, revision) are deliberately left out; db size is rounded.
+ */
+public final class StatusCalculator {
+
+  /** Everything the status is derived from. */
+  public record Inputs(
+      EtcdCluster cluster,
+      ClusterNames names,
+      List<SpecViolation> violations,
+      List<String> warnings,
+      ClusterObservation observation,
+      int podsExisting,
+      boolean paused,
+      Instant now) {}
+
+  public EtcdClusterStatus compute(Inputs in) {
+    EtcdCluster cluster = in.cluster();
+    EtcdClusterStatus previous = cluster.getStatus() == null ? new EtcdClusterStatus() : cluster.getStatus();
+    List<Condition> prevConditions = previous.getConditions();
+    Long generation = cluster.getMetadata().getGeneration();
+    EtcdClusterStatus s = new EtcdClusterStatus();
+    s.setSelector(in.names().selector());
+    s.setObservedGeneration(generation);
+    s.setOperation(previous.getOperation());
+
+    if (!in.violations().isEmpty()) {
+      // Invalid spec: report it and keep the last observed facts; nothing else is touched.
+      s.setReplicas(previous.getReplicas());
+      s.setReadyReplicas(previous.getReadyReplicas());
+      s.setVersion(previous.getVersion());
+      s.setClusterID(previous.getClusterID());
+      s.setLeader(previous.getLeader());
+      s.setMembers(previous.getMembers());
+      String msg = in.violations().stream().map(SpecViolation::toString).collect(Collectors.joining("; "));
+      List<Condition> c = new ArrayList<>();
+      c.add(Conditions.next(prevConditions, Conditions.STALLED, true, "InvalidSpec", msg, generation, in.now()));
+      c.add(Conditions.find(prevConditions, Conditions.READY)
+          .orElse(Conditions.next(prevConditions, Conditions.READY, false, "InvalidSpec", msg, generation, in.now())));
+      c.add(Conditions.next(prevConditions, Conditions.RECONCILING, false, "InvalidSpec",
+          "waiting for a valid spec", generation, in.now()));
+      s.setConditions(c);
+      return s;
+    }
+
+    ClusterObservation obs = in.observation();
+    List<MemberStatus> members = new ArrayList<>();
+    String leaderName = obs.leader().map(ObservedMember::name).orElse(null);
+    long leaderId = obs.leader().map(ObservedMember::id).orElse(0L);
+    for (ObservedMember m : obs.members()) {
+      MemberStatus.Role role = m.learner() ? MemberStatus.Role.learner
+          : m.id() == leaderId ? MemberStatus.Role.leader : MemberStatus.Role.follower;
+      members.add(new MemberStatus(m.started() ? m.name() : null, m.idHex(), role, m.reachable(), m.version(),
+          m.reachable() ? roundedSize(m.dbSizeBytes()) : null));
+    }
+    members.sort(Comparator.comparing(ms -> ms.getName() == null ? "~" + ms.getId() : ms.getName()));
+    s.setMembers(members);
+    s.setClusterID(obs.clusterIdHex());
+    s.setLeader(leaderName);
+    s.setReplicas(in.podsExisting());
+    int desired = cluster.getSpec().getReplicas();
+    long healthyVoters = obs.members().stream().filter(m -> m.reachable() && !m.learner()).count();
+    long voters = obs.members().stream().filter(m -> !m.learner()).count();
+    long learners = obs.members().size() - voters;
+    s.setReadyReplicas((int) healthyVoters);
+    s.setVersion(obs.members().stream().filter(ObservedMember::reachable).map(ObservedMember::version)
+        .filter(v -> v != null).map(EtcdVersion::parse).min(Comparator.naturalOrder()).map(EtcdVersion::toString)
+        .orElse(previous.getVersion()));
+
+    boolean ready;
+    String reason;
+    String message;
+    if (!obs.reachable()) {
+      ready = false;
+      reason = previous.getClusterID() == null ? "Bootstrapping" : "Unreachable";
+      message = previous.getClusterID() == null ? "waiting for the members to form a cluster"
+          : "no member answers on its client URL";
+    } else if (leaderName == null) {
+      ready = false;
+      reason = "NoLeader";
+      message = "the cluster has no leader";
+    } else if (healthyVoters < voters) {
+      ready = false;
+      reason = "MembersUnhealthy";
+      message = (voters - healthyVoters) + " of " + voters + " voting members do not answer";
+    } else if (voters != desired || learners > 0) {
+      ready = false;
+      reason = "MembershipPending";
+      message = voters + " voting members and " + learners + " learners; the spec asks for " + desired;
+    } else {
+      ready = true;
+      reason = "MembersHealthy";
+      message = voters + " of " + desired + " members healthy, leader " + leaderName;
+    }
+    List<Condition> c = new ArrayList<>();
+    c.add(Conditions.next(prevConditions, Conditions.READY, ready, reason, message, generation, in.now()));
+    if (in.paused()) {
+      c.add(Conditions.next(prevConditions, Conditions.RECONCILING, false, "Paused",
+          "spec.paused is true: observing only", generation, in.now()));
+    } else {
+      c.add(Conditions.next(prevConditions, Conditions.RECONCILING, !ready, ready ? "Converged" : reason,
+          ready ? "nothing to do" : message, generation, in.now()));
+    }
+    c.add(Conditions.next(prevConditions, Conditions.STALLED, false, "SpecValid", "", generation, in.now()));
+    if (!in.warnings().isEmpty()) {
+      c.add(Conditions.next(prevConditions, Conditions.SIZE_WARNING, true, "EvenSize",
+          String.join("; ", in.warnings()), generation, in.now()));
+    }
+    s.setConditions(c);
+    return s;
+  }
+
+  /** Sizes rounded up to whole MiB, so status does not follow every write. */
+  static String roundedSize(long bytes) {
+    long mib = (bytes + (1 << 20) - 1) >> 20;
+    return Math.max(mib, 1) + "Mi";
+  }
+}

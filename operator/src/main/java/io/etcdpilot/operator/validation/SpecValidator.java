@@ -1,0 +1,126 @@
+package io.etcdpilot.operator.validation;
+
+import io.etcdpilot.operator.api.v1alpha1.EtcdClusterSpec;
+import io.etcdpilot.operator.api.v1alpha1.EtcdOptions;
+import io.etcdpilot.operator.model.EtcdVersion;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The spec rules the CRD schema states, as code: an API server may not enforce the schema (older
+ * servers, the sandbox, objects created before a schema change), and the operator must never act on a
+ * spec it does not understand.
+ */
+public final class SpecValidator {
+  public static final int MIN_REPLICAS = 1;
+  public static final int MAX_REPLICAS = 9;
+  public static final long MAX_QUOTA_BYTES = 8L * 1024 * 1024 * 1024;
+  private static final Set<String> SUPPORTED_MINORS = Set.of("3.4", "3.5", "3.6");
+  private static final Pattern DURATION = Pattern.compile("^([0-9]+|([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+)$");
+  private static final Pattern IMAGE = Pattern.compile("^[^\\s]+$");
+
+  public List<SpecViolation> validate(EtcdClusterSpec spec) {
+    List<SpecViolation> v = new ArrayList<>();
+    if (spec == null) {
+      v.add(new SpecViolation("spec", "is required"));
+      return v;
+    }
+    if (spec.getReplicas() == null) {
+      v.add(new SpecViolation("spec.replicas", "is required"));
+    } else if (spec.getReplicas() < MIN_REPLICAS || spec.getReplicas() > MAX_REPLICAS) {
+      v.add(new SpecViolation("spec.replicas",
+          "must be between " + MIN_REPLICAS + " and " + MAX_REPLICAS + ", was " + spec.getReplicas()));
+    }
+    validateVersion(spec.getVersion(), v);
+    if (spec.getImage() != null && !IMAGE.matcher(spec.getImage()).matches()) {
+      v.add(new SpecViolation("spec.image", "must be an image reference without spaces, was '" + spec.getImage() + "'"));
+    }
+    if (spec.getStorage() != null && spec.getStorage().getSize() != null) {
+      validateSize(spec.getStorage().getSize(), v);
+    }
+    if (spec.getTls() != null && Boolean.TRUE.equals(spec.getTls().getEnabled())) {
+      v.add(new SpecViolation("spec.tls.enabled",
+          "true is not supported yet: operator-managed certificates are not implemented in this release"));
+    }
+    if (spec.getEtcd() != null) {
+      validateOptions(spec.getEtcd(), v);
+    }
+    return v;
+  }
+
+  /** Non-fatal advice about a valid spec. */
+  public List<String> warnings(EtcdClusterSpec spec) {
+    List<String> w = new ArrayList<>();
+    if (spec != null && spec.getReplicas() != null && spec.getReplicas() % 2 == 0) {
+      w.add("spec.replicas is even (" + spec.getReplicas() + "): it tolerates no more failures than "
+          + (spec.getReplicas() - 1) + " members and makes quorum harder to keep; use an odd size");
+    }
+    return w;
+  }
+
+  private static void validateVersion(String version, List<SpecViolation> v) {
+    if (version == null || version.isBlank()) {
+      v.add(new SpecViolation("spec.version", "is required (e.g. 3.5.16)"));
+      return;
+    }
+    EtcdVersion parsed;
+    try {
+      parsed = EtcdVersion.parse(version);
+    } catch (IllegalArgumentException e) {
+      v.add(new SpecViolation("spec.version", "must be MAJOR.MINOR.PATCH (e.g. 3.5.16), was '" + version + "'"));
+      return;
+    }
+    String minor = parsed.major() + "." + parsed.minor();
+    if (!SUPPORTED_MINORS.contains(minor)) {
+      v.add(new SpecViolation("spec.version", "etcd " + minor + " is not supported; supported: 3.4, 3.5, 3.6"));
+    }
+  }
+
+  private static void validateSize(String size, List<SpecViolation> v) {
+    try {
+      BigDecimal bytes = Quantity.getAmountInBytes(new Quantity(size));
+      if (bytes.signum() <= 0) {
+        v.add(new SpecViolation("spec.storage.size", "must be positive, was '" + size + "'"));
+      }
+    } catch (RuntimeException e) {
+      v.add(new SpecViolation("spec.storage.size", "must be a quantity such as 8Gi, was '" + size + "'"));
+    }
+  }
+
+  private static void validateOptions(EtcdOptions o, List<SpecViolation> v) {
+    if (o.getQuotaBackendBytes() != null && (o.getQuotaBackendBytes() < 0 || o.getQuotaBackendBytes() > MAX_QUOTA_BYTES)) {
+      v.add(new SpecViolation("spec.etcd.quotaBackendBytes", "must be between 0 and 8589934592 (8 GiB), was "
+          + o.getQuotaBackendBytes()));
+    }
+    if (o.getAutoCompactionRetention() != null && !DURATION.matcher(o.getAutoCompactionRetention()).matches()) {
+      v.add(new SpecViolation("spec.etcd.autoCompactionRetention",
+          "must be a duration like 1h or 30m, or a revision count, was '" + o.getAutoCompactionRetention() + "'"));
+    }
+    if (o.getAutoCompactionMode() == EtcdOptions.AutoCompactionMode.revision && o.getAutoCompactionRetention() != null
+        && !o.getAutoCompactionRetention().matches("^[0-9]+$")) {
+      v.add(new SpecViolation("spec.etcd.autoCompactionRetention",
+          "must be a revision count when autoCompactionMode is revision, was '" + o.getAutoCompactionRetention() + "'"));
+    }
+    if (o.getSnapshotCount() != null && o.getSnapshotCount() < 1) {
+      v.add(new SpecViolation("spec.etcd.snapshotCount", "must be at least 1, was " + o.getSnapshotCount()));
+    }
+    Integer hb = o.getHeartbeatIntervalMillis();
+    Integer et = o.getElectionTimeoutMillis();
+    if (hb != null && (hb < 10 || hb > 5000)) {
+      v.add(new SpecViolation("spec.etcd.heartbeatIntervalMillis", "must be between 10 and 5000, was " + hb));
+    }
+    if (et != null && (et < 50 || et > 50000)) {
+      v.add(new SpecViolation("spec.etcd.electionTimeoutMillis", "must be between 50 and 50000, was " + et));
+    }
+    int effectiveHb = hb == null ? 100 : hb;
+    int effectiveEt = et == null ? 1000 : et;
+    if ((hb != null || et != null) && effectiveEt < 5 * effectiveHb) {
+      v.add(new SpecViolation("spec.etcd.electionTimeoutMillis", "must be at least 5x heartbeatIntervalMillis ("
+          + effectiveHb + " ms), was " + effectiveEt));
+    }
+  }
+}

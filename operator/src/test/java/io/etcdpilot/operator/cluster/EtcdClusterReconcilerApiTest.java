@@ -1,0 +1,203 @@
+package io.etcdpilot.operator.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.etcdpilot.operator.Main;
+import io.etcdpilot.operator.OperatorOptions;
+import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.api.v1alpha1.EtcdClusterSpec;
+import io.etcdpilot.operator.api.v1alpha1.MemberStatus;
+import io.etcdpilot.operator.model.ClusterObjects;
+import io.etcdpilot.operator.status.Conditions;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.javaoperatorsdk.operator.Operator;
+import java.io.FileInputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The reconciler against fabric8's mock API server; etcd is faked at this tier only. */
+class EtcdClusterReconcilerApiTest {
+  static final String NS = "prod";
+  KubernetesMockServer server;
+  KubernetesClient client;
+  Operator operator;
+  FakeObserver observer;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(), new io.fabric8.mockwebserver.MockWebServer(),
+        new java.util.HashMap<>(), new io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher(), false);
+    server.init();
+    client = server.createClient();
+    try (var in = new FileInputStream(Path.of("target/classes/META-INF/fabric8/etcdclusters.etcdpilot.io-v1.yml").toFile())) {
+      client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
+    }
+    observer = new FakeObserver();
+    OperatorOptions options = new OperatorOptions(null, Set.of(), "cluster.local", 0, false, NS);
+    operator = Main.start(client, options, observer,
+        new OperatorSettings("cluster.local", Duration.ofMillis(300), Duration.ofMillis(300)));
+  }
+
+  @AfterEach
+  void stop() {
+    operator.stop();
+    server.destroy();
+  }
+
+  static EtcdCluster cluster(String name, int replicas) {
+    EtcdCluster c = new EtcdCluster();
+    c.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    EtcdClusterSpec spec = new EtcdClusterSpec();
+    spec.setReplicas(replicas);
+    spec.setVersion("3.5.16");
+    c.setSpec(spec);
+    return c;
+  }
+
+  EtcdCluster get(String name) {
+    return client.resources(EtcdCluster.class).inNamespace(NS).withName(name).get();
+  }
+
+  @Test
+  void createsEveryObjectWithOwnerReferencesAndReportsObservedMembers() {
+    EtcdCluster created = client.resource(cluster("main", 3)).create();
+    String uid = created.getMetadata().getUid();
+
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      assertThat(client.apps().statefulSets().inNamespace(NS).withName("main").get()).isNotNull();
+      assertThat(client.services().inNamespace(NS).withName("main-peer").get()).isNotNull();
+      assertThat(client.services().inNamespace(NS).withName("main-client").get()).isNotNull();
+      assertThat(client.configMaps().inNamespace(NS).withName("main-cluster-state").get()).isNotNull();
+      assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("main").get()).isNotNull();
+    });
+    List<HasMetadata> owned = List.of(
+        client.apps().statefulSets().inNamespace(NS).withName("main").get(),
+        client.services().inNamespace(NS).withName("main-peer").get(),
+        client.services().inNamespace(NS).withName("main-client").get(),
+        client.configMaps().inNamespace(NS).withName("main-cluster-state").get(),
+        client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("main").get());
+    for (HasMetadata o : owned) {
+      assertThat(o.getMetadata().getOwnerReferences()).as(o.getKind())
+          .singleElement().satisfies(r -> {
+            assertThat(r.getUid()).isEqualTo(uid);
+            assertThat(r.getKind()).isEqualTo("EtcdCluster");
+            assertThat(r.getController()).isTrue();
+          });
+    }
+    StatefulSet sts = client.apps().statefulSets().inNamespace(NS).withName("main").get();
+    assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
+    assertThat(sts.getSpec().getUpdateStrategy().getType()).isEqualTo("OnDelete");
+    assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("main").get()
+        .getSpec().getMinAvailable().getIntVal()).isEqualTo(2);
+
+    // Before etcd answers: bootstrapping, not ready, still "new".
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      EtcdCluster c = get("main");
+      assertThat(c.getStatus()).isNotNull();
+      assertThat(Conditions.find(c.getStatus().getConditions(), Conditions.READY).orElseThrow().getReason())
+          .isEqualTo("Bootstrapping");
+      assertThat(c.getStatus().getSelector()).contains("app.kubernetes.io/instance=main");
+    });
+    assertThat(configState("main")).isEqualTo(ClusterObjects.STATE_NEW);
+    assertThat(observer.urlsSeen.get(0)).containsExactly(
+        "http://main-0.main-peer.prod.svc.cluster.local:2379",
+        "http://main-1.main-peer.prod.svc.cluster.local:2379",
+        "http://main-2.main-peer.prod.svc.cluster.local:2379");
+
+    observer.next.set(FakeObserver.healthy("main", 3, 1000, 3_000_000));
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      EtcdCluster c = get("main");
+      assertThat(Conditions.isTrue(c.getStatus().getConditions(), Conditions.READY)).isTrue();
+      assertThat(Conditions.isTrue(c.getStatus().getConditions(), Conditions.RECONCILING)).isFalse();
+      assertThat(c.getStatus().getLeader()).isEqualTo("main-0");
+      assertThat(c.getStatus().getClusterID()).isEqualTo("abcdef");
+      assertThat(c.getStatus().getReadyReplicas()).isEqualTo(3);
+      assertThat(c.getStatus().getVersion()).isEqualTo("3.5.16");
+      assertThat(c.getStatus().getObservedGeneration()).isEqualTo(c.getMetadata().getGeneration());
+      assertThat(c.getStatus().getMembers()).extracting(MemberStatus::getName, MemberStatus::getRole, MemberStatus::getDbSize)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("main-0", MemberStatus.Role.leader, "3Mi"),
+              org.assertj.core.groups.Tuple.tuple("main-1", MemberStatus.Role.follower, "3Mi"),
+              org.assertj.core.groups.Tuple.tuple("main-2", MemberStatus.Role.follower, "3Mi"));
+    });
+    await().untilAsserted(() -> assertThat(configState("main")).isEqualTo(ClusterObjects.STATE_EXISTING));
+  }
+
+  @Test
+  void steadyStateMakesNoWritesEvenWhileRaftIndexMoves() {
+    client.resource(cluster("calm", 3)).create();
+    observer.next.set(FakeObserver.healthy("calm", 3, 1, 1_000_000));
+    await().atMost(Duration.ofSeconds(20)).until(() -> get("calm").getStatus() != null
+        && Conditions.isTrue(get("calm").getStatus().getConditions(), Conditions.READY)
+        && ClusterObjects.STATE_EXISTING.equals(configState("calm")));
+    Map<String, String> before = resourceVersions("calm");
+
+    // Client traffic moves raft index and grows the db by a few KiB on every observation.
+    int callsBefore = observer.calls.get();
+    for (int i = 0; i < 10; i++) {
+      observer.next.set(FakeObserver.healthy("calm", 3, 1000L * (i + 2), 1_000_000 + 4096L * i));
+      int target = observer.calls.get() + 1;
+      await().atMost(Duration.ofSeconds(10)).until(() -> observer.calls.get() >= target);
+    }
+    assertThat(observer.calls.get() - callsBefore).isGreaterThanOrEqualTo(10);
+    assertThat(resourceVersions("calm")).isEqualTo(before);
+  }
+
+  @Test
+  void invalidSpecOnRunningClusterOnlySetsStalled() {
+    client.resource(cluster("held", 3)).create();
+    observer.next.set(FakeObserver.healthy("held", 3, 1, 1_000_000));
+    await().atMost(Duration.ofSeconds(20)).until(() -> get("held").getStatus() != null
+        && Conditions.isTrue(get("held").getStatus().getConditions(), Conditions.READY));
+    Map<String, String> before = resourceVersions("held");
+    before.remove("EtcdCluster/held");
+
+    EtcdCluster broken = get("held");
+    broken.getSpec().setReplicas(12);
+    broken.getSpec().setVersion("3.9.1");
+    client.resource(broken).update();
+
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      var stalled = Conditions.find(get("held").getStatus().getConditions(), Conditions.STALLED).orElseThrow();
+      assertThat(stalled.getStatus()).isEqualTo("True");
+      assertThat(stalled.getReason()).isEqualTo("InvalidSpec");
+      assertThat(stalled.getMessage()).contains("spec.replicas").contains("spec.version");
+    });
+    Map<String, String> after = resourceVersions("held");
+    after.remove("EtcdCluster/held");
+    assertThat(after).isEqualTo(before);
+    assertThat(client.apps().statefulSets().inNamespace(NS).withName("held").get().getSpec().getReplicas()).isEqualTo(3);
+  }
+
+  String configState(String name) {
+    ConfigMap cm = client.configMaps().inNamespace(NS).withName(name + "-cluster-state").get();
+    return cm == null ? null : cm.getData().get(ClusterObjects.STATE_KEY);
+  }
+
+  /** Resource versions of the cluster and everything it owns; any write changes one. */
+  Map<String, String> resourceVersions(String name) {
+    List<HasMetadata> all = new java.util.ArrayList<>();
+    all.add(get(name));
+    all.add(client.apps().statefulSets().inNamespace(NS).withName(name).get());
+    all.add(client.services().inNamespace(NS).withName(name + "-peer").get());
+    all.add(client.services().inNamespace(NS).withName(name + "-client").get());
+    all.add(client.configMaps().inNamespace(NS).withName(name + "-cluster-state").get());
+    all.add(client.policy().v1().podDisruptionBudget().inNamespace(NS).withName(name).get());
+    return all.stream().collect(Collectors.toMap(o -> o.getKind() + "/" + o.getMetadata().getName(),
+        o -> o.getMetadata().getResourceVersion(), (a, b) -> a, java.util.TreeMap::new));
+  }
+}

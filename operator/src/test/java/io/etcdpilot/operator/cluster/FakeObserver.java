@@ -1,0 +1,33 @@
+package io.etcdpilot.operator.cluster;
+
+import io.etcdpilot.operator.etcd.ClusterObservation;
+import io.etcdpilot.operator.etcd.EtcdConnection;
+import io.etcdpilot.operator.etcd.EtcdObserver;
+import io.etcdpilot.operator.etcd.ObservedMember;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** Stands in for jetcd at the API-test tier only; real etcd is used in the *IT and *E2E tiers. */
+class FakeObserver implements EtcdObserver {
+  final AtomicReference<ClusterObservation> next = new AtomicReference<>(ClusterObservation.unreachable("not yet"));
+  final AtomicInteger calls = new AtomicInteger();
+  final List<List<String>> urlsSeen = new ArrayList<>();
+
+  @Override
+  public synchronized ClusterObservation observe(EtcdConnection connection, List<String> clientUrls) {
+    calls.incrementAndGet();
+    urlsSeen.add(clientUrls);
+    return next.get();
+  }
+
+  static ClusterObservation healthy(String cluster, int members, long raftIndex, long dbSize) {
+    List<ObservedMember> list = new ArrayList<>();
+    for (int i = 0; i < members; i++) {
+      list.add(new ObservedMember(100 + i, cluster + "-" + i, List.of("http://p" + i), List.of("http://c" + i), false,
+          true, "3.5.16", dbSize, raftIndex + i, 2, 100, null));
+    }
+    return new ClusterObservation(true, 0xabcdefL, list, null);
+  }
+}

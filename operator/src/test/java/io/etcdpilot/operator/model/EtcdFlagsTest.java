@@ -1,0 +1,77 @@
+package io.etcdpilot.operator.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.etcdpilot.operator.api.v1alpha1.EtcdOptions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EtcdFlagsTest {
+  final ClusterNames names = new ClusterNames("demo", "default", "cluster.local");
+
+  List<String> flags(String version, boolean tls, EtcdOptions options) {
+    return EtcdFlags.build(EtcdVersion.parse(version), names, new TlsWiring(tls), options, "demo-1234");
+  }
+
+  @Test
+  void commonFlagsDeriveMemberIdentityFromThePodEnvironment() {
+    assertThat(flags("3.5.16", false, null)).contains(
+        "--name=$(POD_NAME)",
+        "--listen-peer-urls=http://$(POD_IP):2380",
+        "--listen-client-urls=http://$(POD_IP):2379",
+        "--listen-metrics-urls=http://$(POD_IP):2381",
+        "--initial-advertise-peer-urls=http://$(POD_NAME).demo-peer.default.svc.cluster.local:2380",
+        "--advertise-client-urls=http://$(POD_NAME).demo-peer.default.svc.cluster.local:2379",
+        "--initial-cluster=$(INITIAL_CLUSTER)",
+        "--initial-cluster-state=$(INITIAL_CLUSTER_STATE)",
+        "--initial-cluster-token=demo-1234",
+        "--strict-reconfig-check=true",
+        "--auto-compaction-mode=periodic",
+        "--auto-compaction-retention=1h");
+  }
+
+  @Test
+  void version34TurnsOffV2AndPicksZap() {
+    assertThat(flags("3.4.23", false, null))
+        .contains("--logger=zap", "--enable-v2=false", "--experimental-initial-corrupt-check=true")
+        .doesNotContain("--feature-gates=InitialCorruptCheck=true");
+  }
+
+  @Test
+  void version35UsesExperimentalCorruptCheckWithoutRemovedFlags() {
+    assertThat(flags("3.5.30", false, null))
+        .contains("--experimental-initial-corrupt-check=true")
+        .doesNotContain("--enable-v2=false", "--logger=zap", "--feature-gates=InitialCorruptCheck=true");
+  }
+
+  @Test
+  void version36UsesFeatureGatesInsteadOfExperimentalFlags() {
+    List<String> f = flags("3.6.5", false, null);
+    assertThat(f).contains("--feature-gates=InitialCorruptCheck=true");
+    assertThat(f).noneMatch(s -> s.startsWith("--experimental-") || s.startsWith("--enable-v2"));
+  }
+
+  @Test
+  void oneSwitchWiresSchemeAndCertificatesTogether() {
+    List<String> on = flags("3.5.16", true, null);
+    assertThat(on).contains("--listen-client-urls=https://$(POD_IP):2379", "--client-cert-auth=true",
+        "--peer-client-cert-auth=true", "--cert-file=" + TlsWiring.SERVER_CERT, "--peer-trusted-ca-file=" + TlsWiring.TRUSTED_CA);
+    assertThat(on).filteredOn(s -> s.contains("://") && !s.startsWith("--listen-metrics")).allMatch(s -> s.contains("https://"));
+    assertThat(on).contains("--listen-metrics-urls=http://$(POD_IP):2381");
+    List<String> off = flags("3.5.16", false, null);
+    assertThat(off).noneMatch(s -> s.contains("https://") || s.contains("cert"));
+  }
+
+  @Test
+  void typedOptionsBecomeFlags() {
+    EtcdOptions o = new EtcdOptions();
+    o.setQuotaBackendBytes(4L << 30);
+    o.setAutoCompactionMode(EtcdOptions.AutoCompactionMode.revision);
+    o.setAutoCompactionRetention("1000");
+    o.setSnapshotCount(5000L);
+    o.setHeartbeatIntervalMillis(200);
+    o.setElectionTimeoutMillis(2000);
+    assertThat(flags("3.5.16", false, o)).contains("--quota-backend-bytes=4294967296", "--auto-compaction-mode=revision",
+        "--auto-compaction-retention=1000", "--snapshot-count=5000", "--heartbeat-interval=200", "--election-timeout=2000");
+  }
+}

@@ -1,0 +1,98 @@
+package io.etcdpilot.operator.validation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.etcdpilot.operator.api.v1alpha1.EtcdClusterSpec;
+import io.etcdpilot.operator.api.v1alpha1.EtcdOptions;
+import io.etcdpilot.operator.api.v1alpha1.StorageSpec;
+import io.etcdpilot.operator.api.v1alpha1.TlsSpec;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class SpecValidatorTest {
+  final SpecValidator validator = new SpecValidator();
+
+  static EtcdClusterSpec valid() {
+    EtcdClusterSpec s = new EtcdClusterSpec();
+    s.setReplicas(3);
+    s.setVersion("3.5.16");
+    return s;
+  }
+
+  @Test
+  void validSpecHasNoViolations() {
+    assertThat(validator.validate(valid())).isEmpty();
+    assertThat(validator.warnings(valid())).isEmpty();
+  }
+
+  static Stream<Arguments> badFields() {
+    return Stream.of(
+        bad("spec.replicas", "between 1 and 9", s -> s.setReplicas(0)),
+        bad("spec.replicas", "between 1 and 9", s -> s.setReplicas(10)),
+        bad("spec.replicas", "is required", s -> s.setReplicas(null)),
+        bad("spec.version", "is required", s -> s.setVersion(null)),
+        bad("spec.version", "MAJOR.MINOR.PATCH", s -> s.setVersion("latest")),
+        bad("spec.version", "not supported", s -> s.setVersion("3.3.27")),
+        bad("spec.image", "without spaces", s -> s.setImage("my image")),
+        bad("spec.storage.size", "quantity", s -> s.setStorage(storage("lots"))),
+        bad("spec.storage.size", "positive", s -> s.setStorage(storage("0"))),
+        bad("spec.tls.enabled", "not supported yet", s -> { TlsSpec t = new TlsSpec(); t.setEnabled(true); s.setTls(t); }),
+        bad("spec.etcd.quotaBackendBytes", "8 GiB", s -> s.setEtcd(opts(o -> o.setQuotaBackendBytes(9L << 30)))),
+        bad("spec.etcd.autoCompactionRetention", "duration", s -> s.setEtcd(opts(o -> o.setAutoCompactionRetention("soon")))),
+        bad("spec.etcd.autoCompactionRetention", "revision count", s -> s.setEtcd(opts(o -> {
+          o.setAutoCompactionMode(EtcdOptions.AutoCompactionMode.revision);
+          o.setAutoCompactionRetention("1h");
+        }))),
+        bad("spec.etcd.snapshotCount", "at least 1", s -> s.setEtcd(opts(o -> o.setSnapshotCount(0L)))),
+        bad("spec.etcd.heartbeatIntervalMillis", "between 10 and 5000", s -> s.setEtcd(opts(o -> o.setHeartbeatIntervalMillis(5)))),
+        bad("spec.etcd.electionTimeoutMillis", "between 50 and 50000", s -> s.setEtcd(opts(o -> o.setElectionTimeoutMillis(60000)))),
+        bad("spec.etcd.electionTimeoutMillis", "5x heartbeatIntervalMillis", s -> s.setEtcd(opts(o -> {
+          o.setHeartbeatIntervalMillis(300);
+          o.setElectionTimeoutMillis(1000);
+        }))));
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("badFields")
+  void everyBadFieldIsNamed(String field, String message, Consumer<EtcdClusterSpec> breakIt) {
+    EtcdClusterSpec s = valid();
+    breakIt.accept(s);
+    assertThat(validator.validate(s)).singleElement().satisfies(v -> {
+      assertThat(v.field()).isEqualTo(field);
+      assertThat(v.message()).contains(message);
+    });
+  }
+
+  @Test
+  void missingSpecIsReported() {
+    assertThat(validator.validate(null)).singleElement().satisfies(v -> assertThat(v.field()).isEqualTo("spec"));
+  }
+
+  @Test
+  void evenSizeIsAllowedWithAWarning() {
+    EtcdClusterSpec s = valid();
+    s.setReplicas(4);
+    assertThat(validator.validate(s)).isEmpty();
+    assertThat(validator.warnings(s)).singleElement().asString().contains("even");
+  }
+
+  static Arguments bad(String field, String message, Consumer<EtcdClusterSpec> breakIt) {
+    return Arguments.of(field, message, breakIt);
+  }
+
+  static StorageSpec storage(String size) {
+    StorageSpec s = new StorageSpec();
+    s.setSize(size);
+    return s;
+  }
+
+  static EtcdOptions opts(Consumer<EtcdOptions> c) {
+    EtcdOptions o = new EtcdOptions();
+    c.accept(o);
+    return o;
+  }
+}
