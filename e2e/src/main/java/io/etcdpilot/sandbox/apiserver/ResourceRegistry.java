@@ -38,6 +38,10 @@ public final class ResourceRegistry {
             col("Allowed Disruptions", ".status.disruptionsAllowed"))));
     add(new ResourceType("coordination.k8s.io", "v1", "Lease", "leases", "lease", List.of(), true, false, null,
         List.of(), List.of(col("Holder", ".spec.holderIdentity"))));
+    add(new ResourceType("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews",
+        "selfsubjectrulesreview", List.of(), false, false, null, List.of(), List.of()));
+    add(new ResourceType("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews",
+        "selfsubjectaccessreview", List.of(), false, false, null, List.of(), List.of()));
     add(new ResourceType("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions",
         "customresourcedefinition", List.of("crd", "crds"), false, true, null, List.of(), List.of()));
   }

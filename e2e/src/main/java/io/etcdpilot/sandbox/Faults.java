@@ -1,0 +1,82 @@
+package io.etcdpilot.sandbox;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Faults injected into member pods. Works from the sandbox directory alone (pid files and volume
+ * directories the kubelet keeps), so the CLI and the tests share it.
+ */
+public final class Faults {
+  public enum Fault { crash, freeze, thaw, wipe_data }
+
+  private Faults() {}
+
+  public static Fault parse(String s) {
+    return Fault.valueOf(s.replace('-', '_'));
+  }
+
+  public static String inject(Path dir, KubernetesClient client, String namespace, String pod, Fault fault)
+      throws IOException, InterruptedException {
+    Pod p = client.pods().inNamespace(namespace).withName(pod).get();
+    if (p == null) throw new IllegalArgumentException("no pod " + namespace + "/" + pod);
+    String container = p.getSpec().getContainers().get(0).getName();
+    Path pidFile = dir.resolve("pods").resolve(namespace).resolve(pod).resolve(container + ".pid");
+    if (!Files.exists(pidFile)) throw new IllegalStateException("pod " + namespace + "/" + pod + " has never started a process");
+    long pid = Long.parseLong(Files.readString(pidFile).trim());
+    switch (fault) {
+      case crash -> signal(pid, "KILL");
+      case freeze -> signal(pid, "STOP");
+      case thaw -> signal(pid, "CONT");
+      case wipe_data -> {
+        // Stop the member first so it cannot write while its data disappears, then kill it: the kubelet
+        // restarts it on an empty volume.
+        signal(pid, "STOP");
+        for (Path claim : claimDirs(dir, namespace, p)) {
+          wipe(claim);
+        }
+        signal(pid, "KILL");
+      }
+      default -> throw new IllegalArgumentException(fault.toString());
+    }
+    return fault.name().replace('_', '-') + " " + namespace + "/" + pod + " (pid " + pid + ")";
+  }
+
+  static List<Path> claimDirs(Path dir, String namespace, Pod p) {
+    List<Path> out = new ArrayList<>();
+    for (Volume v : p.getSpec().getVolumes()) {
+      if (v.getPersistentVolumeClaim() != null) {
+        out.add(dir.resolve("volumes").resolve(namespace).resolve(v.getPersistentVolumeClaim().getClaimName()));
+      }
+    }
+    return out;
+  }
+
+  private static void wipe(Path claim) throws IOException {
+    if (!Files.isDirectory(claim)) return;
+    try (Stream<Path> children = Files.list(claim)) {
+      for (Path child : children.toList()) {
+        try (Stream<Path> walk = Files.walk(child)) {
+          for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+        }
+      }
+    }
+  }
+
+  static void signal(long pid, String signal) throws IOException, InterruptedException {
+    Process k = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
+    String out = new String(k.getInputStream().readAllBytes());
+    if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
+      throw new IllegalStateException("kill -" + signal + " " + pid + " failed: " + out.trim());
+    }
+  }
+}

@@ -1,0 +1,238 @@
+package io.etcdpilot.sandbox;
+
+import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.api.v1alpha1.EtcdClusterSpec;
+import io.etcdpilot.operator.api.v1alpha1.EtcdClusterStatus;
+import io.etcdpilot.operator.status.Conditions;
+import io.etcdpilot.sandbox.kubelet.EtcdBinaries;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** The `e2e/sandbox` command: up, down, etcdctl, fault. */
+public final class SandboxCli {
+  static final String USAGE = """
+      usage:
+        sandbox up      [--dir DIR] [--no-demo]           start the sandbox (foreground; Ctrl-C stops it)
+        sandbox down    [--dir DIR]                       stop a running sandbox
+        sandbox etcdctl [--dir DIR] NAMESPACE/CLUSTER -- ARGS...
+        sandbox fault   [--dir DIR] NAMESPACE/POD crash|freeze|thaw|wipe-data
+      DIR defaults to $ETCDPILOT_SANDBOX_DIR, else .sandbox in the repository.
+      """;
+
+  private SandboxCli() {}
+
+  public static void main(String[] argv) throws Exception {
+    List<String> args = new ArrayList<>(Arrays.asList(argv));
+    if (args.isEmpty() || args.contains("-h") || args.contains("--help")) {
+      System.out.print(USAGE);
+      System.exit(args.isEmpty() ? 2 : 0);
+    }
+    String verb = args.remove(0);
+    Path dir = Path.of(System.getenv().getOrDefault("ETCDPILOT_SANDBOX_DIR", ".sandbox")).toAbsolutePath();
+    int dirAt = args.indexOf("--dir");
+    int dashes = args.indexOf("--");
+    if (dirAt >= 0 && (dashes < 0 || dirAt < dashes)) {
+      dir = Path.of(args.get(dirAt + 1)).toAbsolutePath();
+      args.remove(dirAt + 1);
+      args.remove(dirAt);
+    }
+    int code;
+    try {
+      code = run(verb, dir, args);
+    } catch (Exception e) {
+      System.err.println("error: " + e.getMessage());
+      code = 1;
+    }
+    System.exit(code);
+  }
+
+  private static int run(String verb, Path dir, List<String> args) throws Exception {
+    return switch (verb) {
+      case "up" -> up(dir, !args.contains("--no-demo"));
+      case "down" -> down(dir);
+      case "etcdctl" -> etcdctl(dir, args);
+      case "fault" -> fault(dir, args);
+      default -> {
+        System.err.print("unknown command " + verb + "\n" + USAGE);
+        yield 2;
+      }
+    };
+  }
+
+  static int up(Path dir, boolean demo) throws Exception {
+    if (!"root".equals(System.getProperty("user.name"))) {
+      System.err.println("the sandbox runs etcd members in private mount namespaces and needs root: run it as root (e.g. sudo e2e/sandbox up)");
+      return 1;
+    }
+    Path pidFile = dir.resolve("sandbox.pid");
+    if (Files.exists(pidFile) && ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).map(ProcessHandle::isAlive).orElse(false)) {
+      System.err.println("a sandbox is already running in " + dir + " (pid " + Files.readString(pidFile).trim() + "); stop it with: e2e/sandbox down --dir " + dir);
+      return 1;
+    }
+    clean(dir);
+    Files.createDirectories(dir);
+    Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
+    System.out.println("starting sandbox in " + dir);
+    Sandbox sandbox = Sandbox.start(new Sandbox.Options(dir, dir.resolve("hosts"), true));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.out.println("\nstopping sandbox...");
+      try {
+        sandbox.close();
+        Files.deleteIfExists(dir.resolve("ready"));
+        Files.deleteIfExists(pidFile);
+      } catch (Exception e) {
+        System.err.println("stop: " + e);
+      }
+      System.out.println("sandbox stopped");
+      stopped.countDown();
+    }));
+    try (KubernetesClient client = sandbox.client()) {
+      waitForOperator(client, sandbox);
+      Files.writeString(dir.resolve("ready"), Instant.now() + "\n");
+      System.out.println("API server: http://127.0.0.1:" + sandbox.port() + "  kubeconfig: " + sandbox.kubeconfig());
+      System.out.println("operator running (log: " + dir.resolve("logs/operator.log") + ")");
+      if (demo) {
+        String version = Sandbox.supportedEtcdVersion(sandbox.binaries());
+        EtcdCluster ec = new EtcdCluster();
+        ec.setMetadata(new ObjectMetaBuilder().withName("demo").withNamespace("default").build());
+        EtcdClusterSpec spec = new EtcdClusterSpec();
+        spec.setReplicas(3);
+        spec.setVersion(version);
+        ec.setSpec(spec);
+        client.resource(ec).create();
+        System.out.println("applied EtcdCluster default/demo: 3 members, etcd " + version);
+        followUntilReady(client, "default", "demo", Duration.ofMinutes(5));
+      }
+      System.out.println("""
+
+          try:
+            kubectl --kubeconfig %1$s get etcdclusters,statefulsets,pods
+            e2e/sandbox etcdctl --dir %2$s default/demo -- endpoint health --cluster
+            e2e/sandbox fault --dir %2$s default/demo-1 crash
+          Ctrl-C (or e2e/sandbox down --dir %2$s) stops everything.""".formatted(sandbox.kubeconfig(), dir));
+    }
+    stopped.await();
+    return 0;
+  }
+
+  private static void waitForOperator(KubernetesClient client, Sandbox sandbox) throws InterruptedException {
+    Instant deadline = Instant.now().plusSeconds(120);
+    while (Instant.now().isBefore(deadline)) {
+      if (!sandbox.operator().alive()) throw new IllegalStateException("the operator exited; see " + sandbox.dir().resolve("logs/operator.log"));
+      if (client.leases().inNamespace("default").withName("etcdpilot-operator").get() != null) return;
+      Thread.sleep(500);
+    }
+    throw new IllegalStateException("the operator did not take its lease within 2 minutes; see " + sandbox.dir().resolve("logs/operator.log"));
+  }
+
+  private static void followUntilReady(KubernetesClient client, String ns, String name, Duration timeout) throws InterruptedException {
+    String last = "";
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      EtcdCluster ec = client.resources(EtcdCluster.class).inNamespace(ns).withName(name).get();
+      EtcdClusterStatus s = ec == null ? null : ec.getStatus();
+      long running = client.pods().inNamespace(ns).withLabel("etcdpilot.io/cluster", name).list().getItems().stream()
+          .filter(p -> "Running".equals(p.getStatus().getPhase())).count();
+      String line = s == null ? "waiting for the operator" : String.format("pods running %d, members ready %s/%d, %s",
+          running, s.getReadyReplicas(), ec.getSpec().getReplicas(),
+          Conditions.find(s.getConditions(), Conditions.READY).map(c -> "Ready=" + c.getStatus() + " (" + c.getReason() + ")").orElse(""));
+      if (!line.equals(last)) {
+        System.out.println("  " + ns + "/" + name + ": " + line);
+        last = line;
+      }
+      if (s != null && Conditions.isTrue(s.getConditions(), Conditions.READY)) {
+        System.out.println(ns + "/" + name + " is Ready: leader " + s.getLeader() + ", cluster " + s.getClusterID());
+        return;
+      }
+      Thread.sleep(1000);
+    }
+    System.out.println(ns + "/" + name + " is not Ready after " + timeout.toMinutes() + " minutes; see kubectl describe etcdcluster " + name);
+  }
+
+  static int down(Path dir) throws Exception {
+    Path pidFile = dir.resolve("sandbox.pid");
+    if (!Files.exists(pidFile)) {
+      System.out.println("no sandbox running in " + dir);
+      return 0;
+    }
+    long pid = Long.parseLong(Files.readString(pidFile).trim());
+    var handle = ProcessHandle.of(pid);
+    if (handle.isPresent() && handle.get().isAlive()) {
+      handle.get().destroy();
+      handle.get().onExit().get(90, TimeUnit.SECONDS);
+    }
+    killLeftovers(dir);
+    Files.deleteIfExists(pidFile);
+    System.out.println("sandbox in " + dir + " stopped");
+    return 0;
+  }
+
+  /** Belt and braces: no member process may outlive its sandbox. */
+  private static void killLeftovers(Path dir) throws IOException {
+    Path pods = dir.resolve("pods");
+    if (!Files.isDirectory(pods)) return;
+    try (Stream<Path> files = Files.walk(pods)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".pid")).toList()) {
+        ProcessHandle.of(Long.parseLong(Files.readString(f).trim())).ifPresent(ProcessHandle::destroyForcibly);
+      }
+    }
+  }
+
+  private static void clean(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) return;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        if (!p.equals(dir)) Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  static int etcdctl(Path dir, List<String> args) throws Exception {
+    int dashes = args.indexOf("--");
+    if (args.isEmpty() || !args.get(0).contains("/")) {
+      System.err.print("etcdctl needs NAMESPACE/CLUSTER\n" + USAGE);
+      return 2;
+    }
+    String[] target = args.get(0).split("/", 2);
+    List<String> rest = dashes >= 0 ? args.subList(dashes + 1, args.size()) : args.subList(1, args.size());
+    try (KubernetesClient client = clientFor(dir)) {
+      EtcdCluster ec = client.resources(EtcdCluster.class).inNamespace(target[0]).withName(target[1]).get();
+      List<String> cmd = Etcdctl.command(dir.resolve("hosts"), new EtcdBinaries(EtcdBinaries.defaultCache()),
+          ec == null ? null : ec.getSpec().getVersion(), Etcdctl.endpoints(client, target[0], target[1]), rest);
+      ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+      pb.environment().put("ETCDCTL_API", "3");
+      return pb.start().waitFor();
+    }
+  }
+
+  static int fault(Path dir, List<String> args) throws Exception {
+    if (args.size() != 2 || !args.get(0).contains("/")) {
+      System.err.print(USAGE);
+      return 2;
+    }
+    String[] target = args.get(0).split("/", 2);
+    try (KubernetesClient client = clientFor(dir)) {
+      System.out.println(Faults.inject(dir, client, target[0], target[1], Faults.parse(args.get(1))));
+      return 0;
+    }
+  }
+
+  private static KubernetesClient clientFor(Path dir) throws IOException {
+    Path kubeconfig = dir.resolve("kubeconfig");
+    if (!Files.exists(dir.resolve("ready"))) throw new IllegalStateException("no running sandbox in " + dir + " (start one with e2e/sandbox up)");
+    return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+        io.fabric8.kubernetes.client.Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString())).build();
+  }
+}

@@ -1,0 +1,599 @@
+package io.etcdpilot.sandbox.kubelet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.etcdpilot.sandbox.apiserver.ObjectStore;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One pod on the sandbox node: its volumes as directories, its containers as local processes in a private
+ * mount namespace (hosts file over /etc/hosts, volumes at their mount paths), probes, restarts with
+ * back-off, and graceful termination.
+ */
+final class PodRunner {
+  private static final Logger log = LoggerFactory.getLogger(PodRunner.class);
+  private static final Pattern VAR_REF = Pattern.compile("\\$\\$|\\$\\(([A-Za-z_][A-Za-z0-9_.-]*)\\)");
+
+  private final Kubelet kubelet;
+  final String namespace;
+  final String name;
+  final String ip;
+  final String uid;
+  private final ObjectNode pod;
+  private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+  private final Path podDir;
+  private final Map<String, Path> volumeDirs = new LinkedHashMap<>();
+  private final Map<String, ContainerState> containers = new LinkedHashMap<>();
+  private volatile boolean terminating;
+  private final Instant startTime = Instant.now();
+  private ObjectNode lastStatus;
+
+  /** What the kubelet tracks of one main container. */
+  static final class ContainerState {
+    final JsonNode spec;
+    volatile Process process;
+    volatile int restarts;
+    volatile boolean ready;
+    volatile boolean started;
+    volatile String waitingReason;
+    volatile String waitingMessage;
+    volatile Instant startedAt;
+    volatile Integer lastExitCode;
+    volatile int livenessFailures;
+    volatile int readinessFailures;
+    volatile int readinessSuccesses;
+    volatile long backoffMillis = 1000;
+    ScheduledFuture<?> probes;
+
+    ContainerState(JsonNode spec) {
+      this.spec = spec;
+    }
+  }
+
+  PodRunner(Kubelet kubelet, ObjectNode pod, String ip) {
+    this.kubelet = kubelet;
+    this.pod = pod;
+    this.namespace = pod.path("metadata").path("namespace").asText();
+    this.name = pod.path("metadata").path("name").asText();
+    this.ip = ip;
+    this.uid = pod.path("metadata").path("uid").asText();
+    this.podDir = kubelet.dir().resolve("pods").resolve(namespace).resolve(name);
+  }
+
+  /** True the first time: the pod is being deleted. */
+  boolean markStopping() {
+    return stopping.compareAndSet(false, true);
+  }
+
+  Path podDir() {
+    return podDir;
+  }
+
+  Map<String, Path> volumeDirs() {
+    return volumeDirs;
+  }
+
+  void start() {
+    try {
+      Files.createDirectories(podDir);
+      prepareVolumes();
+      for (JsonNode init : pod.path("spec").path("initContainers")) {
+        if (!runInit(init)) return;
+      }
+      for (JsonNode c : pod.path("spec").path("containers")) {
+        ContainerState cs = new ContainerState(c);
+        containers.put(c.path("name").asText(), cs);
+      }
+      for (ContainerState cs : containers.values()) {
+        launch(cs);
+      }
+    } catch (Exception e) {
+      log.warn("pod {}/{} failed to start: {}", namespace, name, e.toString());
+      for (ContainerState cs : containers.values()) {
+        cs.waitingReason = "CreateContainerError";
+        cs.waitingMessage = e.getMessage();
+      }
+      publishStatus();
+    }
+  }
+
+  // ---- volumes ----
+
+  private void prepareVolumes() throws IOException {
+    for (JsonNode v : pod.path("spec").path("volumes")) {
+      String vol = v.path("name").asText();
+      Path dir;
+      if (v.has("persistentVolumeClaim")) {
+        dir = kubelet.dir().resolve("volumes").resolve(namespace).resolve(v.path("persistentVolumeClaim").path("claimName").asText());
+      } else {
+        dir = podDir.resolve("volumes").resolve(vol);
+      }
+      Files.createDirectories(dir);
+      volumeDirs.put(vol, dir);
+    }
+    refreshProjectedVolumes(null, null);
+  }
+
+  /** Writes ConfigMap and Secret volumes; with a kind and name, only volumes of that object. */
+  void refreshProjectedVolumes(String kind, String objectName) {
+    for (JsonNode v : pod.path("spec").path("volumes")) {
+      String source = v.has("configMap") ? "ConfigMap" : v.has("secret") ? "Secret" : null;
+      if (source == null) continue;
+      JsonNode ref = source.equals("ConfigMap") ? v.path("configMap") : v.path("secret");
+      String refName = source.equals("ConfigMap") ? ref.path("name").asText() : ref.path("secretName").asText();
+      if (kind != null && (!kind.equals(source) || !refName.equals(objectName))) continue;
+      Optional<ObjectNode> obj = kubelet.lookup(source, namespace, refName);
+      Path dir = volumeDirs.get(v.path("name").asText());
+      if (dir == null) continue;
+      try {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        obj.ifPresent(o -> {
+          o.path("data").fields().forEachRemaining(e -> files.put(e.getKey(), source.equals("Secret")
+              ? Base64.getDecoder().decode(e.getValue().asText()) : e.getValue().asText().getBytes(StandardCharsets.UTF_8)));
+          o.path("stringData").fields().forEachRemaining(e -> files.put(e.getKey(), e.getValue().asText().getBytes(StandardCharsets.UTF_8)));
+        });
+        Map<String, String> paths = new LinkedHashMap<>();
+        if (ref.has("items")) {
+          for (JsonNode item : ref.path("items")) paths.put(item.path("key").asText(), item.path("path").asText());
+        } else {
+          files.keySet().forEach(k -> paths.put(k, k));
+        }
+        for (Map.Entry<String, String> p : paths.entrySet()) {
+          byte[] content = files.get(p.getKey());
+          if (content == null) continue;
+          Path target = dir.resolve(p.getValue());
+          Files.createDirectories(target.getParent());
+          Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+          Files.write(tmp, content);
+          // Atomic replace: a reader sees the old or the new file, never half of one.
+          Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+      } catch (IOException e) {
+        log.warn("pod {}/{}: cannot write volume {}: {}", namespace, name, v.path("name").asText(), e.getMessage());
+      }
+    }
+  }
+
+  // ---- containers ----
+
+  private Map<String, String> environment(JsonNode c) {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (JsonNode from : c.path("envFrom")) {
+      String kind = from.has("configMapRef") ? "ConfigMap" : "Secret";
+      JsonNode ref = from.has("configMapRef") ? from.path("configMapRef") : from.path("secretRef");
+      kubelet.lookup(kind, namespace, ref.path("name").asText()).ifPresent(o -> o.path("data").fields().forEachRemaining(e ->
+          env.put(from.path("prefix").asText("") + e.getKey(), kind.equals("Secret")
+              ? new String(Base64.getDecoder().decode(e.getValue().asText()), StandardCharsets.UTF_8) : e.getValue().asText())));
+    }
+    for (JsonNode e : c.path("env")) {
+      String key = e.path("name").asText();
+      if (e.has("value")) {
+        env.put(key, expand(e.path("value").asText(), env));
+        continue;
+      }
+      JsonNode from = e.path("valueFrom");
+      String value = null;
+      if (from.has("fieldRef")) {
+        value = switch (from.path("fieldRef").path("fieldPath").asText()) {
+          case "metadata.name" -> name;
+          case "metadata.namespace" -> namespace;
+          case "metadata.uid" -> pod.path("metadata").path("uid").asText();
+          case "status.podIP" -> ip;
+          case "status.hostIP" -> "127.0.0.1";
+          case "spec.nodeName" -> "sandbox";
+          case "spec.serviceAccountName" -> pod.path("spec").path("serviceAccountName").asText("default");
+          default -> "";
+        };
+      } else if (from.has("configMapKeyRef") || from.has("secretKeyRef")) {
+        boolean secret = from.has("secretKeyRef");
+        JsonNode ref = secret ? from.path("secretKeyRef") : from.path("configMapKeyRef");
+        Optional<ObjectNode> obj = kubelet.lookup(secret ? "Secret" : "ConfigMap", namespace, ref.path("name").asText());
+        JsonNode v = obj.map(o -> o.path("data").path(ref.path("key").asText())).orElse(null);
+        if (v == null || v.isMissingNode()) {
+          if (ref.path("optional").asBoolean(false)) continue;
+          throw new IllegalStateException("couldn't find key " + ref.path("key").asText() + " in "
+              + (secret ? "Secret" : "ConfigMap") + " " + namespace + "/" + ref.path("name").asText());
+        }
+        value = secret ? new String(Base64.getDecoder().decode(v.asText()), StandardCharsets.UTF_8) : v.asText();
+      }
+      if (value != null) env.put(key, value);
+    }
+    return env;
+  }
+
+  /** Kubernetes' $(VAR) expansion: defined variables are substituted, $$ escapes, unknown references stay. */
+  static String expand(String s, Map<String, String> env) {
+    Matcher m = VAR_REF.matcher(s);
+    StringBuilder sb = new StringBuilder();
+    while (m.find()) {
+      String rep;
+      if (m.group().equals("$$")) rep = "$";
+      else rep = env.getOrDefault(m.group(1), m.group());
+      m.appendReplacement(sb, Matcher.quoteReplacement(rep));
+    }
+    m.appendTail(sb);
+    return sb.toString();
+  }
+
+  private List<String> commandLine(JsonNode c, Map<String, String> env) {
+    String image = c.path("image").asText();
+    Optional<String> version = EtcdBinaries.versionOfImage(image);
+    if (version.isEmpty()) {
+      throw new ImageUnavailable("the sandbox has no binary for image " + image + " (it runs etcd images only)");
+    }
+    Path bin = kubelet.binaries().binDir(version.get()).orElseThrow(() -> new ImageUnavailable(
+        "the sandbox has no etcd " + version.get() + " binary for image " + image + "; available: "
+            + kubelet.binaries().available()));
+    List<String> cmd = new ArrayList<>();
+    List<String> command = new ArrayList<>();
+    c.path("command").forEach(n -> command.add(expand(n.asText(), env)));
+    if (command.isEmpty()) command.add("etcd");
+    String exe = Path.of(command.get(0)).getFileName().toString();
+    if (!exe.equals("etcd") && !exe.equals("etcdctl") && !exe.equals("etcdutl")) {
+      throw new ImageUnavailable("image " + image + " has no " + command.get(0) + " in the sandbox");
+    }
+    cmd.add(bin.resolve(exe).toString());
+    cmd.addAll(command.subList(1, command.size()));
+    c.path("args").forEach(n -> cmd.add(expand(n.asText(), env)));
+    return cmd;
+  }
+
+  /** Thrown when an image maps to no local binary: the pod waits as it would on a failed pull. */
+  static final class ImageUnavailable extends RuntimeException {
+    ImageUnavailable(String message) {
+      super(message);
+    }
+  }
+
+  /** Wraps a command so it runs in its own mount namespace with the pod's hosts file and volumes. */
+  private List<String> inPodNamespace(JsonNode c, List<String> cmd) {
+    StringBuilder script = new StringBuilder("set -e\n");
+    script.append("mount --bind ").append(quote(kubelet.hosts().path().toString())).append(" /etc/hosts\n");
+    List<JsonNode> mounts = new ArrayList<>();
+    c.path("volumeMounts").forEach(mounts::add);
+    mounts.sort(Comparator.comparingInt(m -> m.path("mountPath").asText().length()));
+    for (JsonNode m : mounts) {
+      Path src = volumeDirs.get(m.path("name").asText());
+      if (src == null) continue;
+      if (m.has("subPath")) src = src.resolve(m.path("subPath").asText());
+      String target = m.path("mountPath").asText();
+      script.append("mkdir -p ").append(quote(target)).append(" && mount --bind ").append(quote(src.toString()))
+          .append(' ').append(quote(target)).append('\n');
+    }
+    script.append("exec \"$@\"\n");
+    List<String> wrapped = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--",
+        "/bin/sh", "-c", script.toString(), "sh"));
+    wrapped.addAll(cmd);
+    return wrapped;
+  }
+
+  private static String quote(String s) {
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+
+  private Process spawn(JsonNode c, String container) throws IOException {
+    Map<String, String> env = environment(c);
+    List<String> cmd = inPodNamespace(c, commandLine(c, env));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().clear();
+    pb.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    pb.environment().put("HOSTNAME", name);
+    pb.environment().putAll(env);
+    Path logFile = kubelet.logFile(namespace, name, container);
+    Files.createDirectories(logFile.getParent());
+    pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    return pb.start();
+  }
+
+  private boolean runInit(JsonNode init) throws InterruptedException {
+    String cname = init.path("name").asText();
+    while (!terminating) {
+      try {
+        Process p = spawn(init, cname);
+        if (p.waitFor() == 0) return true;
+      } catch (IOException | RuntimeException e) {
+        log.warn("init container {} of {}/{}: {}", cname, namespace, name, e.getMessage());
+      }
+      Thread.sleep(2000);
+    }
+    return false;
+  }
+
+  private void launch(ContainerState cs) {
+    if (terminating) return;
+    String cname = cs.spec.path("name").asText();
+    try {
+      cs.process = spawn(cs.spec, cname);
+      cs.startedAt = Instant.now();
+      cs.started = true;
+      cs.waitingReason = null;
+      cs.waitingMessage = null;
+      cs.ready = false;
+      cs.livenessFailures = 0;
+      cs.readinessFailures = 0;
+      cs.readinessSuccesses = 0;
+      kubelet.recordPid(this, cname, cs.process.pid());
+      log.info("pod {}/{}: started {} (pid {})", namespace, name, cname, cs.process.pid());
+      publishStatus();
+      scheduleProbes(cs);
+      Process mine = cs.process;
+      mine.onExit().thenAccept(p -> onExit(cs, mine));
+    } catch (ImageUnavailable e) {
+      cs.waitingReason = cs.restarts == 0 && cs.waitingReason == null ? "ErrImagePull" : "ImagePullBackOff";
+      cs.waitingMessage = e.getMessage();
+      publishStatus();
+      retryLater(cs);
+    } catch (IOException | RuntimeException e) {
+      cs.waitingReason = "CreateContainerConfigError";
+      cs.waitingMessage = e.getMessage();
+      publishStatus();
+      retryLater(cs);
+    }
+  }
+
+  private void retryLater(ContainerState cs) {
+    long delay = cs.backoffMillis;
+    cs.backoffMillis = Math.min(cs.backoffMillis * 2, 20_000);
+    kubelet.scheduler().schedule(() -> launch(cs), delay, TimeUnit.MILLISECONDS);
+  }
+
+  private void onExit(ContainerState cs, Process exited) {
+    if (cs.process != exited) return;
+    if (cs.probes != null) cs.probes.cancel(false);
+    cs.ready = false;
+    cs.lastExitCode = exited.exitValue();
+    if (terminating) return;
+    log.info("pod {}/{}: container {} exited with {}", namespace, name, cs.spec.path("name").asText(), cs.lastExitCode);
+    boolean ranLong = cs.startedAt != null && cs.startedAt.isBefore(Instant.now().minusSeconds(10));
+    if (ranLong) cs.backoffMillis = 1000;
+    String policy = pod.path("spec").path("restartPolicy").asText("Always");
+    if (policy.equals("Never") || (policy.equals("OnFailure") && cs.lastExitCode == 0)) {
+      publishStatus();
+      return;
+    }
+    cs.restarts++;
+    cs.waitingReason = "CrashLoopBackOff";
+    cs.waitingMessage = "back-off " + cs.backoffMillis / 1000 + "s restarting failed container";
+    publishStatus();
+    retryLater(cs);
+  }
+
+  // ---- probes ----
+
+  private void scheduleProbes(ContainerState cs) {
+    JsonNode readiness = cs.spec.path("readinessProbe");
+    JsonNode liveness = cs.spec.path("livenessProbe");
+    if (readiness.isMissingNode()) {
+      cs.ready = true;
+      publishStatus();
+    }
+    long period = 1000;
+    Instant started = cs.startedAt;
+    cs.probes = kubelet.scheduler().scheduleWithFixedDelay(() -> {
+      if (terminating || cs.process == null || !cs.process.isAlive()) return;
+      long age = Instant.now().toEpochMilli() - started.toEpochMilli();
+      if (!readiness.isMissingNode() && due(readiness, age, cs, "r")) {
+        boolean ok = probe(readiness, cs);
+        if (ok) {
+          cs.readinessFailures = 0;
+          if (++cs.readinessSuccesses >= readiness.path("successThreshold").asInt(1) && !cs.ready) {
+            cs.ready = true;
+            publishStatus();
+          }
+        } else {
+          cs.readinessSuccesses = 0;
+          if (++cs.readinessFailures >= readiness.path("failureThreshold").asInt(3) && cs.ready) {
+            cs.ready = false;
+            publishStatus();
+          }
+        }
+      }
+      if (!liveness.isMissingNode() && due(liveness, age, cs, "l")) {
+        if (probe(liveness, cs)) {
+          cs.livenessFailures = 0;
+        } else if (++cs.livenessFailures >= liveness.path("failureThreshold").asInt(3)) {
+          log.info("pod {}/{}: liveness probe failed, restarting {}", namespace, name, cs.spec.path("name").asText());
+          cs.livenessFailures = 0;
+          kill(cs.process, 2);
+        }
+      }
+    }, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  private final Map<String, Long> lastProbe = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private boolean due(JsonNode probe, long ageMillis, ContainerState cs, String kind) {
+    if (ageMillis < probe.path("initialDelaySeconds").asLong(0) * 1000) return false;
+    String key = cs.spec.path("name").asText() + kind;
+    long now = System.currentTimeMillis();
+    long last = lastProbe.getOrDefault(key, 0L);
+    if (now - last < probe.path("periodSeconds").asLong(10) * 1000 - 100) return false;
+    lastProbe.put(key, now);
+    return true;
+  }
+
+  private boolean probe(JsonNode probe, ContainerState cs) {
+    int timeout = (int) Math.max(1, probe.path("timeoutSeconds").asLong(1)) * 1000;
+    try {
+      if (probe.has("httpGet")) {
+        JsonNode h = probe.path("httpGet");
+        int port = port(h.path("port"), cs);
+        String host = h.path("host").asText(ip);
+        HttpURLConnection c = (HttpURLConnection) URI.create(h.path("scheme").asText("HTTP").toLowerCase() + "://"
+            + host + ":" + port + h.path("path").asText("/")).toURL().openConnection();
+        c.setConnectTimeout(timeout);
+        c.setReadTimeout(timeout);
+        int code = c.getResponseCode();
+        c.disconnect();
+        return code >= 200 && code < 400;
+      }
+      if (probe.has("tcpSocket")) {
+        try (Socket s = new Socket()) {
+          s.connect(new InetSocketAddress(probe.path("tcpSocket").path("host").asText(ip), port(probe.path("tcpSocket").path("port"), cs)), timeout);
+          return true;
+        }
+      }
+      if (probe.has("exec")) {
+        List<String> cmd = new ArrayList<>();
+        probe.path("exec").path("command").forEach(n -> cmd.add(n.asText()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        if (!p.waitFor(timeout, TimeUnit.MILLISECONDS)) {
+          p.destroyForcibly();
+          return false;
+        }
+        return p.exitValue() == 0;
+      }
+      return true; // grpc probes: not run in the sandbox
+    } catch (IOException | RuntimeException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static int port(JsonNode port, ContainerState cs) {
+    if (port.isInt()) return port.asInt();
+    for (JsonNode p : cs.spec.path("ports")) {
+      if (port.asText().equals(p.path("name").asText())) return p.path("containerPort").asInt();
+    }
+    return Integer.parseInt(port.asText());
+  }
+
+  // ---- termination ----
+
+  /** SIGTERM, the grace period, then SIGKILL; blocks until every process is gone. */
+  void terminate(long graceSeconds) {
+    terminating = true;
+    for (ContainerState cs : containers.values()) {
+      if (cs.probes != null) cs.probes.cancel(false);
+      cs.ready = false;
+    }
+    for (ContainerState cs : containers.values()) {
+      if (cs.process != null) kill(cs.process, graceSeconds);
+    }
+  }
+
+  private static void kill(Process p, long graceSeconds) {
+    if (!p.isAlive()) return;
+    p.destroy();
+    try {
+      if (!p.waitFor(Math.max(0, graceSeconds), TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  boolean ready() {
+    return !terminating && !containers.isEmpty() && containers.values().stream().allMatch(c -> c.ready);
+  }
+
+  // ---- status ----
+
+  synchronized void publishStatus() {
+    if (terminating) return;
+    ObjectNode status = ObjectStore.JSON.createObjectNode();
+    boolean allRunning = !containers.isEmpty();
+    boolean allReady = !containers.isEmpty();
+    ArrayNode statuses = ObjectStore.JSON.createArrayNode();
+    for (Map.Entry<String, ContainerState> e : containers.entrySet()) {
+      ContainerState cs = e.getValue();
+      ObjectNode s = statuses.addObject();
+      s.put("name", e.getKey());
+      s.put("image", cs.spec.path("image").asText());
+      s.put("imageID", "");
+      s.put("restartCount", cs.restarts);
+      s.put("ready", cs.ready);
+      boolean running = cs.process != null && cs.process.isAlive() && cs.waitingReason == null;
+      s.put("started", running);
+      ObjectNode state = s.putObject("state");
+      if (running) {
+        state.putObject("running").put("startedAt", ts(cs.startedAt));
+        s.put("containerID", "sandbox://" + cs.process.pid());
+      } else {
+        ObjectNode w = state.putObject("waiting");
+        w.put("reason", cs.waitingReason == null ? "ContainerCreating" : cs.waitingReason);
+        if (cs.waitingMessage != null) w.put("message", cs.waitingMessage);
+      }
+      if (cs.lastExitCode != null) {
+        s.putObject("lastState").putObject("terminated").put("exitCode", cs.lastExitCode)
+            .put("reason", cs.lastExitCode == 0 ? "Completed" : "Error");
+      }
+      allRunning &= running;
+      allReady &= cs.ready && running;
+    }
+    status.put("phase", allRunning ? "Running" : "Pending");
+    ArrayNode conditions = status.putArray("conditions");
+    condition(conditions, "PodScheduled", true);
+    condition(conditions, "Initialized", true);
+    condition(conditions, "ContainersReady", allReady);
+    condition(conditions, "Ready", allReady);
+    status.put("hostIP", "127.0.0.1");
+    status.put("podIP", ip);
+    status.putArray("podIPs").addObject().put("ip", ip);
+    status.put("startTime", ts(startTime));
+    status.set("containerStatuses", statuses);
+    status.put("qosClass", "Burstable");
+    if (lastStatus != null && sameIgnoringTimes(lastStatus, status)) return;
+    lastStatus = status;
+    kubelet.writePodStatus(this, status);
+  }
+
+  private static boolean sameIgnoringTimes(ObjectNode a, ObjectNode b) {
+    return a.toString().replaceAll("\"lastTransitionTime\":\"[^\"]*\"", "")
+        .equals(b.toString().replaceAll("\"lastTransitionTime\":\"[^\"]*\"", ""));
+  }
+
+  private void condition(ArrayNode conditions, String type, boolean value) {
+    String previous = lastStatus == null ? null : lastStatusCondition(type);
+    String now = value ? "True" : "False";
+    ObjectNode c = conditions.addObject().put("type", type).put("status", now);
+    c.put("lastTransitionTime", now.equals(previous) ? lastTransition(type) : ts(Instant.now()));
+  }
+
+  private String lastStatusCondition(String type) {
+    for (JsonNode c : lastStatus.path("conditions")) if (type.equals(c.path("type").asText())) return c.path("status").asText();
+    return null;
+  }
+
+  private String lastTransition(String type) {
+    for (JsonNode c : lastStatus.path("conditions")) if (type.equals(c.path("type").asText())) return c.path("lastTransitionTime").asText();
+    return ts(Instant.now());
+  }
+
+  private static String ts(Instant i) {
+    return i.truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  Optional<Long> pid(String container) {
+    ContainerState cs = container == null ? containers.values().stream().findFirst().orElse(null) : containers.get(container);
+    return cs == null || cs.process == null || !cs.process.isAlive() ? Optional.empty() : Optional.of(cs.process.pid());
+  }
+}
