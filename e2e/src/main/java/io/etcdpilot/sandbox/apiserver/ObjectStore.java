@@ -40,6 +40,7 @@ public final class ObjectStore {
   private final ResourceRegistry registry;
   private final TreeMap<String, ObjectNode> objects = new TreeMap<>();
   private final Map<String, ResourceType> typeOfKey = new TreeMap<>();
+  private final java.util.Set<String> uids = new java.util.HashSet<>();
   private final Deque<WatchEvent> history = new ArrayDeque<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private long resourceVersion = 100;
@@ -159,7 +160,13 @@ public final class ObjectStore {
     }
     objects.put(k, obj);
     typeOfKey.put(k, t);
+    uids.add(meta.path("uid").asText());
     emit("ADDED", t, obj);
+    if (ownersGone(obj)) {
+      // Kubernetes' garbage collector removes dependents whose owners no longer exist, e.g. objects a
+      // controller re-created from a stale cache right after their owner was deleted.
+      delete(t, ns, name, "Background", null);
+    }
     return obj.deepCopy();
   }
 
@@ -273,9 +280,19 @@ public final class ObjectStore {
     if (current != null) remove(t, k, current, "Background");
   }
 
+  private boolean ownersGone(JsonNode obj) {
+    JsonNode refs = obj.path("metadata").path("ownerReferences");
+    if (!refs.isArray() || refs.isEmpty()) return false;
+    for (JsonNode ref : refs) {
+      if (uids.contains(ref.path("uid").asText())) return false;
+    }
+    return true;
+  }
+
   private void remove(ResourceType t, String k, ObjectNode obj, String propagation) {
     objects.remove(k);
     typeOfKey.remove(k);
+    uids.remove(obj.path("metadata").path("uid").asText());
     obj.with("metadata").put("resourceVersion", Long.toString(nextVersion()));
     emit("DELETED", t, obj);
     if (t.kind().equals("CustomResourceDefinition")) {

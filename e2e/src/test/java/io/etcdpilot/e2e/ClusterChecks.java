@@ -1,0 +1,59 @@
+package io.etcdpilot.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.cluster.Member;
+import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.status.Conditions;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Checks that matter at the end of every scenario. */
+final class ClusterChecks {
+  private ClusterChecks() {}
+
+  static Client jetcd(List<String> urls) {
+    return Client.builder().endpoints(urls.stream().map(URI::create).toArray(URI[]::new)).connectTimeout(Duration.ofSeconds(3)).build();
+  }
+
+  static void awaitReady(TargetCluster target, String ns, String name, Duration timeout) {
+    await().atMost(timeout).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName(name).get();
+      assertThat(ec.getStatus()).as("status of %s/%s", ns, name).isNotNull();
+      assertThat(Conditions.isTrue(ec.getStatus().getConditions(), Conditions.READY))
+          .as("Ready of %s/%s: %s", ns, name, ec.getStatus().getConditions()).isTrue();
+    });
+  }
+
+  /** Voting, started members by name → id, as etcd itself reports them. */
+  static Map<String, Long> members(List<String> urls) throws Exception {
+    try (Client c = jetcd(urls)) {
+      Map<String, Long> out = new LinkedHashMap<>();
+      for (Member m : c.getClusterClient().listMember().get(10, TimeUnit.SECONDS).getMembers()) {
+        assertThat(m.isLearner()).as("member %s is a learner", m.getName()).isFalse();
+        out.put(m.getName(), m.getId());
+      }
+      return out;
+    }
+  }
+
+  /** Every member has the same key-value history hash at one revision: nothing diverged. */
+  static void assertHashKvEqual(List<String> urls) throws Exception {
+    try (Client c = jetcd(urls)) {
+      long revision = c.getKVClient().get(WriteLoad.bytes("hashkv-probe")).get(10, TimeUnit.SECONDS).getHeader().getRevision();
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+        Map<String, Integer> hashes = new LinkedHashMap<>();
+        for (String url : urls) {
+          hashes.put(url, c.getMaintenanceClient().hashKV(url, revision).get(10, TimeUnit.SECONDS).getHash());
+        }
+        assertThat(hashes.values().stream().distinct()).as("hashkv at revision %d: %s", revision, hashes).hasSize(1);
+      });
+    }
+  }
+}

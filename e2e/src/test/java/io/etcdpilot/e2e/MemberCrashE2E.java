@@ -1,0 +1,47 @@
+package io.etcdpilot.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.etcdpilot.sandbox.Faults;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** A member process that dies comes back as the same member, and no acknowledged write is lost. */
+@ExtendWith(TargetExtension.class)
+class MemberCrashE2E {
+
+  @Test
+  void crashedMemberRestartsWithSameIdAndNoDataLoss(TargetCluster target) throws Exception {
+    String ns = "crash";
+    Scenario.cluster(target, ns, "etcd", 3, s -> { });
+    ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(3));
+    List<String> urls = target.clientUrls(ns, "etcd");
+    Map<String, Long> before = ClusterChecks.members(urls);
+
+    try (WriteLoad load = new WriteLoad(urls, "/crash/")) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= 100);
+      target.fault(ns, "etcd-1", Faults.Fault.crash);
+
+      await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+        Pod pod = target.client().pods().inNamespace(ns).withName("etcd-1").get();
+        assertThat(pod.getStatus().getContainerStatuses().get(0).getRestartCount()).isGreaterThanOrEqualTo(1);
+      });
+      ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(2));
+      int ackedAtRecovery = load.acknowledged();
+      await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= ackedAtRecovery + 100);
+
+      WriteLoad.Report report = load.stopAndVerify();
+      assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
+      assertThat(report.acknowledged()).isGreaterThanOrEqualTo(200);
+    }
+    assertThat(ClusterChecks.members(urls)).isEqualTo(before);
+    TargetCluster.Exec health = target.etcdctl(ns, "etcd", "endpoint", "health", "--cluster");
+    assertThat(health.exitCode()).as(health.output()).isZero();
+    ClusterChecks.assertHashKvEqual(urls);
+  }
+}

@@ -1,0 +1,91 @@
+package io.etcdpilot.e2e;
+
+import io.etcdpilot.sandbox.Etcdctl;
+import io.etcdpilot.sandbox.Faults;
+import io.etcdpilot.sandbox.Sandbox;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The sandbox in this JVM, the operator as a child process; the JVM resolves pod names through its hosts file. */
+final class SandboxTarget implements TargetCluster {
+  private final Sandbox sandbox;
+  private final KubernetesClient client;
+  private final String version;
+
+  SandboxTarget() throws Exception {
+    String hosts = System.getProperty("jdk.net.hosts.file");
+    if (hosts == null) throw new IllegalStateException("run with -Djdk.net.hosts.file=... (the e2e pom sets it)");
+    Path dir = Path.of(hosts).getParent();
+    sandbox = Sandbox.start(new Sandbox.Options(dir, Path.of(hosts), true));
+    client = sandbox.client();
+    version = Sandbox.supportedEtcdVersion(sandbox.binaries());
+  }
+
+  Sandbox sandbox() {
+    return sandbox;
+  }
+
+  @Override
+  public KubernetesClient client() {
+    return client;
+  }
+
+  @Override
+  public String etcdVersion() {
+    return version;
+  }
+
+  @Override
+  public Exec etcdctl(String namespace, String cluster, String... args) {
+    List<String> cmd = Etcdctl.command(sandbox.hostsFile(), sandbox.binaries(), version,
+        Etcdctl.endpoints(client, namespace, cluster), List.of(args));
+    try {
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+      pb.environment().put("ETCDCTL_API", "3");
+      Process p = pb.start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return new Exec(-1, out + "\n(timed out)");
+      }
+      return new Exec(p.exitValue(), out);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public List<String> clientUrls(String namespace, String cluster) {
+    return Etcdctl.endpoints(client, namespace, cluster);
+  }
+
+  @Override
+  public void fault(String namespace, String pod, Faults.Fault fault) {
+    try {
+      Faults.inject(sandbox.dir(), client, namespace, pod, fault);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public boolean memberProcessAlive(String namespace, String pod) {
+    return sandbox.kubelet().pid(namespace, pod, null).flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  @Override
+  public void close() throws Exception {
+    client.close();
+    sandbox.close();
+  }
+}

@@ -1,0 +1,30 @@
+package io.etcdpilot.e2e;
+
+import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.api.v1alpha1.EtcdClusterSpec;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.util.function.Consumer;
+
+/** Small helpers every scenario uses. */
+final class Scenario {
+  private Scenario() {}
+
+  static void namespace(TargetCluster target, String ns) {
+    if (target.client().namespaces().withName(ns).get() == null) {
+      target.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+    }
+  }
+
+  static EtcdCluster cluster(TargetCluster target, String ns, String name, int replicas, Consumer<EtcdClusterSpec> tweak) {
+    namespace(target, ns);
+    EtcdCluster ec = new EtcdCluster();
+    ec.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
+    EtcdClusterSpec spec = new EtcdClusterSpec();
+    spec.setReplicas(replicas);
+    spec.setVersion(target.etcdVersion());
+    tweak.accept(spec);
+    ec.setSpec(spec);
+    return target.client().resource(ec).create();
+  }
+}

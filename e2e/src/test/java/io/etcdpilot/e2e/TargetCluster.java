@@ -1,0 +1,30 @@
+package io.etcdpilot.e2e;
+
+import io.etcdpilot.sandbox.Faults;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
+
+/**
+ * Where end-to-end scenarios run: the sandbox (default) or a real cluster such as kind
+ * (-Pkind). Scenarios use only this seam, so the same code checks both.
+ */
+public interface TargetCluster extends AutoCloseable {
+  /** Result of a command run against a cluster's members. */
+  record Exec(int exitCode, String output) {}
+
+  KubernetesClient client();
+
+  /** A supported etcd version this target can run. */
+  String etcdVersion();
+
+  /** Runs etcdctl (API v3) against the members of an EtcdCluster. */
+  Exec etcdctl(String namespace, String cluster, String... args);
+
+  /** Client URLs this test JVM can reach the members at (for jetcd). */
+  List<String> clientUrls(String namespace, String cluster);
+
+  void fault(String namespace, String pod, Faults.Fault fault);
+
+  /** Whether a member's etcd process is running (by pod). */
+  boolean memberProcessAlive(String namespace, String pod);
+}
