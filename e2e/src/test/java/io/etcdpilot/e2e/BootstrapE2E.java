@@ -7,7 +7,6 @@ import io.etcdpilot.operator.api.v1alpha1.MemberStatus;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -40,21 +39,16 @@ class BootstrapE2E {
     assertThat(ec.getStatus().getMembers()).extracting(MemberStatus::getId)
         .containsExactlyInAnyOrderElementsOf(members.values().stream().map(Long::toHexString).toList());
 
+    var scale = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").scale();
+    assertThat(scale.getSpec().getReplicas()).isEqualTo(size);
+    assertThat(scale.getStatus().getReplicas()).isEqualTo(size);
+    assertThat(scale.getStatus().getSelector()).contains("app.kubernetes.io/instance=etcd");
+
     try (WriteLoad load = new WriteLoad(urls, "/boot/")) {
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= 100);
       WriteLoad.Report report = load.stopAndVerify();
       assertThat(report.missing()).isEmpty();
     }
     ClusterChecks.assertHashKvEqual(urls);
-  }
-
-  @Test
-  void kubectlStyleScaleSubresourceReportsSelectorAndReplicas(TargetCluster target) {
-    String ns = "boot1";
-    var scale = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").scale();
-    org.junit.jupiter.api.Assumptions.assumeTrue(scale != null, "runs after the 1-member bootstrap");
-    assertThat(scale.getSpec().getReplicas()).isEqualTo(1);
-    assertThat(scale.getStatus().getReplicas()).isEqualTo(1);
-    assertThat(scale.getStatus().getSelector()).contains("app.kubernetes.io/instance=etcd");
   }
 }
