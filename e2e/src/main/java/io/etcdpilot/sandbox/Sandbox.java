@@ -30,7 +30,10 @@ public final class Sandbox implements AutoCloseable {
   public static final String CRD_RESOURCE = "/META-INF/fabric8/etcdclusters.etcdpilot.io-v1.yml";
 
   /** Where the sandbox keeps its state, and what it starts. */
-  public record Options(Path dir, Path hostsFile, boolean startOperator) {}
+  /**
+   * @param instance separates sandboxes running at the same time (pod address range, uids, NAT chain)
+   */
+  public record Options(Path dir, Path hostsFile, boolean startOperator, int instance) {}
 
   private final Options options;
   private final ObjectStore store;
@@ -63,7 +66,8 @@ public final class Sandbox implements AutoCloseable {
     statefulSets.start();
     binaries = new EtcdBinaries(EtcdBinaries.defaultCache());
     HostsFile hosts = new HostsFile(options.hostsFile());
-    kubelet = new Kubelet(store, options.dir(), hosts, binaries, CLUSTER_DOMAIN);
+    kubelet = new Kubelet(store, options.dir(), hosts, binaries, CLUSTER_DOMAIN,
+        new io.etcdpilot.sandbox.kubelet.PodNetwork(options.instance()));
     api.setLogSource((namespace, pod, container) -> Optional.of(kubelet.logFile(namespace, pod, container)));
     kubelet.start();
     if (options.startOperator()) {

@@ -84,7 +84,7 @@ public final class SandboxCli {
     Files.createDirectories(dir);
     Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
     System.out.println("starting sandbox in " + dir);
-    Sandbox sandbox = Sandbox.start(new Sandbox.Options(dir, dir.resolve("hosts"), true));
+    Sandbox sandbox = Sandbox.start(new Sandbox.Options(dir, dir.resolve("hosts"), true, 1));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("\nstopping sandbox...");
@@ -210,7 +210,8 @@ public final class SandboxCli {
     try (KubernetesClient client = clientFor(dir)) {
       EtcdCluster ec = client.resources(EtcdCluster.class).inNamespace(target[0]).withName(target[1]).get();
       List<String> cmd = Etcdctl.command(dir.resolve("hosts"), new EtcdBinaries(EtcdBinaries.defaultCache()),
-          ec == null ? null : ec.getSpec().getVersion(), Etcdctl.endpoints(client, target[0], target[1]), rest);
+          ec == null ? null : ec.getSpec().getVersion(), Etcdctl.endpoints(client, target[0], target[1]),
+          Etcdctl.clientFiles(client, target[0], target[1], dir.resolve("etcdctl").resolve(target[0] + "-" + target[1])), rest);
       ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
       pb.environment().put("ETCDCTL_API", "3");
       return pb.start().waitFor();

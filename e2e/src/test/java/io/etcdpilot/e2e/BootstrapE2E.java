@@ -27,7 +27,8 @@ class BootstrapE2E {
     assertThat(health.output().lines().filter(l -> l.contains("is healthy"))).hasSize(size);
 
     List<String> urls = target.clientUrls(ns, "etcd");
-    Map<String, Long> members = ClusterChecks.members(urls);
+    ClientCredentials creds = target.credentials(ns, "etcd");
+    Map<String, Long> members = ClusterChecks.members(urls, creds);
     assertThat(members.keySet()).containsExactlyInAnyOrderElementsOf(
         java.util.stream.IntStream.range(0, size).mapToObj(i -> "etcd-" + i).toList());
 
@@ -44,11 +45,11 @@ class BootstrapE2E {
     assertThat(scale.getStatus().getReplicas()).isEqualTo(size);
     assertThat(scale.getStatus().getSelector()).contains("app.kubernetes.io/instance=etcd");
 
-    try (WriteLoad load = new WriteLoad(urls, "/boot/")) {
+    try (WriteLoad load = new WriteLoad(urls, creds, "/boot/")) {
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= 100);
       WriteLoad.Report report = load.stopAndVerify();
       assertThat(report.missing()).isEmpty();
     }
-    ClusterChecks.assertHashKvEqual(urls);
+    ClusterChecks.assertHashKvEqual(urls, creds);
   }
 }

@@ -7,7 +7,6 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.cluster.Member;
 import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
 import io.etcdpilot.operator.status.Conditions;
-import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,9 +17,6 @@ import java.util.concurrent.TimeUnit;
 final class ClusterChecks {
   private ClusterChecks() {}
 
-  static Client jetcd(List<String> urls) {
-    return Client.builder().endpoints(urls.stream().map(URI::create).toArray(URI[]::new)).connectTimeout(Duration.ofSeconds(3)).build();
-  }
 
   static void awaitReady(TargetCluster target, String ns, String name, Duration timeout) {
     await().atMost(timeout).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
@@ -32,8 +28,8 @@ final class ClusterChecks {
   }
 
   /** Voting, started members by name → id, as etcd itself reports them. */
-  static Map<String, Long> members(List<String> urls) throws Exception {
-    try (Client c = jetcd(urls)) {
+  static Map<String, Long> members(List<String> urls, ClientCredentials creds) throws Exception {
+    try (Client c = ClientCredentials.jetcd(urls, creds)) {
       Map<String, Long> out = new LinkedHashMap<>();
       for (Member m : c.getClusterClient().listMember().get(10, TimeUnit.SECONDS).getMembers()) {
         assertThat(m.isLearner()).as("member %s is a learner", m.getName()).isFalse();
@@ -44,8 +40,8 @@ final class ClusterChecks {
   }
 
   /** Every member has the same key-value history hash at one revision: nothing diverged. */
-  static void assertHashKvEqual(List<String> urls) throws Exception {
-    try (Client c = jetcd(urls)) {
+  static void assertHashKvEqual(List<String> urls, ClientCredentials creds) throws Exception {
+    try (Client c = ClientCredentials.jetcd(urls, creds)) {
       long revision = c.getKVClient().get(WriteLoad.bytes("hashkv-probe")).get(10, TimeUnit.SECONDS).getHeader().getRevision();
       await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
         Map<String, Integer> hashes = new LinkedHashMap<>();

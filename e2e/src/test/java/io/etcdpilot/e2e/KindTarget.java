@@ -52,6 +52,11 @@ final class KindTarget implements TargetCluster {
   }
 
   @Override
+  public ClientCredentials credentials(String namespace, String cluster) {
+    throw new org.opentest4j.TestAbortedException("member addresses are not reachable from the test JVM on kind");
+  }
+
+  @Override
   public void fault(String namespace, String pod, Faults.Fault fault) {
     throw new org.opentest4j.TestAbortedException("process-level faults are sandbox-only");
   }

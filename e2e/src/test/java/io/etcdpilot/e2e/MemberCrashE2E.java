@@ -21,9 +21,10 @@ class MemberCrashE2E {
     Scenario.cluster(target, ns, "etcd", 3, s -> { });
     ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(3));
     List<String> urls = target.clientUrls(ns, "etcd");
-    Map<String, Long> before = ClusterChecks.members(urls);
+    ClientCredentials creds = target.credentials(ns, "etcd");
+    Map<String, Long> before = ClusterChecks.members(urls, creds);
 
-    try (WriteLoad load = new WriteLoad(urls, "/crash/")) {
+    try (WriteLoad load = new WriteLoad(urls, creds, "/crash/")) {
       await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= 100);
       target.fault(ns, "etcd-1", Faults.Fault.crash);
 
@@ -39,9 +40,9 @@ class MemberCrashE2E {
       assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
       assertThat(report.acknowledged()).isGreaterThanOrEqualTo(200);
     }
-    assertThat(ClusterChecks.members(urls)).isEqualTo(before);
+    assertThat(ClusterChecks.members(urls, creds)).isEqualTo(before);
     TargetCluster.Exec health = target.etcdctl(ns, "etcd", "endpoint", "health", "--cluster");
     assertThat(health.exitCode()).as(health.output()).isZero();
-    ClusterChecks.assertHashKvEqual(urls);
+    ClusterChecks.assertHashKvEqual(urls, creds);
   }
 }

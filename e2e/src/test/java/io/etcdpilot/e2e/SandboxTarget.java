@@ -20,7 +20,15 @@ final class SandboxTarget implements TargetCluster {
     String hosts = System.getProperty("jdk.net.hosts.file");
     if (hosts == null) throw new IllegalStateException("run with -Djdk.net.hosts.file=... (the e2e pom sets it)");
     Path dir = Path.of(hosts).getParent();
-    sandbox = Sandbox.start(new Sandbox.Options(dir, Path.of(hosts), true));
+    // Every run starts empty: volumes left by an earlier run would hold another cluster's data.
+    if (java.nio.file.Files.isDirectory(dir)) {
+      try (var walk = java.nio.file.Files.walk(dir)) {
+        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          if (!p.equals(dir)) java.nio.file.Files.deleteIfExists(p);
+        }
+      }
+    }
+    sandbox = Sandbox.start(new Sandbox.Options(dir, Path.of(hosts), true, 2));
     client = sandbox.client();
     version = Sandbox.supportedEtcdVersion(sandbox.binaries());
   }
@@ -41,9 +49,9 @@ final class SandboxTarget implements TargetCluster {
 
   @Override
   public Exec etcdctl(String namespace, String cluster, String... args) {
-    List<String> cmd = Etcdctl.command(sandbox.hostsFile(), sandbox.binaries(), version,
-        Etcdctl.endpoints(client, namespace, cluster), List.of(args));
     try {
+      List<String> cmd = Etcdctl.command(sandbox.hostsFile(), sandbox.binaries(), version,
+          Etcdctl.endpoints(client, namespace, cluster), clientFiles(namespace, cluster), List.of(args));
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
       pb.environment().put("ETCDCTL_API", "3");
       Process p = pb.start();
@@ -57,6 +65,20 @@ final class SandboxTarget implements TargetCluster {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Etcdctl.ClientFiles clientFiles(String namespace, String cluster) throws IOException {
+    return Etcdctl.clientFiles(client, namespace, cluster, sandbox.dir().resolve("etcdctl").resolve(namespace + "-" + cluster));
+  }
+
+  @Override
+  public ClientCredentials credentials(String namespace, String cluster) {
+    try {
+      Etcdctl.ClientFiles f = clientFiles(namespace, cluster);
+      return f == null ? null : ClientCredentials.read(f.ca(), f.cert(), f.key());
+    } catch (IOException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -23,6 +23,9 @@ public interface TargetCluster extends AutoCloseable {
   /** Client URLs this test JVM can reach the members at (for jetcd). */
   List<String> clientUrls(String namespace, String cluster);
 
+  /** The application client certificate of a cluster (null when TLS is off). */
+  ClientCredentials credentials(String namespace, String cluster);
+
   void fault(String namespace, String pod, Faults.Fault fault);
 
   /** Whether a member's etcd process is running (by pod). */

@@ -4,7 +4,6 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.GetOption;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,9 +34,8 @@ public final class WriteLoad implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Thread writer;
 
-  public WriteLoad(List<String> clientUrls, String prefix) {
-    this.client = Client.builder().endpoints(clientUrls.stream().map(URI::create).toArray(URI[]::new))
-        .connectTimeout(Duration.ofSeconds(3)).build();
+  public WriteLoad(List<String> clientUrls, ClientCredentials credentials, String prefix) {
+    this.client = ClientCredentials.jetcd(clientUrls, credentials);
     this.prefix = prefix;
     this.writer = new Thread(this::run, "write-load-" + prefix);
     writer.setDaemon(true);

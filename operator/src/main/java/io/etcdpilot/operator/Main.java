@@ -47,12 +47,13 @@ public final class Main {
 
   /** Builds, registers and starts the operator; shared by {@link #main} and the tests. */
   public static Operator start(KubernetesClient client, OperatorOptions options) {
-    return start(client, options, new JetcdObserver(),
+    JetcdObserver etcd = new JetcdObserver();
+    return start(client, options, etcd, etcd,
         new OperatorSettings(options.clusterDomain(), Duration.ofSeconds(60), Duration.ofSeconds(5)));
   }
 
   public static Operator start(KubernetesClient client, OperatorOptions options, EtcdObserver observer,
-      OperatorSettings settings) {
+      io.etcdpilot.operator.etcd.EtcdAdmin admin, OperatorSettings settings) {
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           // One write path for every API server we meet: plain create/update/patch, no server-side apply.
@@ -64,7 +65,7 @@ public final class Main {
             new LeaderElectionConfiguration("etcdpilot-operator", options.leaderElectionNamespace()));
       }
     });
-    operator.register(new EtcdClusterReconciler(client, observer, settings, Clock.systemUTC()), c -> {
+    operator.register(new EtcdClusterReconciler(client, observer, admin, settings, Clock.systemUTC()), c -> {
       if (!options.namespaces().isEmpty()) {
         c.settingNamespaces(options.namespaces());
       }

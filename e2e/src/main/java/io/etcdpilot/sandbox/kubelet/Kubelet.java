@@ -38,14 +38,17 @@ public final class Kubelet implements AutoCloseable {
   private final ResourceType pods;
   private final ResourceType services;
   private final Map<String, PodRunner> runners = new ConcurrentHashMap<>();
-  private final Map<String, String> ips = new ConcurrentHashMap<>();
-  private final AtomicInteger nextIp = new AtomicInteger(10);
+  private final Map<String, Integer> podIndex = new ConcurrentHashMap<>();
+  private final AtomicInteger nextIndex = new AtomicInteger(8);
+  private final PodNetwork network;
   private final ExecutorService events = Executors.newSingleThreadExecutor(daemon("kubelet-events"));
   private final ExecutorService workers = Executors.newCachedThreadPool(daemon("kubelet-pod"));
   private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(4, daemon("kubelet-probes"));
   private final ObjectStore.Listener listener = e -> events.execute(() -> onEvent(e));
 
-  public Kubelet(ObjectStore store, Path dir, HostsFile hosts, EtcdBinaries binaries, String clusterDomain) {
+  public Kubelet(ObjectStore store, Path dir, HostsFile hosts, EtcdBinaries binaries, String clusterDomain,
+      PodNetwork network) {
+    this.network = network;
     this.store = store;
     this.dir = dir;
     this.hosts = hosts;
@@ -68,6 +71,7 @@ public final class Kubelet implements AutoCloseable {
     if (!"root".equals(System.getProperty("user.name"))) {
       log.warn("the sandbox kubelet needs root for private mount namespaces (unshare --mount); pods will fail to start");
     }
+    network.start();
     store.subscribe(0, listener);
   }
 
@@ -136,9 +140,13 @@ public final class Kubelet implements AutoCloseable {
       return;
     }
     if (existing == null && e.type().equals("ADDED")) {
-      String ip = ips.computeIfAbsent(k, x -> "127.1." + (nextIp.get() / 250) + "." + (nextIp.getAndIncrement() % 250 + 2));
+      // A pod keeps its address and uid across re-creation under the same name (stable DNS in the sandbox).
+      int index = podIndex.computeIfAbsent(k, x -> nextIndex.getAndIncrement());
+      String ip = network.ip(index);
+      int runAs = network.uid(index);
+      network.attach(runAs, ip);
       registerNames(pod, ip);
-      PodRunner runner = new PodRunner(this, pod, ip);
+      PodRunner runner = new PodRunner(this, pod, ip, runAs);
       runners.put(k, runner);
       workers.execute(runner::start);
     }
@@ -225,7 +233,7 @@ public final class Kubelet implements AutoCloseable {
   }
 
   public Optional<String> podIp(String namespace, String pod) {
-    return Optional.ofNullable(ips.get(key(namespace, pod)));
+    return Optional.ofNullable(podIndex.get(key(namespace, pod))).map(network::ip);
   }
 
   /** PVC directories mounted into a pod. */
@@ -253,6 +261,7 @@ public final class Kubelet implements AutoCloseable {
     events.shutdownNow();
     workers.shutdownNow();
     scheduler.shutdownNow();
+    network.close();
     try {
       scheduler.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -42,6 +42,8 @@ final class PodRunner {
   final String name;
   final String ip;
   final String uid;
+  /** The user the pod's processes run as; its loopback traffic leaves from {@link #ip}. */
+  private final int runAs;
   private final ObjectNode pod;
   private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
   private final Path podDir;
@@ -73,7 +75,8 @@ final class PodRunner {
     }
   }
 
-  PodRunner(Kubelet kubelet, ObjectNode pod, String ip) {
+  PodRunner(Kubelet kubelet, ObjectNode pod, String ip, int runAs) {
+    this.runAs = runAs;
     this.kubelet = kubelet;
     this.pod = pod;
     this.namespace = pod.path("metadata").path("namespace").asText();
@@ -132,6 +135,7 @@ final class PodRunner {
         dir = podDir.resolve("volumes").resolve(vol);
       }
       Files.createDirectories(dir);
+      chown(dir);
       volumeDirs.put(vol, dir);
     }
     refreshProjectedVolumes(null, null);
@@ -161,18 +165,57 @@ final class PodRunner {
         } else {
           files.keySet().forEach(k -> paths.put(k, k));
         }
-        for (Map.Entry<String, String> p : paths.entrySet()) {
-          byte[] content = files.get(p.getKey());
-          if (content == null) continue;
-          Path target = dir.resolve(p.getValue());
-          Files.createDirectories(target.getParent());
-          Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-          Files.write(tmp, content);
-          // Atomic replace: a reader sees the old or the new file, never half of one.
-          Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        }
+        writeAtomically(dir, paths, files);
+        chown(dir);
       } catch (IOException e) {
         log.warn("pod {}/{}: cannot write volume {}: {}", namespace, name, v.path("name").asText(), e.getMessage());
+      }
+    }
+  }
+
+  /** Hands a volume to the pod's user (the kubelet's fsGroup handling, simplified). */
+  private void chown(Path dir) throws IOException {
+    try {
+      Process p = new ProcessBuilder("chown", "-R", runAs + ":" + runAs, dir.toString()).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (p.waitFor() != 0) throw new IOException("chown " + dir + ": " + out.trim());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+
+  /**
+   * Like the kubelet: the files go into a fresh directory, and a "..data" symlink is swapped to it in one
+   * rename, so a reader (etcd re-reading its certificate and key) never sees a mix of old and new files.
+   */
+  private static void writeAtomically(Path dir, Map<String, String> paths, Map<String, byte[]> files) throws IOException {
+    Path fresh = dir.resolve("..data-" + System.nanoTime());
+    Files.createDirectories(fresh);
+    for (Map.Entry<String, String> p : paths.entrySet()) {
+      byte[] content = files.get(p.getKey());
+      if (content == null) continue;
+      Path target = fresh.resolve(p.getValue());
+      Files.createDirectories(target.getParent());
+      Files.write(target, content);
+    }
+    Path link = dir.resolve("..data");
+    Path previous = Files.isSymbolicLink(link) ? dir.resolve(Files.readSymbolicLink(link)) : null;
+    Path tmpLink = dir.resolve("..data_tmp");
+    Files.deleteIfExists(tmpLink);
+    Files.createSymbolicLink(tmpLink, fresh.getFileName());
+    Files.move(tmpLink, link, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    for (String name : paths.values()) {
+      String top = Path.of(name).getName(0).toString();
+      Path entry = dir.resolve(top);
+      if (!Files.isSymbolicLink(entry)) {
+        Files.deleteIfExists(entry);
+        Files.createSymbolicLink(entry, Path.of("..data").resolve(top));
+      }
+    }
+    if (previous != null && !previous.equals(fresh)) {
+      try (var walk = Files.walk(previous)) {
+        for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
       }
     }
   }
@@ -283,7 +326,9 @@ final class PodRunner {
       script.append("mkdir -p ").append(quote(target)).append(" && mount --bind ").append(quote(src.toString()))
           .append(' ').append(quote(target)).append('\n');
     }
-    script.append("exec \"$@\"\n");
+    // Mounts need root; the container itself runs as the pod's own user.
+    script.append("exec setpriv --reuid=").append(runAs).append(" --regid=").append(runAs)
+        .append(" --clear-groups -- \"$@\"\n");
     List<String> wrapped = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--",
         "/bin/sh", "-c", script.toString(), "sh"));
     wrapped.addAll(cmd);

@@ -1,12 +1,19 @@
 package io.etcdpilot.operator.cluster;
 
+import io.etcdpilot.operator.api.v1alpha1.CertificateStatus;
 import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
 import io.etcdpilot.operator.api.v1alpha1.EtcdClusterStatus;
+import io.etcdpilot.operator.api.v1alpha1.Operation;
 import io.etcdpilot.operator.etcd.ClusterObservation;
+import io.etcdpilot.operator.etcd.EtcdAdmin;
 import io.etcdpilot.operator.etcd.EtcdConnection;
 import io.etcdpilot.operator.etcd.EtcdObserver;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.model.ClusterObjects;
+import io.etcdpilot.operator.pki.CertificateManager;
+import io.etcdpilot.operator.pki.TlsMaterial;
+import io.etcdpilot.operator.pki.TlsSettings;
+import io.etcdpilot.operator.rollout.RolloutPlanner;
 import io.etcdpilot.operator.status.Conditions;
 import io.etcdpilot.operator.status.StatusCalculator;
 import io.etcdpilot.operator.validation.SpecValidator;
@@ -14,6 +21,7 @@ import io.etcdpilot.operator.validation.SpecViolation;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -30,16 +38,21 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One reconcile: validate, write the static objects, observe etcd, write status when it changed,
- * requeue. It never blocks on long waits: pod and StatefulSet events, or the timer, bring the next pass.
+ * One reconcile: validate, certificates, static objects, observe etcd, at most one disruptive step
+ * (a rolling restart step), write status when it changed, requeue. It never blocks on long waits: pod and
+ * StatefulSet events, or the timer, bring the next pass.
  */
 @ControllerConfiguration(name = "etcdcluster")
 public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
@@ -47,18 +60,24 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
 
   private final KubernetesClient client;
   private final EtcdObserver observer;
+  private final EtcdAdmin admin;
   private final OperatorSettings settings;
   private final SpecValidator validator = new SpecValidator();
   private final StatusCalculator statusCalculator = new StatusCalculator();
+  private final RolloutPlanner rolloutPlanner = new RolloutPlanner();
   private final ObjectApplier applier;
+  private final CertificateManager certificates;
   private final EventRecorder events;
   private final Clock clock;
 
-  public EtcdClusterReconciler(KubernetesClient client, EtcdObserver observer, OperatorSettings settings, Clock clock) {
+  public EtcdClusterReconciler(KubernetesClient client, EtcdObserver observer, EtcdAdmin admin,
+      OperatorSettings settings, Clock clock) {
     this.client = client;
     this.observer = observer;
+    this.admin = admin;
     this.settings = settings;
     this.applier = new ObjectApplier(client);
+    this.certificates = new CertificateManager(client);
     this.events = new EventRecorder(client);
     this.clock = clock;
   }
@@ -68,7 +87,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     List<EventSource<?, EtcdCluster>> sources = new ArrayList<>();
     String managed = ClusterNames.LABEL_MANAGED_BY + "=" + ClusterNames.MANAGED_BY;
     for (Class<? extends HasMetadata> owned : List.of(StatefulSet.class, Service.class, ConfigMap.class,
-        PodDisruptionBudget.class)) {
+        PodDisruptionBudget.class, Secret.class)) {
       sources.add(ownedSource(owned, managed, context));
     }
     // Pods are owned by the StatefulSet, not by us: map them back through the cluster label.
@@ -92,9 +111,34 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
 
   @Override
   public UpdateControl<EtcdCluster> reconcile(EtcdCluster cluster, Context<EtcdCluster> context) {
+    Instant now = clock.instant();
     String namespace = cluster.getMetadata().getNamespace();
     ClusterNames names = new ClusterNames(cluster.getMetadata().getName(), namespace, settings.clusterDomain());
-    List<SpecViolation> violations = validator.validate(cluster.getSpec());
+    List<SpecViolation> violations = new ArrayList<>(validator.validate(cluster.getSpec()));
+    ConfigMap existingState = violations.isEmpty()
+        ? client.configMaps().inNamespace(namespace).withName(names.stateConfigMap()).get() : null;
+    ClusterObjects objects = violations.isEmpty() ? new ClusterObjects(cluster, settings.clusterDomain()) : null;
+    if (objects != null) {
+      violations.addAll(immutableAfterBootstrap(objects, existingState));
+    }
+    TlsMaterial tls = null;
+    boolean paused = isPaused(cluster);
+    StatefulSet existingSts = null;
+    List<Pod> pods = List.of();
+    if (violations.isEmpty()) {
+      existingSts = client.apps().statefulSets().inNamespace(namespace).withName(names.statefulSet()).get();
+      pods = client.pods().inNamespace(namespace).withLabels(names.selectorLabels()).list().getItems();
+      if (objects.tls().enabled()) {
+        try {
+          tls = paused ? null : certificates.ensure(cluster, objects.ownerReference(), names,
+              TlsSettings.of(cluster.getSpec().getTls()), memberNames(names, objects, existingSts),
+              rolloutComplete(existingSts, pods), now, (reason, message) -> events.normal(cluster, reason, message));
+        } catch (CertificateManager.CaUnavailable e) {
+          violations.add(new SpecViolation(e.getMessage().substring(0, e.getMessage().indexOf(':')),
+              e.getMessage().substring(e.getMessage().indexOf(':') + 2)));
+        }
+      }
+    }
     if (!violations.isEmpty()) {
       boolean wasStalled = cluster.getStatus() != null
           && Conditions.isTrue(cluster.getStatus().getConditions(), Conditions.STALLED);
@@ -102,44 +146,165 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         events.warning(cluster, "InvalidSpec", violations.toString());
       }
       EtcdClusterStatus status = statusCalculator.compute(new StatusCalculator.Inputs(cluster, names, violations,
-          List.of(), ClusterObservation.unreachable("invalid spec"), 0, isPaused(cluster), clock.instant()));
+          List.of(), ClusterObservation.unreachable("invalid spec"), 0, paused, null, null, true, now));
       return withStatus(cluster, status, settings.steadyResync());
     }
 
-    ClusterObjects objects = new ClusterObjects(cluster, settings.clusterDomain());
-    boolean paused = isPaused(cluster);
-    StatefulSet existingSts = client.apps().statefulSets().inNamespace(namespace).withName(names.statefulSet()).get();
-    ConfigMap existingState = client.configMaps().inNamespace(namespace).withName(names.stateConfigMap()).get();
     boolean bootstrapped = existingState != null && existingState.getData() != null
         && ClusterObjects.STATE_EXISTING.equals(existingState.getData().get(ClusterObjects.STATE_KEY));
-
     if (!paused) {
-      applyStaticObjects(cluster, objects, existingSts, existingState);
+      applyStaticObjects(cluster, objects, existingSts, existingState, tls);
+      existingSts = client.apps().statefulSets().inNamespace(namespace).withName(names.statefulSet()).get();
     }
 
     List<String> clientUrls = IntStream.range(0, memberCount(objects, existingSts))
         .mapToObj(i -> names.clientUrl(names.member(i), objects.tls())).toList();
-    ClusterObservation observation = observer.observe(
-        new EtcdConnection(namespace + "/" + names.cluster(), objects.tls()), clientUrls);
+    EtcdConnection connection = connection(namespace, names, objects, tls);
+    ClusterObservation observation = connection == null ? ClusterObservation.unreachable("no client certificate yet")
+        : observer.observe(connection, clientUrls);
 
     if (!paused && observation.reachable() && !bootstrapped) {
       // The cluster has formed: from now on every starting member joins it instead of founding a new one.
-      ConfigMap current = client.configMaps().inNamespace(namespace).withName(names.stateConfigMap()).get();
-      String initialCluster = current.getData().get(ClusterObjects.INITIAL_CLUSTER_KEY);
+      String initialCluster = existingState == null ? names.initialCluster(objects.replicas(), objects.tls())
+          : client.configMaps().inNamespace(namespace).withName(names.stateConfigMap()).get().getData()
+              .get(ClusterObjects.INITIAL_CLUSTER_KEY);
       applier.apply(objects.stateConfigMap(ClusterObjects.STATE_EXISTING, initialCluster));
       events.normal(cluster, "ClusterFormed", "etcd cluster " + observation.clusterIdHex() + " formed with "
           + observation.members().size() + " members");
+      bootstrapped = true;
     }
 
-    int pods = client.pods().inNamespace(namespace).withLabels(names.selectorLabels()).list().getItems().size();
+    Operation operation = null;
+    if (!paused && bootstrapped && existingSts != null) {
+      operation = rolloutStep(cluster, existingSts, pods, observation, connection, now);
+    }
+
+    CertificateStatus certStatus = tls == null ? null : new CertificateStatus(
+        tls.caNotAfter().truncatedTo(ChronoUnit.SECONDS).toString(),
+        tls.earliestLeafNotAfter().truncatedTo(ChronoUnit.SECONDS).toString(), tls.phase());
     EtcdClusterStatus status = statusCalculator.compute(new StatusCalculator.Inputs(cluster, names, violations,
-        validator.warnings(cluster.getSpec()), observation, pods, paused, clock.instant()));
-    boolean ready = Conditions.isTrue(status.getConditions(), Conditions.READY);
-    return withStatus(cluster, status, ready ? settings.steadyResync() : settings.busyResync());
+        validator.warnings(cluster.getSpec()), observation, pods.size(), paused, operation, certStatus,
+        objects.tls().enabled(), now));
+    boolean ready = Conditions.isTrue(status.getConditions(), Conditions.READY) && operation == null;
+    Duration requeue = ready ? settings.steadyResync() : settings.busyResync();
+    if (tls != null) {
+      // Wake up in time to renew the first certificate that falls due.
+      Duration untilRenewal = Duration.between(now, tls.earliestLeafNotAfter()
+          .minus(TlsSettings.of(cluster.getSpec().getTls()).leaves().renewBefore()));
+      if (untilRenewal.compareTo(requeue) < 0) requeue = untilRenewal.isNegative() ? settings.busyResync() : untilRenewal.plusSeconds(1);
+    }
+    return withStatus(cluster, status, requeue);
+  }
+
+  /** Fields that cannot change once members exist: URLs of every member would change with the scheme. */
+  private static List<SpecViolation> immutableAfterBootstrap(ClusterObjects objects, ConfigMap state) {
+    if (state == null || state.getData() == null) return List.of();
+    String initial = state.getData().getOrDefault(ClusterObjects.INITIAL_CLUSTER_KEY, "");
+    if (!initial.isEmpty() && !initial.contains(objects.tls().scheme() + "://")) {
+      return List.of(new SpecViolation("spec.tls.enabled",
+          "cannot change on an existing cluster (its members' URLs use " + (objects.tls().enabled() ? "http" : "https") + ")"));
+    }
+    return List.of();
+  }
+
+  private EtcdConnection connection(String namespace, ClusterNames names, ClusterObjects objects, TlsMaterial tls) {
+    String key = namespace + "/" + names.cluster();
+    if (!objects.tls().enabled()) return EtcdConnection.plain(key);
+    if (tls != null) {
+      return new EtcdConnection(key, objects.tls(), tls.trustBundlePem(), tls.clientCertPem(), tls.clientKeyPem());
+    }
+    // Paused: observe with what already exists, write nothing.
+    Secret s = client.secrets().inNamespace(namespace).withName(names.operatorTlsSecret()).get();
+    if (s == null || s.getData() == null) return null;
+    java.util.function.Function<String, String> d = k -> new String(java.util.Base64.getDecoder().decode(s.getData().get(k)));
+    return new EtcdConnection(key, objects.tls(), d.apply("ca.crt"), d.apply("tls.crt"), d.apply("tls.key"));
+  }
+
+  private static List<String> memberNames(ClusterNames names, ClusterObjects objects, StatefulSet sts) {
+    int count = Math.max(objects.replicas(), sts == null || sts.getSpec().getReplicas() == null ? 0 : sts.getSpec().getReplicas());
+    return IntStream.range(0, count).mapToObj(names::member).toList();
+  }
+
+  /** Every pod runs the StatefulSet's current template and is ready. */
+  static boolean rolloutComplete(StatefulSet sts, List<Pod> pods) {
+    if (sts == null || sts.getStatus() == null || sts.getStatus().getUpdateRevision() == null) return pods.isEmpty();
+    if (sts.getStatus().getObservedGeneration() == null
+        || sts.getStatus().getObservedGeneration() < sts.getMetadata().getGeneration()) return false;
+    if (pods.size() != sts.getSpec().getReplicas()) return false;
+    return pods.stream().allMatch(p -> sts.getStatus().getUpdateRevision().equals(revision(p)) && ready(p));
+  }
+
+  private static String revision(Pod p) {
+    return p.getMetadata().getLabels() == null ? null : p.getMetadata().getLabels().get("controller-revision-hash");
+  }
+
+  private static boolean ready(Pod p) {
+    return p.getMetadata().getDeletionTimestamp() == null && p.getStatus() != null && p.getStatus().getConditions() != null
+        && p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  private static Instant readySince(Pod p) {
+    return p.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))
+        .map(c -> c.getLastTransitionTime() == null ? null : Instant.parse(c.getLastTransitionTime()))
+        .filter(Objects::nonNull).findFirst().orElse(null);
+  }
+
+  /** Restarts outdated members one at a time (OnDelete), with the planner's quorum gates. */
+  private Operation rolloutStep(EtcdCluster cluster, StatefulSet sts, List<Pod> pods, ClusterObservation observation,
+      EtcdConnection connection, Instant now) {
+    if (sts.getStatus() == null || sts.getStatus().getUpdateRevision() == null
+        || sts.getStatus().getObservedGeneration() == null
+        || sts.getStatus().getObservedGeneration() < sts.getMetadata().getGeneration()) {
+      return null; // the StatefulSet controller has not caught up with the template yet
+    }
+    String updateRevision = sts.getStatus().getUpdateRevision();
+    List<RolloutPlanner.PodView> views = new ArrayList<>();
+    for (Pod p : pods) {
+      int ordinal = Integer.parseInt(p.getMetadata().getName().substring(p.getMetadata().getName().lastIndexOf('-') + 1));
+      views.add(new RolloutPlanner.PodView(p.getMetadata().getName(), ordinal, !updateRevision.equals(revision(p)),
+          ready(p), ready(p) ? readySince(p) : null));
+    }
+    if (views.stream().noneMatch(RolloutPlanner.PodView::outdated)) return null;
+    if (pods.stream().anyMatch(p -> p.getMetadata().getDeletionTimestamp() != null)) {
+      return operation(cluster, "RollingRestart", "waiting", "a member pod is terminating", now);
+    }
+    List<RolloutPlanner.MemberView> members = observation.members().stream().map(m -> new RolloutPlanner.MemberView(
+        m.name(), m.id(), m.reachable(), m.learner(), m.raftIndex())).toList();
+    String leader = observation.leader().map(io.etcdpilot.operator.etcd.ObservedMember::name).orElse("");
+    RolloutPlanner.Step step = rolloutPlanner.next(views, members, leader, now);
+    if (step instanceof RolloutPlanner.Restart r) {
+      events.normal(cluster, "RestartingMember", "restarting " + r.pod() + " to apply the current pod template");
+      client.pods().inNamespace(cluster.getMetadata().getNamespace()).withName(r.pod()).delete();
+      return operation(cluster, "RollingRestart", r.pod(), "restarting", now);
+    }
+    if (step instanceof RolloutPlanner.MoveLeader m) {
+      try {
+        String url = observation.members().stream().filter(x -> x.name().equals(m.from())).findFirst()
+            .map(x -> x.clientUrls().get(0)).orElseThrow();
+        admin.moveLeader(connection, url, m.toId());
+        events.normal(cluster, "LeadershipMoved", "moved leadership from " + m.from() + " to " + m.to()
+            + " before restarting " + m.from());
+      } catch (Exception e) {
+        log.warn("move leader {} -> {} failed: {}", m.from(), m.to(), e.toString());
+      }
+      return operation(cluster, "RollingRestart", m.from(), "moving leadership to " + m.to(), now);
+    }
+    if (step instanceof RolloutPlanner.Wait w) {
+      return operation(cluster, "RollingRestart", "waiting", w.reason(), now);
+    }
+    return null;
+  }
+
+  /** Keeps the start time of an operation of the same type, so status does not churn while it runs. */
+  private static Operation operation(EtcdCluster cluster, String type, String target, String message, Instant now) {
+    Operation previous = cluster.getStatus() == null ? null : cluster.getStatus().getOperation();
+    String started = previous != null && type.equals(previous.getType()) ? previous.getStarted()
+        : now.truncatedTo(ChronoUnit.SECONDS).toString();
+    return new Operation(type, target, started, message);
   }
 
   private void applyStaticObjects(EtcdCluster cluster, ClusterObjects objects, StatefulSet existingSts,
-      ConfigMap existingState) {
+      ConfigMap existingState, TlsMaterial tls) {
     report(cluster, "Service", applier.apply(objects.peerService()), objects.names().peerService());
     report(cluster, "Service", applier.apply(objects.clientService()), objects.names().clientService());
     ConfigMap state = existingState != null && existingState.getData() != null
@@ -150,7 +315,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     report(cluster, "ConfigMap", applier.apply(state), objects.names().stateConfigMap());
     report(cluster, "PodDisruptionBudget", applier.apply(objects.podDisruptionBudget()),
         objects.names().podDisruptionBudget());
-    StatefulSet sts = objects.statefulSet();
+    StatefulSet sts = objects.statefulSet(tls == null ? null : tls.trustBundleHash());
     if (existingSts != null) {
       // After bootstrap the StatefulSet size follows etcd's membership, never the spec directly:
       // growing it without adding a learner first would start a member etcd does not know.
@@ -176,8 +341,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     return Boolean.TRUE.equals(cluster.getSpec() == null ? null : cluster.getSpec().getPaused());
   }
 
-  private UpdateControl<EtcdCluster> withStatus(EtcdCluster cluster, EtcdClusterStatus status,
-      java.time.Duration requeue) {
+  private UpdateControl<EtcdCluster> withStatus(EtcdCluster cluster, EtcdClusterStatus status, Duration requeue) {
     if (status.equals(cluster.getStatus())) {
       return UpdateControl.<EtcdCluster>noUpdate().rescheduleAfter(requeue);
     }

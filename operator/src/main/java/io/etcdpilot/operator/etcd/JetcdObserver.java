@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** {@link EtcdObserver} over jetcd: one member-list call, then a status call to every member in parallel. */
-public class JetcdObserver implements EtcdObserver {
+public class JetcdObserver implements EtcdObserver, EtcdAdmin {
   private static final Logger log = LoggerFactory.getLogger(JetcdObserver.class);
   private final Duration timeout;
 
@@ -28,14 +28,7 @@ public class JetcdObserver implements EtcdObserver {
 
   @Override
   public ClusterObservation observe(EtcdConnection connection, List<String> clientUrls) {
-    if (connection.tls().enabled()) {
-      return ClusterObservation.unreachable("TLS client not available in this release");
-    }
-    try (Client client = Client.builder()
-        .endpoints(clientUrls.stream().map(URI::create).toArray(URI[]::new))
-        .connectTimeout(timeout)
-        .retryMaxDuration(timeout)
-        .build()) {
+    try (Client client = client(connection, clientUrls)) {
       MemberListResponse list = client.getClusterClient().listMember().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       List<CompletableFuture<ObservedMember>> statuses = new ArrayList<>();
       for (Member m : list.getMembers()) {
@@ -51,6 +44,28 @@ public class JetcdObserver implements EtcdObserver {
       log.debug("cluster {} not reachable: {}", connection.clusterKey(), reason);
       return ClusterObservation.unreachable(reason);
     }
+  }
+
+  @Override
+  public void moveLeader(EtcdConnection connection, String leaderClientUrl, long targetMemberId) throws Exception {
+    try (Client client = client(connection, List.of(leaderClientUrl))) {
+      client.getMaintenanceClient().moveLeader(targetMemberId).get(timeout.toMillis() * 3, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** A jetcd client that speaks what the members listen for: plain, or mutual TLS with the operator's certificate. */
+  public Client client(EtcdConnection connection, List<String> clientUrls) throws Exception {
+    var builder = Client.builder()
+        .endpoints(clientUrls.stream().map(URI::create).toArray(URI[]::new))
+        .connectTimeout(timeout)
+        .retryMaxDuration(timeout);
+    if (connection.tls().enabled()) {
+      var trust = io.etcdpilot.operator.pki.Pem.certificates(connection.trustBundlePem()).toArray(java.security.cert.X509Certificate[]::new);
+      var cert = io.etcdpilot.operator.pki.Pem.certificate(connection.clientCertPem());
+      var key = io.etcdpilot.operator.pki.Pem.privateKey(connection.clientKeyPem());
+      builder.sslContext(b -> b.trustManager(trust).keyManager(key, cert));
+    }
+    return builder.build();
   }
 
   private CompletableFuture<ObservedMember> status(Client client, Member m) {

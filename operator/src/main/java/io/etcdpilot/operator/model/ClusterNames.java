@@ -26,6 +26,25 @@ public record ClusterNames(String cluster, String namespace, String clusterDomai
 
   public String member(int ordinal) { return cluster + "-" + ordinal; }
 
+  public String caSecret() { return cluster + "-ca"; }
+  public String memberTlsSecret() { return cluster + "-member-tls"; }
+  public String clientTlsSecret() { return cluster + "-client-tls"; }
+  public String operatorTlsSecret() { return cluster + "-operator-tls"; }
+
+  /** Every name a member is reached by under the peer Service. */
+  public java.util.List<String> memberDnsNames(String member) {
+    String svc = peerService();
+    return java.util.List.of(memberHost(member), member + "." + svc + "." + namespace + ".svc",
+        member + "." + svc + "." + namespace, member + "." + svc, member);
+  }
+
+  /** Every name the client Service is reached by. */
+  public java.util.List<String> clientServiceDnsNames() {
+    String svc = clientService();
+    return java.util.List.of(svc + "." + namespace + ".svc." + clusterDomain, svc + "." + namespace + ".svc",
+        svc + "." + namespace, svc);
+  }
+
   /** Fully qualified DNS name of a member under the peer Service. */
   public String memberHost(String member) {
     return member + "." + peerService() + "." + namespace + ".svc." + clusterDomain;

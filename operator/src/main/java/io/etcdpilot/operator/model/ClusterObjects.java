@@ -30,10 +30,13 @@ public final class ClusterObjects {
   private final TlsWiring tls;
   private final EtcdVersion version;
 
+  public static final String TLS_VOLUME = "tls";
+  public static final String TRUST_ANNOTATION = "etcdpilot.io/trust-bundle";
+
   public ClusterObjects(EtcdCluster cluster, String clusterDomain) {
     this.cluster = cluster;
     this.names = new ClusterNames(cluster.getMetadata().getName(), cluster.getMetadata().getNamespace(), clusterDomain);
-    this.tls = new TlsWiring(cluster.getSpec().getTls() != null && Boolean.TRUE.equals(cluster.getSpec().getTls().getEnabled()));
+    this.tls = TlsWiring.of(cluster.getSpec());
     this.version = EtcdVersion.parse(cluster.getSpec().getVersion());
   }
 
@@ -125,6 +128,14 @@ public final class ClusterObjects {
   }
 
   public StatefulSet statefulSet() {
+    return statefulSet(null);
+  }
+
+  /**
+   * @param trustBundleHash hash of the CA bundle members trust; part of the pod template because members
+   *     load trusted CAs only at start, so a trust change must roll them.
+   */
+  public StatefulSet statefulSet(String trustBundleHash) {
     EtcdClusterSpec spec = cluster.getSpec();
     StorageSpec storage = spec.getStorage() == null ? new StorageSpec() : spec.getStorage();
     SchedulingSpec scheduling = spec.getScheduling() == null ? new SchedulingSpec() : spec.getScheduling();
@@ -137,6 +148,9 @@ public final class ClusterObjects {
       if (extra.getAnnotations() != null) podAnnotations.putAll(extra.getAnnotations());
     }
     podLabels.putAll(names.commonLabels());
+    if (tls.enabled() && trustBundleHash != null) {
+      podAnnotations.put(TRUST_ANNOTATION, trustBundleHash);
+    }
     podLabels.put(ClusterNames.LABEL_COMPONENT, "member");
 
     Affinity affinity = scheduling.getAffinity() != null ? scheduling.getAffinity() : oneMemberPerNode();
@@ -171,7 +185,7 @@ public final class ClusterObjects {
         .addNewPort().withName("peer").withContainerPort(ClusterNames.PEER_PORT).endPort()
         .addNewPort().withName("metrics").withContainerPort(ClusterNames.METRICS_PORT).endPort()
         .withResources(resources)
-        .withVolumeMounts(new VolumeMountBuilder().withName(DATA_VOLUME).withMountPath(DATA_MOUNT).build())
+        .withVolumeMounts(mounts())
         // Ready means "serves linearizable reads": /health fails without a leader.
         .withNewReadinessProbe()
           .withNewHttpGet().withPath("/health").withPort(new IntOrString(ClusterNames.METRICS_PORT)).endHttpGet()
@@ -218,6 +232,7 @@ public final class ClusterObjects {
               .withTopologySpreadConstraints(scheduling.getTopologySpreadConstraints())
               .withPriorityClassName(scheduling.getPriorityClassName())
               .withContainers(etcd)
+              .withVolumes(volumes())
             .endSpec()
           .endTemplate()
           .withVolumeClaimTemplates(new PersistentVolumeClaimBuilder()
@@ -226,6 +241,21 @@ public final class ClusterObjects {
               .build())
         .endSpec()
         .build();
+  }
+
+  private List<VolumeMount> mounts() {
+    List<VolumeMount> m = new java.util.ArrayList<>();
+    m.add(new VolumeMountBuilder().withName(DATA_VOLUME).withMountPath(DATA_MOUNT).build());
+    if (tls.enabled()) {
+      m.add(new VolumeMountBuilder().withName(TLS_VOLUME).withMountPath(TlsWiring.CERT_DIR).withReadOnly(true).build());
+    }
+    return m;
+  }
+
+  private List<Volume> volumes() {
+    if (!tls.enabled()) return null;
+    return List.of(new VolumeBuilder().withName(TLS_VOLUME)
+        .withNewSecret().withSecretName(names.memberTlsSecret()).withDefaultMode(0440).endSecret().build());
   }
 
   private Affinity oneMemberPerNode() {

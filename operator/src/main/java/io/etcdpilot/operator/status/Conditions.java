@@ -15,6 +15,7 @@ public final class Conditions {
   public static final String RECONCILING = "Reconciling";
   public static final String STALLED = "Stalled";
   public static final String SIZE_WARNING = "SizeWarning";
+  public static final String TLS_DISABLED = "TLSDisabled";
 
   private Conditions() {}
 

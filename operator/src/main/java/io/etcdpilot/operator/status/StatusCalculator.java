@@ -31,6 +31,9 @@ public final class StatusCalculator {
       ClusterObservation observation,
       int podsExisting,
       boolean paused,
+      io.etcdpilot.operator.api.v1alpha1.Operation operation,
+      io.etcdpilot.operator.api.v1alpha1.CertificateStatus certificates,
+      boolean tlsEnabled,
       Instant now) {}
 
   public EtcdClusterStatus compute(Inputs in) {
@@ -41,7 +44,8 @@ public final class StatusCalculator {
     EtcdClusterStatus s = new EtcdClusterStatus();
     s.setSelector(in.names().selector());
     s.setObservedGeneration(generation);
-    s.setOperation(previous.getOperation());
+    s.setOperation(in.violations().isEmpty() ? in.operation() : previous.getOperation());
+    s.setCertificates(in.certificates() != null ? in.certificates() : previous.getCertificates());
 
     if (!in.violations().isEmpty()) {
       // Invalid spec: report it and keep the last observed facts; nothing else is touched.
@@ -102,6 +106,11 @@ public final class StatusCalculator {
       ready = false;
       reason = "MembersUnhealthy";
       message = (voters - healthyVoters) + " of " + voters + " voting members do not answer";
+    } else if (in.operation() != null) {
+      ready = healthyVoters == desired && voters == desired && learners == 0;
+      reason = ready ? "MembersHealthy" : "Operation";
+      message = ready ? voters + " of " + desired + " members healthy, leader " + leaderName + "; " + in.operation().getType()
+          + " in progress" : in.operation().getType() + " " + in.operation().getTarget();
     } else if (voters != desired || learners > 0) {
       ready = false;
       reason = "MembershipPending";
@@ -117,10 +126,19 @@ public final class StatusCalculator {
       c.add(Conditions.next(prevConditions, Conditions.RECONCILING, false, "Paused",
           "spec.paused is true: observing only", generation, in.now()));
     } else {
-      c.add(Conditions.next(prevConditions, Conditions.RECONCILING, !ready, ready ? "Converged" : reason,
-          ready ? "nothing to do" : message, generation, in.now()));
+      boolean busy = !ready || in.operation() != null;
+      String busyReason = in.operation() != null ? in.operation().getType() : reason;
+      String busyMessage = in.operation() != null
+          ? in.operation().getTarget() + (in.operation().getMessage() == null ? "" : ": " + in.operation().getMessage())
+          : message;
+      c.add(Conditions.next(prevConditions, Conditions.RECONCILING, busy, busy ? busyReason : "Converged",
+          busy ? busyMessage : "nothing to do", generation, in.now()));
     }
     c.add(Conditions.next(prevConditions, Conditions.STALLED, false, "SpecValid", "", generation, in.now()));
+    if (!in.tlsEnabled()) {
+      c.add(Conditions.next(prevConditions, Conditions.TLS_DISABLED, true, "TLSDisabled",
+          "spec.tls.enabled is false: clients and members talk in plain text without authentication", generation, in.now()));
+    }
     if (!in.warnings().isEmpty()) {
       c.add(Conditions.next(prevConditions, Conditions.SIZE_WARNING, true, "EvenSize",
           String.join("; ", in.warnings()), generation, in.now()));

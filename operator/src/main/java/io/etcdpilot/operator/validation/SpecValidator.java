@@ -42,9 +42,8 @@ public final class SpecValidator {
     if (spec.getStorage() != null && spec.getStorage().getSize() != null) {
       validateSize(spec.getStorage().getSize(), v);
     }
-    if (spec.getTls() != null && Boolean.TRUE.equals(spec.getTls().getEnabled())) {
-      v.add(new SpecViolation("spec.tls.enabled",
-          "true is not supported yet: operator-managed certificates are not implemented in this release"));
+    if (spec.getTls() != null) {
+      validateTls(spec.getTls(), v);
     }
     if (spec.getEtcd() != null) {
       validateOptions(spec.getEtcd(), v);
@@ -88,6 +87,51 @@ public final class SpecValidator {
       }
     } catch (RuntimeException e) {
       v.add(new SpecViolation("spec.storage.size", "must be a quantity such as 8Gi, was '" + size + "'"));
+    }
+  }
+
+  private static void validateTls(io.etcdpilot.operator.api.v1alpha1.TlsSpec t, List<SpecViolation> v) {
+    java.util.Map<String, String> durations = new java.util.LinkedHashMap<>();
+    durations.put("spec.tls.caValidity", t.getCaValidity());
+    durations.put("spec.tls.caRenewBefore", t.getCaRenewBefore());
+    durations.put("spec.tls.certificateValidity", t.getCertificateValidity());
+    durations.put("spec.tls.certificateRenewBefore", t.getCertificateRenewBefore());
+    boolean parsed = true;
+    for (var e : durations.entrySet()) {
+      if (e.getValue() == null) continue;
+      try {
+        java.time.Duration d = io.etcdpilot.operator.pki.Durations.parse(e.getValue());
+        if (d.compareTo(java.time.Duration.ofMinutes(1)) < 0) {
+          v.add(new SpecViolation(e.getKey(), "must be at least 1m, was '" + e.getValue() + "'"));
+          parsed = false;
+        }
+      } catch (IllegalArgumentException ex) {
+        v.add(new SpecViolation(e.getKey(), "must be a duration like 8760h or 90m, was '" + e.getValue() + "'"));
+        parsed = false;
+      }
+    }
+    if (parsed) {
+      java.time.Duration caValidity = t.getCaValidity() == null ? io.etcdpilot.operator.pki.TlsSettings.DEFAULT_CA_VALIDITY
+          : io.etcdpilot.operator.pki.Durations.parse(t.getCaValidity());
+      java.time.Duration leafValidity = t.getCertificateValidity() == null
+          ? io.etcdpilot.operator.pki.TlsSettings.DEFAULT_LEAF_VALIDITY
+          : io.etcdpilot.operator.pki.Durations.parse(t.getCertificateValidity());
+      if (t.getCaRenewBefore() != null
+          && io.etcdpilot.operator.pki.Durations.parse(t.getCaRenewBefore()).compareTo(caValidity) >= 0) {
+        v.add(new SpecViolation("spec.tls.caRenewBefore", "must be shorter than caValidity (" + caValidity + ")"));
+      }
+      if (t.getCertificateRenewBefore() != null
+          && io.etcdpilot.operator.pki.Durations.parse(t.getCertificateRenewBefore()).compareTo(leafValidity) >= 0) {
+        v.add(new SpecViolation("spec.tls.certificateRenewBefore",
+            "must be shorter than certificateValidity (" + leafValidity + ")"));
+      }
+      if (leafValidity.compareTo(caValidity) > 0) {
+        v.add(new SpecViolation("spec.tls.certificateValidity", "must not exceed caValidity (" + caValidity + ")"));
+      }
+    }
+    if (t.getCaSecretName() != null && !t.getCaSecretName().isBlank()
+        && !t.getCaSecretName().matches("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")) {
+      v.add(new SpecViolation("spec.tls.caSecretName", "must be a Secret name, was '" + t.getCaSecretName() + "'"));
     }
   }
 

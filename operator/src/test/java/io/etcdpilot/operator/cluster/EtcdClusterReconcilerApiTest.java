@@ -48,7 +48,7 @@ class EtcdClusterReconcilerApiTest {
     }
     observer = new FakeObserver();
     OperatorOptions options = new OperatorOptions(null, Set.of(), "cluster.local", 0, false, NS);
-    operator = Main.start(client, options, observer,
+    operator = Main.start(client, options, observer, observer,
         new OperatorSettings("cluster.local", Duration.ofMillis(300), Duration.ofMillis(300)));
   }
 
@@ -98,7 +98,14 @@ class EtcdClusterReconcilerApiTest {
             assertThat(r.getController()).isTrue();
           });
     }
+    // TLS by default: CA, member, client and operator certificates, owned by the cluster.
+    for (String secret : List.of("main-ca", "main-member-tls", "main-client-tls", "main-operator-tls")) {
+      assertThat(client.secrets().inNamespace(NS).withName(secret).get()).as(secret).isNotNull()
+          .satisfies(s -> assertThat(s.getMetadata().getOwnerReferences()).singleElement()
+              .satisfies(r -> assertThat(r.getUid()).isEqualTo(uid)));
+    }
     StatefulSet sts = client.apps().statefulSets().inNamespace(NS).withName("main").get();
+    assertThat(sts.getSpec().getTemplate().getMetadata().getAnnotations()).containsKey("etcdpilot.io/trust-bundle");
     assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
     assertThat(sts.getSpec().getUpdateStrategy().getType()).isEqualTo("OnDelete");
     assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("main").get()
@@ -114,9 +121,9 @@ class EtcdClusterReconcilerApiTest {
     });
     assertThat(configState("main")).isEqualTo(ClusterObjects.STATE_NEW);
     assertThat(observer.urlsSeen.get(0)).containsExactly(
-        "http://main-0.main-peer.prod.svc.cluster.local:2379",
-        "http://main-1.main-peer.prod.svc.cluster.local:2379",
-        "http://main-2.main-peer.prod.svc.cluster.local:2379");
+        "https://main-0.main-peer.prod.svc.cluster.local:2379",
+        "https://main-1.main-peer.prod.svc.cluster.local:2379",
+        "https://main-2.main-peer.prod.svc.cluster.local:2379");
 
     observer.next.set(FakeObserver.healthy("main", 3, 1000, 3_000_000));
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
@@ -197,7 +204,10 @@ class EtcdClusterReconcilerApiTest {
     all.add(client.services().inNamespace(NS).withName(name + "-client").get());
     all.add(client.configMaps().inNamespace(NS).withName(name + "-cluster-state").get());
     all.add(client.policy().v1().podDisruptionBudget().inNamespace(NS).withName(name).get());
+    for (String secret : List.of("-ca", "-member-tls", "-client-tls", "-operator-tls")) {
+      all.add(client.secrets().inNamespace(NS).withName(name + secret).get());
+    }
     return all.stream().collect(Collectors.toMap(o -> o.getKind() + "/" + o.getMetadata().getName(),
-        o -> o.getMetadata().getResourceVersion(), (a, b) -> a, java.util.TreeMap::new));
+        o -> o.getMetadata().getResourceVersion(), (a, b) -> a + "," + b, java.util.TreeMap::new));
   }
 }

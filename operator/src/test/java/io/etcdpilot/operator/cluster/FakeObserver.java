@@ -2,6 +2,7 @@ package io.etcdpilot.operator.cluster;
 
 import io.etcdpilot.operator.etcd.ClusterObservation;
 import io.etcdpilot.operator.etcd.EtcdConnection;
+import io.etcdpilot.operator.etcd.EtcdAdmin;
 import io.etcdpilot.operator.etcd.EtcdObserver;
 import io.etcdpilot.operator.etcd.ObservedMember;
 import java.util.ArrayList;
@@ -10,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** Stands in for jetcd at the API-test tier only; real etcd is used in the *IT and *E2E tiers. */
-class FakeObserver implements EtcdObserver {
+class FakeObserver implements EtcdObserver, EtcdAdmin {
   final AtomicReference<ClusterObservation> next = new AtomicReference<>(ClusterObservation.unreachable("not yet"));
   final AtomicInteger calls = new AtomicInteger();
   final List<List<String>> urlsSeen = new ArrayList<>();
@@ -20,6 +21,13 @@ class FakeObserver implements EtcdObserver {
     calls.incrementAndGet();
     urlsSeen.add(clientUrls);
     return next.get();
+  }
+
+  final List<Long> leaderMoves = new ArrayList<>();
+
+  @Override
+  public synchronized void moveLeader(EtcdConnection connection, String leaderClientUrl, long targetMemberId) {
+    leaderMoves.add(targetMemberId);
   }
 
   static ClusterObservation healthy(String cluster, int members, long raftIndex, long dbSize) {

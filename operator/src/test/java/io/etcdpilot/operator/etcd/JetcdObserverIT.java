@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class JetcdObserverIT {
   static LocalEtcdCluster etcd;
   final JetcdObserver observer = new JetcdObserver(Duration.ofSeconds(3));
-  final EtcdConnection connection = new EtcdConnection("it/observer", new TlsWiring(false));
+  final EtcdConnection connection = EtcdConnection.plain("it/observer");
 
   @BeforeAll
   static void startEtcd() throws Exception {

@@ -44,7 +44,7 @@ class ClusterObjectsTest {
     assertThat(o.podDisruptionBudget().getSpec().getMinAvailable().getIntVal()).isEqualTo(Quorum.of(replicas));
     String[] initial = o.names().initialCluster(replicas, o.tls()).split(",");
     assertThat(initial).hasSize(replicas);
-    assertThat(initial[0]).isEqualTo("demo-0=http://demo-0.demo-peer.ns1.svc.cluster.local:2380");
+    assertThat(initial[0]).isEqualTo("demo-0=https://demo-0.demo-peer.ns1.svc.cluster.local:2380");
     assertThat(o.stateConfigMap("new", o.names().initialCluster(replicas, o.tls())).getData())
         .containsEntry("initial-cluster-state", "new");
   }
@@ -63,7 +63,10 @@ class ClusterObjectsTest {
     assertThat(etcd.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health");
     assertThat(etcd.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(2381);
     assertThat(etcd.getLivenessProbe().getTcpSocket()).isNotNull();
-    assertThat(etcd.getVolumeMounts()).singleElement().satisfies(m -> assertThat(m.getMountPath()).isEqualTo("/var/lib/etcd"));
+    assertThat(etcd.getVolumeMounts()).extracting(m -> m.getMountPath()).containsExactly("/var/lib/etcd", "/etc/etcdpilot/tls");
+    assertThat(pod.getVolumes()).singleElement().satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("demo-member-tls"));
+    assertThat(etcd.getArgs()).contains("--cert-file=/etc/etcdpilot/tls/$(POD_NAME)-server.crt",
+        "--peer-cert-file=/etc/etcdpilot/tls/$(POD_NAME)-peer.crt", "--client-cert-auth=true", "--peer-client-cert-auth=true");
     assertThat(pod.getAffinity().getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution())
         .singleElement().satisfies(t -> assertThat(t.getTopologyKey()).isEqualTo("kubernetes.io/hostname"));
     assertThat(etcd.getEnv()).extracting(e -> e.getName())
@@ -107,6 +110,25 @@ class ClusterObjectsTest {
     assertThat(claim.getSpec().getStorageClassName()).isEqualTo("fast-ssd");
     assertThat(claim.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("20Gi");
     assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted()).isEqualTo("Delete");
+  }
+
+  @Test
+  void tlsOffLeavesNoCertificateWiring() {
+    EtcdCluster c = cluster(3);
+    io.etcdpilot.operator.api.v1alpha1.TlsSpec off = new io.etcdpilot.operator.api.v1alpha1.TlsSpec();
+    off.setEnabled(false);
+    c.getSpec().setTls(off);
+    ClusterObjects o = new ClusterObjects(c, "cluster.local");
+    var pod = o.statefulSet("abc").getSpec().getTemplate();
+    assertThat(pod.getSpec().getVolumes()).isNullOrEmpty();
+    assertThat(pod.getSpec().getContainers().get(0).getArgs()).noneMatch(a -> a.contains("https") || a.contains("cert"));
+    assertThat(pod.getMetadata().getAnnotations()).isNull();
+  }
+
+  @Test
+  void trustBundleChangeChangesThePodTemplate() {
+    ClusterObjects o = new ClusterObjects(cluster(3), "cluster.local");
+    assertThat(o.statefulSet("one").getSpec().getTemplate()).isNotEqualTo(o.statefulSet("two").getSpec().getTemplate());
   }
 
   @Test

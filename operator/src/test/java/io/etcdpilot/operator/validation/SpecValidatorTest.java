@@ -40,7 +40,17 @@ class SpecValidatorTest {
         bad("spec.image", "without spaces", s -> s.setImage("my image")),
         bad("spec.storage.size", "quantity", s -> s.setStorage(storage("lots"))),
         bad("spec.storage.size", "positive", s -> s.setStorage(storage("0"))),
-        bad("spec.tls.enabled", "not supported yet", s -> { TlsSpec t = new TlsSpec(); t.setEnabled(true); s.setTls(t); }),
+        bad("spec.tls.certificateValidity", "duration", s -> s.setTls(tls(t -> t.setCertificateValidity("1 year")))),
+        bad("spec.tls.caValidity", "at least 1m", s -> s.setTls(tls(t -> t.setCaValidity("30s")))),
+        bad("spec.tls.certificateRenewBefore", "shorter than certificateValidity", s -> s.setTls(tls(t -> {
+          t.setCertificateValidity("10m");
+          t.setCertificateRenewBefore("10m");
+        }))),
+        bad("spec.tls.certificateValidity", "must not exceed caValidity", s -> s.setTls(tls(t -> {
+          t.setCaValidity("1h");
+          t.setCertificateValidity("2h");
+        }))),
+        bad("spec.tls.caSecretName", "Secret name", s -> s.setTls(tls(t -> t.setCaSecretName("My CA")))),
         bad("spec.etcd.quotaBackendBytes", "8 GiB", s -> s.setEtcd(opts(o -> o.setQuotaBackendBytes(9L << 30)))),
         bad("spec.etcd.autoCompactionRetention", "duration", s -> s.setEtcd(opts(o -> o.setAutoCompactionRetention("soon")))),
         bad("spec.etcd.autoCompactionRetention", "revision count", s -> s.setEtcd(opts(o -> {
@@ -82,6 +92,12 @@ class SpecValidatorTest {
 
   static Arguments bad(String field, String message, Consumer<EtcdClusterSpec> breakIt) {
     return Arguments.of(field, message, breakIt);
+  }
+
+  static TlsSpec tls(Consumer<TlsSpec> c) {
+    TlsSpec t = new TlsSpec();
+    c.accept(t);
+    return t;
   }
 
   static StorageSpec storage(String size) {

@@ -29,6 +29,8 @@ public class EtcdClusterStatus {
   private List<MemberStatus> members = new ArrayList<>();
   @JsonPropertyDescription("The step in flight, persisted so a restarted operator resumes it.")
   private Operation operation;
+  @JsonPropertyDescription("Certificate expiry dates (TLS on).")
+  private CertificateStatus certificates;
   private List<Condition> conditions = new ArrayList<>();
 
   public Long getObservedGeneration() { return observedGeneration; }
@@ -49,6 +51,8 @@ public class EtcdClusterStatus {
   public void setMembers(List<MemberStatus> members) { this.members = members; }
   public Operation getOperation() { return operation; }
   public void setOperation(Operation operation) { this.operation = operation; }
+  public CertificateStatus getCertificates() { return certificates; }
+  public void setCertificates(CertificateStatus certificates) { this.certificates = certificates; }
   public List<Condition> getConditions() { return conditions; }
   public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
 
@@ -59,12 +63,13 @@ public class EtcdClusterStatus {
         && Objects.equals(readyReplicas, s.readyReplicas) && Objects.equals(selector, s.selector)
         && Objects.equals(version, s.version) && Objects.equals(clusterID, s.clusterID)
         && Objects.equals(leader, s.leader) && Objects.equals(members, s.members)
-        && Objects.equals(operation, s.operation) && Objects.equals(conditions, s.conditions);
+        && Objects.equals(operation, s.operation) && Objects.equals(certificates, s.certificates)
+        && Objects.equals(conditions, s.conditions);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(observedGeneration, replicas, readyReplicas, selector, version, clusterID, leader, members,
-        operation, conditions);
+        operation, certificates, conditions);
   }
 }

@@ -1,0 +1,87 @@
+package io.etcdpilot.sandbox.kubelet;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Gives every sandbox pod its own address, also for the connections it makes: all pods share the host's
+ * loopback, so without help every outgoing connection would come from 127.0.0.1, and etcd (which checks a
+ * connecting peer's certificate against its source address) would rightly refuse its peers. Each pod runs
+ * as its own uid; a source-NAT rule in a chain this sandbox owns maps that uid's loopback traffic to the
+ * pod's address. One address range, uid range and chain per sandbox instance.
+ */
+public final class PodNetwork implements AutoCloseable {
+  private final String ipPrefix;
+  private final int uidBase;
+  private final String chain;
+
+  /**
+   * @param instance 1..200, separates concurrent sandboxes (the CLI and the tests use different ones)
+   */
+  public PodNetwork(int instance) {
+    this.ipPrefix = "127." + (100 + instance);
+    this.uidBase = 60000 + instance * 1000;
+    this.chain = "ETCDPILOT-SANDBOX-" + instance;
+  }
+
+  public String ip(int index) {
+    return ipPrefix + "." + (index / 250) + "." + (index % 250 + 2);
+  }
+
+  public int uid(int index) {
+    return uidBase + index;
+  }
+
+  public void start() {
+    run(List.of("iptables", "-w", "-t", "nat", "-N", chain), true);
+    run(List.of("iptables", "-w", "-t", "nat", "-F", chain), false);
+    if (!run(List.of("iptables", "-w", "-t", "nat", "-C", "POSTROUTING", "-o", "lo", "-j", chain), true)) {
+      run(List.of("iptables", "-w", "-t", "nat", "-A", "POSTROUTING", "-o", "lo", "-j", chain), false);
+    }
+  }
+
+  /** Connections made by {@code uid} over loopback leave from {@code ip}. */
+  public void attach(int uid, String ip) {
+    List<String> rule = List.of("-o", "lo", "-m", "owner", "--uid-owner", Integer.toString(uid), "-j", "SNAT",
+        "--to-source", ip);
+    if (!run(concat(List.of("iptables", "-w", "-t", "nat", "-C", chain), rule), true)) {
+      run(concat(List.of("iptables", "-w", "-t", "nat", "-A", chain), rule), false);
+    }
+  }
+
+  @Override
+  public void close() {
+    run(List.of("iptables", "-w", "-t", "nat", "-D", "POSTROUTING", "-o", "lo", "-j", chain), true);
+    run(List.of("iptables", "-w", "-t", "nat", "-F", chain), true);
+    run(List.of("iptables", "-w", "-t", "nat", "-X", chain), true);
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> out = new java.util.ArrayList<>(a);
+    out.addAll(b);
+    return out;
+  }
+
+  private static boolean run(List<String> cmd, boolean mayFail) {
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException(String.join(" ", cmd) + " timed out");
+      }
+      if (p.exitValue() != 0 && !mayFail) {
+        throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out.trim());
+      }
+      return p.exitValue() == 0;
+    } catch (IOException e) {
+      if (mayFail) return false;
+      throw new IllegalStateException("the sandbox needs iptables (apt-get install -y iptables) to give pods their own source addresses", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,284 @@
+package io.etcdpilot.operator.pki;
+
+import io.etcdpilot.operator.model.ClusterNames;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * Keeps a cluster's certificates in Secrets: the CA (operator-run, or the user's), one server and one peer
+ * certificate per member, a client certificate for applications and one for the operator. Renews leaves
+ * inside their renewal window (etcd re-reads them on new connections: no restart) and replaces a CA in
+ * phases, each derived from the Secrets so an operator restart resumes it:
+ * <ol>
+ *   <li>trust old and new CA (bundle changes: members restart one at a time to load it);</li>
+ *   <li>when every member trusts both, reissue all leaves from the new CA;</li>
+ *   <li>when every member presents the new certificates, drop the old CA (members restart again).</li>
+ * </ol>
+ */
+public class CertificateManager {
+  public static final String ISSUED_AT = "etcdpilot.io/leaves-issued-at";
+  /** Time for Secret volume updates to reach the members before the old CA is dropped. */
+  public static final java.time.Duration SETTLE = java.time.Duration.ofSeconds(20);
+
+  private final KubernetesClient client;
+
+  public CertificateManager(KubernetesClient client) {
+    this.client = client;
+  }
+
+  /** Why a CA could not be used; the message names the spec field. */
+  public static class CaUnavailable extends RuntimeException {
+    public CaUnavailable(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * @param members member names that need certificates
+   * @param membersCurrent every member runs the current pod template and is ready (a trust change has reached them)
+   * @param events receives (reason, message) for each rotation step
+   */
+  public TlsMaterial ensure(HasMetadata cluster, OwnerReference owner, ClusterNames names, TlsSettings settings,
+      List<String> members, boolean membersCurrent, Instant now, BiConsumer<String, String> events) {
+    String ns = names.namespace();
+    CertificateAuthority issuing = issuingCa(owner, names, settings, now, events);
+
+    Secret memberSecret = client.secrets().inNamespace(ns).withName(names.memberTlsSecret()).get();
+    Map<String, String> data = memberSecret == null ? new LinkedHashMap<>() : decode(memberSecret);
+    List<X509Certificate> bundle = new ArrayList<>(data.containsKey("ca.crt") ? Pem.certificates(data.get("ca.crt")) : List.of());
+    String issuedAt = memberSecret == null || memberSecret.getMetadata().getAnnotations() == null ? null
+        : memberSecret.getMetadata().getAnnotations().get(ISSUED_AT);
+    boolean changed = false;
+    String phase = "Stable";
+
+    if (!bundle.contains(issuing.certificate())) {
+      boolean fresh = bundle.isEmpty();
+      bundle.add(issuing.certificate());
+      changed = true;
+      if (!fresh) {
+        phase = "TrustingNewCA";
+        events.accept("TrustingNewCA", "members will trust the old and the new CA; restarting them one at a time");
+      }
+    }
+    boolean leavesFromIssuer = members.stream().allMatch(m ->
+        issuedBy(data.get(m + "-server.crt"), issuing) && issuedBy(data.get(m + "-peer.crt"), issuing));
+    boolean rotating = bundle.size() > 1;
+    boolean mayIssueFromNewCa = !rotating || membersCurrent || allLeavesMissing(data, members);
+
+    if (!leavesFromIssuer && rotating && !mayIssueFromNewCa) {
+      phase = "TrustingNewCA";
+    }
+    int reissued = 0;
+    for (String m : members) {
+      for (String kind : List.of("server", "peer")) {
+        String crt = data.get(m + "-" + kind + ".crt");
+        boolean wrongIssuer = !issuedBy(crt, issuing);
+        boolean due = crt == null || settings.leaves().due(Pem.certificate(crt), now);
+        if ((wrongIssuer && mayIssueFromNewCa) || (!wrongIssuer && due) || crt == null) {
+          CertificateAuthority.Leaf leaf = kind.equals("server")
+              ? issuing.issue(m, CertificateAuthority.Usage.SERVER, serverNames(names, m), List.of("127.0.0.1"), now,
+                  settings.leaves().validity())
+              : issuing.issue(m, CertificateAuthority.Usage.PEER, names.memberDnsNames(m), List.of(), now,
+                  settings.leaves().validity());
+          data.put(m + "-" + kind + ".crt", Pem.encode(leaf.certificate()));
+          data.put(m + "-" + kind + ".key", Pem.encode(leaf.key()));
+          reissued++;
+          changed = true;
+        }
+      }
+    }
+    if (reissued > 0) {
+      issuedAt = now.toString();
+      if (rotating && !leavesFromIssuer && !allLeavesMissing(decodeOrEmpty(memberSecret), members)) {
+        events.accept("ReissuedCertificates", "member certificates reissued from the new CA");
+        phase = "PresentingNewCA";
+      } else if (memberSecret != null) {
+        events.accept("RenewedCertificates", reissued + " member certificate(s) renewed");
+      }
+    }
+
+    // Drop the old CA once every member trusts both and has had time to pick up leaves from the new one.
+    boolean allFromIssuer = members.stream().allMatch(m ->
+        issuedBy(data.get(m + "-server.crt"), issuing) && issuedBy(data.get(m + "-peer.crt"), issuing));
+    if (bundle.size() > 1 && allFromIssuer && membersCurrent && issuedAt != null
+        && !now.isBefore(Instant.parse(issuedAt).plus(SETTLE))) {
+      bundle.removeIf(c -> !c.equals(issuing.certificate()));
+      changed = true;
+      phase = "DroppingOldCA";
+      events.accept("DroppedOldCA", "every member presents certificates from the new CA; the old CA is no longer trusted");
+    } else if (bundle.size() > 1 && allFromIssuer) {
+      phase = "PresentingNewCA";
+    }
+
+    String bundlePem = Pem.encode(bundle.toArray(X509Certificate[]::new));
+    data.put("ca.crt", bundlePem);
+    if (changed) {
+      Map<String, String> annotations = issuedAt == null ? Map.of() : Map.of(ISSUED_AT, issuedAt);
+      write(secret(names.memberTlsSecret(), ns, owner, names, data, annotations));
+    }
+    Leaf clientLeaf = clientSecret(names.clientTlsSecret(), "etcd-client", owner, names, issuing, bundlePem, settings,
+        now, mayIssueFromNewCa);
+    Leaf operatorLeaf = clientSecret(names.operatorTlsSecret(), "etcdpilot-operator", owner, names, issuing, bundlePem,
+        settings, now, mayIssueFromNewCa);
+
+    Instant earliest = Instant.MAX;
+    for (String m : members) {
+      for (String kind : List.of("server", "peer")) {
+        Instant na = Pem.certificate(data.get(m + "-" + kind + ".crt")).getNotAfter().toInstant();
+        if (na.isBefore(earliest)) earliest = na;
+      }
+    }
+    if (clientLeaf.notAfter.isBefore(earliest)) earliest = clientLeaf.notAfter;
+    return new TlsMaterial(bundlePem, operatorLeaf.certPem, operatorLeaf.keyPem, sha(bundlePem),
+        issuing.certificate().getNotAfter().toInstant(), earliest, phase);
+  }
+
+  private record Leaf(String certPem, String keyPem, Instant notAfter) {}
+
+  private Leaf clientSecret(String name, String commonName, OwnerReference owner, ClusterNames names,
+      CertificateAuthority issuing, String bundlePem, TlsSettings settings, Instant now, boolean mayIssueFromNewCa) {
+    Secret existing = client.secrets().inNamespace(names.namespace()).withName(name).get();
+    Map<String, String> data = existing == null ? new LinkedHashMap<>() : decode(existing);
+    String crt = data.get("tls.crt");
+    boolean wrongIssuer = !issuedBy(crt, issuing);
+    boolean due = crt == null || settings.leaves().due(Pem.certificate(crt), now);
+    boolean changed = false;
+    if (crt == null || (wrongIssuer && mayIssueFromNewCa) || (!wrongIssuer && due)) {
+      CertificateAuthority.Leaf leaf = issuing.issue(commonName, CertificateAuthority.Usage.CLIENT, List.of(), List.of(),
+          now, settings.leaves().validity());
+      data.put("tls.crt", Pem.encode(leaf.certificate()));
+      data.put("tls.key", Pem.encode(leaf.key()));
+      changed = true;
+    }
+    if (!bundlePem.equals(data.get("ca.crt"))) {
+      data.put("ca.crt", bundlePem);
+      changed = true;
+    }
+    if (changed) write(secret(name, names.namespace(), owner, names, data, Map.of()));
+    return new Leaf(data.get("tls.crt"), data.get("tls.key"), Pem.certificate(data.get("tls.crt")).getNotAfter().toInstant());
+  }
+
+  /** The CA new certificates come from: the user's (spec.tls.caSecretName) or the operator's own, renewed when due. */
+  private CertificateAuthority issuingCa(OwnerReference owner, ClusterNames names, TlsSettings settings, Instant now,
+      BiConsumer<String, String> events) {
+    String ns = names.namespace();
+    if (settings.caSecretName() != null) {
+      Secret user = client.secrets().inNamespace(ns).withName(settings.caSecretName()).get();
+      if (user == null) {
+        throw new CaUnavailable("spec.tls.caSecretName: Secret " + ns + "/" + settings.caSecretName() + " does not exist");
+      }
+      Map<String, String> d = decode(user);
+      String crt = d.getOrDefault("tls.crt", d.get("ca.crt"));
+      String key = d.getOrDefault("tls.key", d.get("ca.key"));
+      if (crt == null || key == null) {
+        throw new CaUnavailable("spec.tls.caSecretName: Secret " + ns + "/" + settings.caSecretName()
+            + " must hold the CA as tls.crt and tls.key");
+      }
+      try {
+        X509Certificate cert = Pem.certificate(crt);
+        if (cert.getBasicConstraints() < 0) {
+          throw new CaUnavailable("spec.tls.caSecretName: the certificate in " + settings.caSecretName() + " is not a CA");
+        }
+        return new CertificateAuthority(cert, Pem.privateKey(key));
+      } catch (IllegalArgumentException e) {
+        throw new CaUnavailable("spec.tls.caSecretName: " + e.getMessage());
+      }
+    }
+    Secret own = client.secrets().inNamespace(ns).withName(names.caSecret()).get();
+    if (own != null) {
+      Map<String, String> d = decode(own);
+      CertificateAuthority ca = new CertificateAuthority(Pem.certificate(d.get("tls.crt")), Pem.privateKey(d.get("tls.key")));
+      if (!settings.ca().due(ca.certificate(), now)) {
+        return ca;
+      }
+      events.accept("RenewingCA", "the cluster CA expires " + ca.certificate().getNotAfter().toInstant()
+          + "; replacing it");
+    }
+    CertificateAuthority ca = CertificateAuthority.create(names.cluster() + "-etcd-ca", now, settings.ca().validity());
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put("tls.crt", Pem.encode(ca.certificate()));
+    d.put("tls.key", Pem.encode(ca.key()));
+    write(secret(names.caSecret(), ns, owner, names, d, Map.of()));
+    return ca;
+  }
+
+  static List<String> serverNames(ClusterNames names, String member) {
+    List<String> dns = new ArrayList<>(names.memberDnsNames(member));
+    dns.addAll(names.clientServiceDnsNames());
+    dns.add("localhost");
+    return dns;
+  }
+
+  private static boolean allLeavesMissing(Map<String, String> data, List<String> members) {
+    return members.stream().noneMatch(m -> data.containsKey(m + "-server.crt"));
+  }
+
+  private static Map<String, String> decodeOrEmpty(Secret s) {
+    return s == null ? Map.of() : decode(s);
+  }
+
+  private static boolean issuedBy(String certPem, CertificateAuthority ca) {
+    if (certPem == null) return false;
+    try {
+      Pem.certificate(certPem).verify(ca.publicKey());
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private void write(Secret desired) {
+    Secret existing = client.secrets().inNamespace(desired.getMetadata().getNamespace())
+        .withName(desired.getMetadata().getName()).get();
+    if (existing == null) {
+      client.resource(desired).create();
+    } else {
+      desired.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
+      client.resource(desired).update();
+    }
+  }
+
+  private static Secret secret(String name, String ns, OwnerReference owner, ClusterNames names, Map<String, String> data,
+      Map<String, String> annotations) {
+    Map<String, String> encoded = new LinkedHashMap<>();
+    data.forEach((k, v) -> encoded.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+    return new SecretBuilder()
+        .withNewMetadata().withName(name).withNamespace(ns).withLabels(names.commonLabels())
+          .withAnnotations(annotations.isEmpty() ? null : annotations).withOwnerReferences(owner).endMetadata()
+        .withType("Opaque")
+        .withData(encoded)
+        .build();
+  }
+
+  static Map<String, String> decode(Secret s) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (s.getData() != null) {
+      s.getData().forEach((k, v) -> out.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+    }
+    if (s.getStringData() != null) out.putAll(s.getStringData());
+    return out;
+  }
+
+  static String sha(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)))
+          .substring(0, 16);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

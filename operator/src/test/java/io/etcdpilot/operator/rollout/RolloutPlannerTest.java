@@ -1,0 +1,89 @@
+package io.etcdpilot.operator.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.etcdpilot.operator.rollout.RolloutPlanner.MemberView;
+import io.etcdpilot.operator.rollout.RolloutPlanner.PodView;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RolloutPlannerTest {
+  final RolloutPlanner planner = new RolloutPlanner();
+  final Instant now = Instant.parse("2026-11-24T10:00:00Z");
+  final Instant longAgo = now.minusSeconds(60);
+
+  PodView pod(int i, boolean outdated, boolean ready) {
+    return new PodView("e-" + i, i, outdated, ready, ready ? longAgo : null);
+  }
+
+  MemberView member(int i, boolean healthy, long index) {
+    return new MemberView("e-" + i, 100 + i, healthy, false, index);
+  }
+
+  List<MemberView> healthy3() {
+    return List.of(member(0, true, 500), member(1, true, 500), member(2, true, 500));
+  }
+
+  @Test
+  void nothingOutdatedIsDone() {
+    assertThat(planner.next(List.of(pod(0, false, true), pod(1, false, true), pod(2, false, true)), healthy3(), "e-0", now))
+        .isInstanceOf(RolloutPlanner.Done.class);
+  }
+
+  @Test
+  void followersFirstHighestOrdinalFirst() {
+    var step = planner.next(List.of(pod(0, true, true), pod(1, true, true), pod(2, true, true)), healthy3(), "e-2", now);
+    assertThat(step).isEqualTo(new RolloutPlanner.Restart("e-1"));
+  }
+
+  @Test
+  void leaderLastAfterMovingLeadershipToAnUpdatedFollower() {
+    var step = planner.next(List.of(pod(0, true, true), pod(1, false, true), pod(2, false, true)),
+        List.of(member(0, true, 500), member(1, true, 499), member(2, true, 500)), "e-0", now);
+    assertThat(step).isEqualTo(new RolloutPlanner.MoveLeader("e-0", "e-2", 102));
+    var after = planner.next(List.of(pod(0, true, true), pod(1, false, true), pod(2, false, true)), healthy3(), "e-2", now);
+    assertThat(after).isEqualTo(new RolloutPlanner.Restart("e-0"));
+  }
+
+  @Test
+  void unhealthyOutdatedMemberGoesFirst() {
+    var step = planner.next(List.of(pod(0, true, true), pod(1, true, false), pod(2, true, true)),
+        List.of(member(0, true, 500), member(1, false, 0), member(2, true, 500)), "e-0", now);
+    assertThat(step).isEqualTo(new RolloutPlanner.Restart("e-1"));
+  }
+
+  @Test
+  void neverASecondMemberWhileOneIsDown() {
+    var step = planner.next(List.of(pod(0, true, true), pod(1, false, false), pod(2, true, true)),
+        List.of(member(0, true, 500), member(1, false, 0), member(2, true, 500)), "e-0", now);
+    assertThat(step).isInstanceOfSatisfying(RolloutPlanner.Wait.class, w -> assertThat(w.reason()).contains("e-1"));
+  }
+
+  @Test
+  void waitsUntilTheLastRestartedMemberHasBeenUpFiveSeconds() {
+    PodView fresh = new PodView("e-2", 2, false, true, now.minusSeconds(2));
+    var step = planner.next(List.of(pod(0, true, true), pod(1, true, true), fresh), healthy3(), "e-0", now);
+    assertThat(step).isInstanceOfSatisfying(RolloutPlanner.Wait.class, w -> assertThat(w.reason()).contains("e-2").contains("5s"));
+  }
+
+  @Test
+  void waitsForLaggingFollowers() {
+    var step = planner.next(List.of(pod(0, true, true), pod(1, true, true), pod(2, true, true)),
+        List.of(member(0, true, 50_000), member(1, true, 10), member(2, true, 50_000)), "e-0", now);
+    assertThat(step).isInstanceOfSatisfying(RolloutPlanner.Wait.class, w -> assertThat(w.reason()).contains("behind"));
+  }
+
+  @Test
+  void twoMemberClusterNeverRestartsAHealthyMember() {
+    var step = planner.next(List.of(pod(0, true, true), pod(1, true, true)),
+        List.of(member(0, true, 500), member(1, true, 500)), "e-0", now);
+    assertThat(step).isInstanceOfSatisfying(RolloutPlanner.Wait.class, w -> assertThat(w.reason()).contains("below quorum"));
+  }
+
+  @Test
+  void singleMemberRestartsInPlace() {
+    var step = planner.next(List.of(pod(0, true, true)), List.of(member(0, true, 5)), "e-0", now);
+    assertThat(step).isEqualTo(new RolloutPlanner.Restart("e-0"));
+  }
+}
