@@ -19,27 +19,53 @@ public final class LocalEtcdCluster implements AutoCloseable {
   private final List<Process> processes = new ArrayList<>();
   private final List<String> ips = new ArrayList<>();
   private final Path dir;
+  private final boolean tls;
 
   public LocalEtcdCluster(String ipPrefix, int members) throws IOException {
+    this(ipPrefix, members, null);
+  }
+
+  /** Where each member finds its PEM files when TLS is on: ca.crt, server.crt/key, peer.crt/key. */
+  public interface MemberTls {
+    void write(int member, String ip, Path dir) throws IOException;
+  }
+
+  public LocalEtcdCluster(String ipPrefix, int members, MemberTls tls) throws IOException {
+    this(ipPrefix, members, tls, members);
+  }
+
+  /** Starts {@code start} of the {@code members} listed in the initial cluster. */
+  public LocalEtcdCluster(String ipPrefix, int members, MemberTls tls, int start) throws IOException {
     dir = Files.createTempDirectory("etcd-it");
+    this.tls = tls != null;
+    String scheme = tls != null ? "https" : "http";
     List<String> initial = new ArrayList<>();
     for (int i = 1; i <= members; i++) {
       ips.add(ipPrefix + i);
-      initial.add("m" + i + "=http://" + ipPrefix + i + ":2380");
+      initial.add("m" + i + "=" + scheme + "://" + ipPrefix + i + ":2380");
     }
-    for (int i = 1; i <= members; i++) {
+    for (int i = 1; i <= start; i++) {
       String ip = ipPrefix + i;
-      ProcessBuilder pb = new ProcessBuilder(binary(), "--name=m" + i, "--data-dir=" + dir.resolve("m" + i),
-          "--listen-peer-urls=http://" + ip + ":2380", "--initial-advertise-peer-urls=http://" + ip + ":2380",
-          "--listen-client-urls=http://" + ip + ":2379", "--advertise-client-urls=http://" + ip + ":2379",
+      java.util.List<String> cmd = new ArrayList<>(java.util.List.of(binary(), "--name=m" + i, "--data-dir=" + dir.resolve("m" + i),
+          "--listen-peer-urls=" + scheme + "://" + ip + ":2380", "--initial-advertise-peer-urls=" + scheme + "://" + ip + ":2380",
+          "--listen-client-urls=" + scheme + "://" + ip + ":2379", "--advertise-client-urls=" + scheme + "://" + ip + ":2379",
           "--listen-metrics-urls=http://" + ip + ":2381",
           "--initial-cluster=" + String.join(",", initial), "--initial-cluster-state=new",
-          "--initial-cluster-token=it-" + ipPrefix, "--logger=zap")
-          .redirectErrorStream(true)
-          .redirectOutput(dir.resolve("m" + i + ".log").toFile());
+          "--initial-cluster-token=it-" + ipPrefix, "--logger=zap"));
+      if (tls != null) {
+        Path certs = dir.resolve("m" + i + "-tls");
+        Files.createDirectories(certs);
+        tls.write(i, ip, certs);
+        cmd.addAll(java.util.List.of("--cert-file=" + certs.resolve("server.crt"), "--key-file=" + certs.resolve("server.key"),
+            "--trusted-ca-file=" + certs.resolve("ca.crt"), "--client-cert-auth=true",
+            "--peer-cert-file=" + certs.resolve("peer.crt"), "--peer-key-file=" + certs.resolve("peer.key"),
+            "--peer-trusted-ca-file=" + certs.resolve("ca.crt"), "--peer-client-cert-auth=true"));
+      }
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("m" + i + ".log").toFile());
       processes.add(pb.start());
     }
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> ips.stream().allMatch(LocalEtcdCluster::healthy));
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> ips.stream().limit(Math.min(start, 2))
+        .allMatch(LocalEtcdCluster::healthy));
   }
 
   public static String binary() {
@@ -48,10 +74,14 @@ public final class LocalEtcdCluster implements AutoCloseable {
   }
 
   public List<String> clientUrls() {
-    return ips.stream().map(ip -> "http://" + ip + ":2379").toList();
+    return ips.stream().map(ip -> (tls ? "https://" : "http://") + ip + ":2379").toList();
   }
 
-  private static boolean healthy(String ip) {
+  public String log(int member) throws IOException {
+    return Files.readString(dir.resolve("m" + member + ".log"));
+  }
+
+  public static boolean healthy(String ip) {
     try {
       HttpURLConnection c = (HttpURLConnection) URI.create("http://" + ip + ":2381/health").toURL().openConnection();
       c.setConnectTimeout(500);

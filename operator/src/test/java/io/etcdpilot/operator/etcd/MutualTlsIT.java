@@ -1,0 +1,150 @@
+package io.etcdpilot.operator.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.etcdpilot.operator.pki.CertificateAuthority;
+import io.etcdpilot.operator.pki.Pem;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Mutual TLS on both planes of real etcd members, with certificates from the pki package. */
+class MutualTlsIT {
+  static final Instant NOW = Instant.now();
+  static final CertificateAuthority CA = CertificateAuthority.create("it-ca", NOW, Duration.ofDays(1));
+  static LocalEtcdCluster etcd;
+
+  /** Server and peer certificates for a member on one loopback address. */
+  static LocalEtcdCluster.MemberTls certificates(CertificateAuthority ca, int badPeer) {
+    return (member, ip, dir) -> {
+      // All members share the loopback here, so peer connections arrive from 127.0.0.1: that address is in
+      // the peer SANs (on Kubernetes the pod's own address is what etcd checks).
+      List<String> ips = List.of(ip, "127.0.0.1");
+      var server = ca.issue("m" + member, CertificateAuthority.Usage.SERVER, List.of("localhost"), ips, NOW, Duration.ofHours(1));
+      var peer = member == badPeer
+          ? ca.issue("m" + member, CertificateAuthority.Usage.PEER, List.of(), List.of("127.0.99.99"), NOW, Duration.ofHours(1))
+          : ca.issue("m" + member, CertificateAuthority.Usage.PEER, List.of(), ips, NOW, Duration.ofHours(1));
+      Files.writeString(dir.resolve("ca.crt"), Pem.encode(ca.certificate()));
+      Files.writeString(dir.resolve("server.crt"), Pem.encode(server.certificate()));
+      Files.writeString(dir.resolve("server.key"), Pem.encode(server.key()));
+      Files.writeString(dir.resolve("peer.crt"), Pem.encode(peer.certificate()));
+      Files.writeString(dir.resolve("peer.key"), Pem.encode(peer.key()));
+    };
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    etcd = new LocalEtcdCluster("127.0.72.", 3, certificates(CA, -1));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    etcd.close();
+  }
+
+  static Client client(List<String> urls, X509Certificate trust, PrivateKey key, X509Certificate cert) throws Exception {
+    ClientBuilder b = Client.builder().endpoints(urls.stream().map(URI::create).toArray(URI[]::new))
+        .connectTimeout(Duration.ofSeconds(2)).retryMaxDuration(Duration.ofSeconds(2));
+    b.sslContext(s -> {
+      s.trustManager(trust);
+      if (key != null) s.keyManager(key, cert);
+    });
+    return b.build();
+  }
+
+  static ByteSequence bytes(String s) {
+    return ByteSequence.from(s, StandardCharsets.UTF_8);
+  }
+
+  static void put(Client c) throws Exception {
+    c.getKVClient().put(bytes("k"), bytes("v")).get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void clientWithCertificateFromTheClusterCaWorksAndPeersSpeakTls() throws Exception {
+    var leaf = CA.issue("app", CertificateAuthority.Usage.CLIENT, List.of(), List.of(), NOW, Duration.ofHours(1));
+    try (Client c = client(etcd.clientUrls(), CA.certificate(), leaf.key(), leaf.certificate())) {
+      put(c);
+      assertThat(c.getKVClient().get(bytes("k")).get(5, TimeUnit.SECONDS).getKvs()).hasSize(1);
+      var members = c.getClusterClient().listMember().get(5, TimeUnit.SECONDS).getMembers();
+      assertThat(members).hasSize(3).allSatisfy(m -> assertThat(m.getPeerURIs().get(0).getScheme()).isEqualTo("https"));
+    }
+    // The operator's observer, with the same credentials, sees three healthy members.
+    var obs = new JetcdObserver(Duration.ofSeconds(3)).observe(new EtcdConnection("it/tls",
+        new io.etcdpilot.operator.model.TlsWiring(true), Pem.encode(CA.certificate()), Pem.encode(leaf.certificate()),
+        Pem.encode(leaf.key())), etcd.clientUrls());
+    assertThat(obs.members()).hasSize(3).allMatch(ObservedMember::reachable);
+  }
+
+  @Test
+  void clientWithoutCertificateIsRejected() throws Exception {
+    try (Client c = client(etcd.clientUrls(), CA.certificate(), null, null)) {
+      assertThatThrownBy(() -> put(c)).isInstanceOf(Exception.class);
+    }
+  }
+
+  @Test
+  void certificateFromAnotherCaIsRejected() throws Exception {
+    CertificateAuthority other = CertificateAuthority.create("other", NOW, Duration.ofDays(1));
+    var leaf = other.issue("intruder", CertificateAuthority.Usage.CLIENT, List.of(), List.of(), NOW, Duration.ofHours(1));
+    try (Client c = client(etcd.clientUrls(), CA.certificate(), leaf.key(), leaf.certificate())) {
+      assertThatThrownBy(() -> put(c)).isInstanceOf(Exception.class);
+    }
+  }
+
+  @Test
+  void clientCertificateWithoutClientAuthUsageIsRejected() throws Exception {
+    KeyPair kp = CertificateAuthority.newKeyPair();
+    var b = new JcaX509v3CertificateBuilder(CA.certificate(), java.math.BigInteger.valueOf(System.nanoTime()),
+        Date.from(NOW.minusSeconds(60)), Date.from(NOW.plusSeconds(3600)), new X500Name("CN=server-only"), kp.getPublic());
+    b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+    X509Certificate serverOnly = new JcaX509CertificateConverter().getCertificate(
+        b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(CA.key())));
+    try (Client c = client(etcd.clientUrls(), CA.certificate(), kp.getPrivate(), serverOnly)) {
+      assertThatThrownBy(() -> put(c)).isInstanceOf(Exception.class);
+    }
+  }
+
+  @Test
+  void plainHttpToATlsMemberFails() throws Exception {
+    try (Client c = Client.builder().endpoints(URI.create(etcd.clientUrls().get(0).replace("https://", "http://")))
+        .connectTimeout(Duration.ofSeconds(2)).retryMaxDuration(Duration.ofSeconds(2)).build()) {
+      assertThatThrownBy(() -> put(c)).isInstanceOf(Exception.class);
+    }
+  }
+
+  @Test
+  void peerWhoseCertificateLacksItsNameIsRefused() throws Exception {
+    // m3's peer certificate names another host: m1 and m2 form a quorum, and refuse m3's connections.
+    try (LocalEtcdCluster broken = new LocalEtcdCluster("127.0.73.", 3, certificates(CA, 3))) {
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+          assertThat(broken.log(1) + broken.log(2)).contains("rejected connection")
+              .contains("127.0.99.99"));
+      assertThat(LocalEtcdCluster.healthy("127.0.73.3")).isFalse();
+    }
+  }
+}

@@ -1,0 +1,170 @@
+package io.etcdpilot.operator.pki;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.etcdpilot.operator.api.v1alpha1.TlsSpec;
+import io.etcdpilot.operator.model.ClusterNames;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Certificate issuance, renewal and CA rotation phases, with the state kept only in Secrets. */
+class CertificateManagerApiTest {
+  static final String NS = "pki";
+  KubernetesMockServer server;
+  KubernetesClient client;
+  CertificateManager manager;
+  final ClusterNames names = new ClusterNames("demo", NS, "cluster.local");
+  final OwnerReference owner = new OwnerReferenceBuilder().withApiVersion("etcdpilot.io/v1alpha1").withKind("EtcdCluster")
+      .withName("demo").withUid("uid-1").withController(true).build();
+  final List<String> members = List.of("demo-0", "demo-1", "demo-2");
+  final List<String> events = new ArrayList<>();
+  Instant now = Instant.parse("2026-11-24T00:00:00Z");
+
+  @BeforeEach
+  void start() {
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+    server.init();
+    client = server.createClient();
+    manager = new CertificateManager(client);
+  }
+
+  @AfterEach
+  void stop() {
+    server.destroy();
+  }
+
+  TlsMaterial ensure(TlsSpec spec, boolean membersCurrent) {
+    return manager.ensure(null, owner, names, TlsSettings.of(spec), members, membersCurrent, now,
+        (reason, msg) -> events.add(reason));
+  }
+
+  String data(String secret, String key) {
+    Secret s = client.secrets().inNamespace(NS).withName(secret).get();
+    return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8);
+  }
+
+  List<X509Certificate> bundle() {
+    return Pem.certificates(data("demo-member-tls", "ca.crt"));
+  }
+
+  void userCa(String secretName, CertificateAuthority ca) {
+    Secret s = new SecretBuilder().withNewMetadata().withName(secretName).withNamespace(NS).endMetadata()
+        .addToStringData("tls.crt", Pem.encode(ca.certificate())).addToStringData("tls.key", Pem.encode(ca.key())).build();
+    if (client.secrets().inNamespace(NS).withName(secretName).get() == null) client.resource(s).create();
+    else client.resource(s).update();
+  }
+
+  @Test
+  void issuesEverythingOnceAndNothingAgainWhileValid() {
+    TlsMaterial first = ensure(null, true);
+    for (String s : List.of("demo-ca", "demo-member-tls", "demo-client-tls", "demo-operator-tls")) {
+      assertThat(client.secrets().inNamespace(NS).withName(s).get().getMetadata().getOwnerReferences())
+          .singleElement().satisfies(r -> assertThat(r.getUid()).isEqualTo("uid-1"));
+    }
+    X509Certificate ca = Pem.certificate(data("demo-ca", "tls.crt"));
+    for (String m : members) {
+      for (String kind : List.of("server", "peer")) {
+        X509Certificate leaf = Pem.certificate(data("demo-member-tls", m + "-" + kind + ".crt"));
+        assertThat(leaf.getIssuerX500Principal()).isEqualTo(ca.getSubjectX500Principal());
+      }
+    }
+    assertThat(first.phase()).isEqualTo("Stable");
+    String rv = client.secrets().inNamespace(NS).withName("demo-member-tls").get().getMetadata().getResourceVersion();
+    now = now.plus(Duration.ofDays(30));
+    TlsMaterial second = ensure(null, true);
+    assertThat(client.secrets().inNamespace(NS).withName("demo-member-tls").get().getMetadata().getResourceVersion()).isEqualTo(rv);
+    assertThat(second.trustBundleHash()).isEqualTo(first.trustBundleHash());
+  }
+
+  @Test
+  void leavesRenewInsideTheirWindowWithoutTouchingTrust() {
+    TlsSpec spec = new TlsSpec();
+    spec.setCertificateValidity("10m");
+    spec.setCertificateRenewBefore("4m");
+    TlsMaterial first = ensure(spec, true);
+    String before = data("demo-member-tls", "demo-1-peer.crt");
+    now = now.plus(Duration.ofMinutes(5));
+    assertThat(ensure(spec, true).earliestLeafNotAfter()).isEqualTo(first.earliestLeafNotAfter());
+    now = now.plus(Duration.ofMinutes(1)).plusSeconds(1);
+    TlsMaterial renewed = ensure(spec, true);
+    assertThat(data("demo-member-tls", "demo-1-peer.crt")).isNotEqualTo(before);
+    assertThat(renewed.trustBundleHash()).as("no restart needed").isEqualTo(first.trustBundleHash());
+    assertThat(renewed.earliestLeafNotAfter()).isAfter(first.earliestLeafNotAfter());
+    assertThat(events).contains("RenewedCertificates");
+  }
+
+  @Test
+  void replacingTheCaGoesThroughTrustBothThenReissueThenDropOld() {
+    CertificateAuthority one = CertificateAuthority.create("one", now, Duration.ofDays(365));
+    CertificateAuthority two = CertificateAuthority.create("two", now, Duration.ofDays(365));
+    TlsSpec spec = new TlsSpec();
+    spec.setCaSecretName("user-ca");
+    userCa("user-ca", one);
+    TlsMaterial initial = ensure(spec, true);
+    assertThat(bundle()).containsExactly(one.certificate());
+
+    userCa("user-ca", two);
+    TlsMaterial trusting = ensure(spec, false);
+    assertThat(trusting.phase()).isEqualTo("TrustingNewCA");
+    assertThat(bundle()).containsExactly(one.certificate(), two.certificate());
+    assertThat(trusting.trustBundleHash()).as("members must restart to load the bundle").isNotEqualTo(initial.trustBundleHash());
+    assertThat(Pem.certificate(data("demo-member-tls", "demo-0-server.crt")).getIssuerX500Principal())
+        .as("leaves stay on the old CA until every member trusts the new one").isEqualTo(one.certificate().getSubjectX500Principal());
+
+    // Restart in progress: nothing else moves.
+    assertThat(ensure(spec, false).phase()).isEqualTo("TrustingNewCA");
+
+    // Every member restarted with both CAs: reissue from the new CA, keep trusting both.
+    TlsMaterial presenting = ensure(spec, true);
+    assertThat(presenting.phase()).isEqualTo("PresentingNewCA");
+    assertThat(bundle()).hasSize(2);
+    for (String m : members) {
+      assertThat(Pem.certificate(data("demo-member-tls", m + "-peer.crt")).getIssuerX500Principal())
+          .isEqualTo(two.certificate().getSubjectX500Principal());
+    }
+    assertThat(Pem.certificate(data("demo-operator-tls", "tls.crt")).getIssuerX500Principal())
+        .isEqualTo(two.certificate().getSubjectX500Principal());
+
+    // Old CA dropped only after the new certificates had time to reach the members.
+    assertThat(ensure(spec, true).phase()).isEqualTo("PresentingNewCA");
+    now = now.plus(CertificateManager.SETTLE);
+    TlsMaterial dropping = ensure(spec, true);
+    assertThat(dropping.phase()).isEqualTo("DroppingOldCA");
+    assertThat(bundle()).containsExactly(two.certificate());
+    assertThat(ensure(spec, true).phase()).isEqualTo("Stable");
+    assertThat(events).containsSubsequence("TrustingNewCA", "ReissuedCertificates", "DroppedOldCA");
+  }
+
+  @Test
+  void missingOrBrokenUserCaNamesTheField() {
+    TlsSpec spec = new TlsSpec();
+    spec.setCaSecretName("absent");
+    assertThatThrownBy(() -> ensure(spec, true)).isInstanceOf(CertificateManager.CaUnavailable.class)
+        .hasMessageStartingWith("spec.tls.caSecretName:").hasMessageContaining("does not exist");
+    CertificateAuthority ca = CertificateAuthority.create("x", now, Duration.ofDays(1));
+    var leaf = ca.issue("not-a-ca", CertificateAuthority.Usage.CLIENT, List.of(), List.of(), now, Duration.ofHours(1));
+    client.resource(new SecretBuilder().withNewMetadata().withName("leaf").withNamespace(NS).endMetadata()
+        .addToStringData("tls.crt", Pem.encode(leaf.certificate())).addToStringData("tls.key", Pem.encode(leaf.key())).build()).create();
+    spec.setCaSecretName("leaf");
+    assertThatThrownBy(() -> ensure(spec, true)).hasMessageContaining("is not a CA");
+  }
+}
