@@ -27,7 +27,9 @@ public final class WriteLoad implements AutoCloseable {
   /** What happened to the writes. */
   public record Report(int acknowledged, int failed, List<String> missing) {}
 
-  private final Client client;
+  private volatile Client client;
+  private final List<String> urls;
+  private final java.util.function.Supplier<ClientCredentials> credentials;
   private final String prefix;
   private final Map<String, String> acked = new ConcurrentHashMap<>();
   private final AtomicInteger failed = new AtomicInteger();
@@ -35,7 +37,14 @@ public final class WriteLoad implements AutoCloseable {
   private final Thread writer;
 
   public WriteLoad(List<String> clientUrls, ClientCredentials credentials, String prefix) {
-    this.client = ClientCredentials.jetcd(clientUrls, credentials);
+    this(clientUrls, () -> credentials, prefix);
+  }
+
+  /** Credentials are read again after a failed write, as an application watching its Secret would. */
+  public WriteLoad(List<String> clientUrls, java.util.function.Supplier<ClientCredentials> credentials, String prefix) {
+    this.urls = clientUrls;
+    this.credentials = credentials;
+    this.client = ClientCredentials.jetcd(clientUrls, credentials.get());
     this.prefix = prefix;
     this.writer = new Thread(this::run, "write-load-" + prefix);
     writer.setDaemon(true);
@@ -52,6 +61,9 @@ public final class WriteLoad implements AutoCloseable {
         acked.put(key, value);
       } catch (Exception e) {
         failed.incrementAndGet();
+        Client old = client;
+        client = ClientCredentials.jetcd(urls, credentials.get());
+        old.close();
       }
       try {
         Thread.sleep(10);

@@ -132,7 +132,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         try {
           tls = paused ? null : certificates.ensure(cluster, objects.ownerReference(), names,
               TlsSettings.of(cluster.getSpec().getTls()), memberNames(names, objects, existingSts),
-              rolloutComplete(existingSts, pods), now, (reason, message) -> events.normal(cluster, reason, message));
+              membersTrust(existingSts, pods), now, (reason, message) -> events.normal(cluster, reason, message));
         } catch (CertificateManager.CaUnavailable e) {
           violations.add(new SpecViolation(e.getMessage().substring(0, e.getMessage().indexOf(':')),
               e.getMessage().substring(e.getMessage().indexOf(':') + 2)));
@@ -223,6 +223,13 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   private static List<String> memberNames(ClusterNames names, ClusterObjects objects, StatefulSet sts) {
     int count = Math.max(objects.replicas(), sts == null || sts.getSpec().getReplicas() == null ? 0 : sts.getSpec().getReplicas());
     return IntStream.range(0, count).mapToObj(names::member).toList();
+  }
+
+  /** A bundle reaches a member only through a restart: every pod must be ready and running with it. */
+  static java.util.function.Predicate<String> membersTrust(StatefulSet sts, List<Pod> pods) {
+    boolean complete = rolloutComplete(sts, pods);
+    return hash -> complete && pods.stream().allMatch(p -> p.getMetadata().getAnnotations() != null
+        && hash.equals(p.getMetadata().getAnnotations().get(ClusterObjects.TRUST_ANNOTATION)));
   }
 
   /** Every pod runs the StatefulSet's current template and is ready. */

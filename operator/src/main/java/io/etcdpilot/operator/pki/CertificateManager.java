@@ -49,11 +49,13 @@ public class CertificateManager {
 
   /**
    * @param members member names that need certificates
-   * @param membersCurrent every member runs the current pod template and is ready (a trust change has reached them)
+   * @param membersTrust whether every member is ready and running with the trust bundle of the given hash
+   *     (a trust change reaches a member only when it restarts)
    * @param events receives (reason, message) for each rotation step
    */
   public TlsMaterial ensure(HasMetadata cluster, OwnerReference owner, ClusterNames names, TlsSettings settings,
-      List<String> members, boolean membersCurrent, Instant now, BiConsumer<String, String> events) {
+      List<String> members, java.util.function.Predicate<String> membersTrust, Instant now,
+      BiConsumer<String, String> events) {
     String ns = names.namespace();
     CertificateAuthority issuing = issuingCa(owner, names, settings, now, events);
 
@@ -77,7 +79,9 @@ public class CertificateManager {
     boolean leavesFromIssuer = members.stream().allMatch(m ->
         issuedBy(data.get(m + "-server.crt"), issuing) && issuedBy(data.get(m + "-peer.crt"), issuing));
     boolean rotating = bundle.size() > 1;
-    boolean mayIssueFromNewCa = !rotating || membersCurrent || allLeavesMissing(data, members);
+    String bundleHash = sha(Pem.encode(bundle.toArray(X509Certificate[]::new)));
+    boolean membersTrustBundle = membersTrust.test(bundleHash);
+    boolean mayIssueFromNewCa = !rotating || membersTrustBundle || allLeavesMissing(data, members);
 
     if (!leavesFromIssuer && rotating && !mayIssueFromNewCa) {
       phase = "TrustingNewCA";
@@ -87,7 +91,7 @@ public class CertificateManager {
       for (String kind : List.of("server", "peer")) {
         String crt = data.get(m + "-" + kind + ".crt");
         boolean wrongIssuer = !issuedBy(crt, issuing);
-        boolean due = crt == null || settings.leaves().due(Pem.certificate(crt), now);
+        boolean due = crt == null || settings.leaves().dueFrom(Pem.certificate(crt), issuing.certificate(), now);
         if ((wrongIssuer && mayIssueFromNewCa) || (!wrongIssuer && due) || crt == null) {
           CertificateAuthority.Leaf leaf = kind.equals("server")
               ? issuing.issue(m, CertificateAuthority.Usage.SERVER, serverNames(names, m), List.of("127.0.0.1"), now,
@@ -114,7 +118,7 @@ public class CertificateManager {
     // Drop the old CA once every member trusts both and has had time to pick up leaves from the new one.
     boolean allFromIssuer = members.stream().allMatch(m ->
         issuedBy(data.get(m + "-server.crt"), issuing) && issuedBy(data.get(m + "-peer.crt"), issuing));
-    if (bundle.size() > 1 && allFromIssuer && membersCurrent && issuedAt != null
+    if (bundle.size() > 1 && allFromIssuer && membersTrustBundle && issuedAt != null
         && !now.isBefore(Instant.parse(issuedAt).plus(SETTLE))) {
       bundle.removeIf(c -> !c.equals(issuing.certificate()));
       changed = true;
@@ -125,6 +129,9 @@ public class CertificateManager {
     }
 
     String bundlePem = Pem.encode(bundle.toArray(X509Certificate[]::new));
+    if (phase.equals("Stable") && memberSecret != null && !membersTrust.test(sha(bundlePem))) {
+      phase = "DroppingOldCA"; // members are restarting to load the reduced bundle
+    }
     data.put("ca.crt", bundlePem);
     if (changed) {
       Map<String, String> annotations = issuedAt == null ? Map.of() : Map.of(ISSUED_AT, issuedAt);
@@ -155,7 +162,7 @@ public class CertificateManager {
     Map<String, String> data = existing == null ? new LinkedHashMap<>() : decode(existing);
     String crt = data.get("tls.crt");
     boolean wrongIssuer = !issuedBy(crt, issuing);
-    boolean due = crt == null || settings.leaves().due(Pem.certificate(crt), now);
+    boolean due = crt == null || settings.leaves().dueFrom(Pem.certificate(crt), issuing.certificate(), now);
     boolean changed = false;
     if (crt == null || (wrongIssuer && mayIssueFromNewCa) || (!wrongIssuer && due)) {
       CertificateAuthority.Leaf leaf = issuing.issue(commonName, CertificateAuthority.Usage.CLIENT, List.of(), List.of(),

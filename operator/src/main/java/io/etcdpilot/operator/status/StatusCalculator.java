@@ -78,7 +78,8 @@ public final class StatusCalculator {
     }
     members.sort(Comparator.comparing(ms -> ms.getName() == null ? "~" + ms.getId() : ms.getName()));
     s.setMembers(members);
-    s.setClusterID(obs.clusterIdHex());
+    // The cluster ID never changes: keep it while members are briefly unreachable.
+    s.setClusterID(obs.clusterIdHex() != null ? obs.clusterIdHex() : previous.getClusterID());
     s.setLeader(leaderName);
     s.setReplicas(in.podsExisting());
     int desired = cluster.getSpec().getReplicas();

@@ -52,9 +52,18 @@ class CertificateManagerApiTest {
     server.destroy();
   }
 
-  TlsMaterial ensure(TlsSpec spec, boolean membersCurrent) {
-    return manager.ensure(null, owner, names, TlsSettings.of(spec), members, membersCurrent, now,
-        (reason, msg) -> events.add(reason));
+  /** Hash of the bundle the member pods were last restarted with (what they trust). */
+  String runningWith;
+
+  /** @param restarted whether the members have restarted with the current bundle since the last call */
+  TlsMaterial ensure(TlsSpec spec, boolean restarted) {
+    if (restarted && client.secrets().inNamespace(NS).withName("demo-member-tls").get() != null) {
+      runningWith = CertificateManager.sha(data("demo-member-tls", "ca.crt"));
+    }
+    TlsMaterial m = manager.ensure(null, owner, names, TlsSettings.of(spec), members,
+        hash -> hash.equals(runningWith), now, (reason, msg) -> events.add(reason));
+    if (runningWith == null) runningWith = m.trustBundleHash(); // first start: pods start with the first bundle
+    return m;
   }
 
   String data(String secret, String key) {
@@ -96,6 +105,23 @@ class CertificateManagerApiTest {
   }
 
   @Test
+  void aCaShorterThanTheRenewalWindowDoesNotCauseEndlessRenewal() {
+    // A user CA with 30 days left; leaves default to 1 year, renewed 4 months early: they are capped at the
+    // CA's end and must not be reissued on every reconcile.
+    userCa("short-ca", CertificateAuthority.create("short", now, Duration.ofDays(30)));
+    TlsSpec spec = new TlsSpec();
+    spec.setCaSecretName("short-ca");
+    ensure(spec, true);
+    String rv = client.secrets().inNamespace(NS).withName("demo-member-tls").get().getMetadata().getResourceVersion();
+    String clientRv = client.secrets().inNamespace(NS).withName("demo-client-tls").get().getMetadata().getResourceVersion();
+    now = now.plus(Duration.ofMinutes(5));
+    ensure(spec, true);
+    assertThat(client.secrets().inNamespace(NS).withName("demo-member-tls").get().getMetadata().getResourceVersion()).isEqualTo(rv);
+    assertThat(client.secrets().inNamespace(NS).withName("demo-client-tls").get().getMetadata().getResourceVersion()).isEqualTo(clientRv);
+    assertThat(events).doesNotContain("RenewedCertificates");
+  }
+
+  @Test
   void leavesRenewInsideTheirWindowWithoutTouchingTrust() {
     TlsSpec spec = new TlsSpec();
     spec.setCertificateValidity("10m");
@@ -134,6 +160,7 @@ class CertificateManagerApiTest {
     assertThat(ensure(spec, false).phase()).isEqualTo("TrustingNewCA");
 
     // Every member restarted with both CAs: reissue from the new CA, keep trusting both.
+    ensure(spec, true);
     TlsMaterial presenting = ensure(spec, true);
     assertThat(presenting.phase()).isEqualTo("PresentingNewCA");
     assertThat(bundle()).hasSize(2);
@@ -147,9 +174,10 @@ class CertificateManagerApiTest {
     // Old CA dropped only after the new certificates had time to reach the members.
     assertThat(ensure(spec, true).phase()).isEqualTo("PresentingNewCA");
     now = now.plus(CertificateManager.SETTLE);
-    TlsMaterial dropping = ensure(spec, true);
+    TlsMaterial dropping = ensure(spec, false);
     assertThat(dropping.phase()).isEqualTo("DroppingOldCA");
     assertThat(bundle()).containsExactly(two.certificate());
+    assertThat(ensure(spec, false).phase()).as("members still restarting").isEqualTo("DroppingOldCA");
     assertThat(ensure(spec, true).phase()).isEqualTo("Stable");
     assertThat(events).containsSubsequence("TrustingNewCA", "ReissuedCertificates", "DroppedOldCA");
   }
