@@ -4,11 +4,8 @@ import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.sandbox.Faults;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real cluster (kind) from the current kubeconfig, with the operator already installed from the chart.
@@ -33,17 +30,7 @@ final class KindTarget implements TargetCluster {
     List<String> cmd = new ArrayList<>(List.of("kubectl", "exec", "-n", namespace, cluster + "-0", "-c", "etcd", "--",
         "etcdctl", "--endpoints=http://localhost:" + ClusterNames.CLIENT_PORT));
     cmd.addAll(List.of(args));
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      p.waitFor(60, TimeUnit.SECONDS);
-      return new Exec(p.exitValue(), out);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return Exec.run(cmd, java.util.Map.of());
   }
 
   @Override

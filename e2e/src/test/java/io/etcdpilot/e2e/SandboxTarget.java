@@ -5,10 +5,8 @@ import io.etcdpilot.sandbox.Faults;
 import io.etcdpilot.sandbox.Sandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** The sandbox in this JVM, the operator as a child process; the JVM resolves pod names through its hosts file. */
 final class SandboxTarget implements TargetCluster {
@@ -52,19 +50,8 @@ final class SandboxTarget implements TargetCluster {
     try {
       List<String> cmd = Etcdctl.command(sandbox.hostsFile(), sandbox.binaries(), version,
           Etcdctl.endpoints(client, namespace, cluster), clientFiles(namespace, cluster), List.of(args));
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-      pb.environment().put("ETCDCTL_API", "3");
-      Process p = pb.start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        return new Exec(-1, out + "\n(timed out)");
-      }
-      return new Exec(p.exitValue(), out);
+      return Exec.run(cmd, java.util.Map.of("ETCDCTL_API", "3"));
     } catch (IOException e) {
-      throw new IllegalStateException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
   }

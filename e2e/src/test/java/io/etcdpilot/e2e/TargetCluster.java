@@ -10,7 +10,27 @@ import java.util.List;
  */
 public interface TargetCluster extends AutoCloseable {
   /** Result of a command run against a cluster's members. */
-  record Exec(int exitCode, String output) {}
+  record Exec(int exitCode, String output) {
+    /** Runs a command to completion (bounded), output and errors together. */
+    static Exec run(List<String> cmd, java.util.Map<String, String> env) {
+      try {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+          return new Exec(-1, out + "\n(timed out)");
+        }
+        return new Exec(p.exitValue(), out);
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
 
   KubernetesClient client();
 
