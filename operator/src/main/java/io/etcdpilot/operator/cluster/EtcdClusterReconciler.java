@@ -65,6 +65,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   private final SpecValidator validator = new SpecValidator();
   private final StatusCalculator statusCalculator = new StatusCalculator();
   private final RolloutPlanner rolloutPlanner = new RolloutPlanner();
+  private final io.etcdpilot.operator.membership.MembershipPlanner membershipPlanner =
+      new io.etcdpilot.operator.membership.MembershipPlanner();
   private final ObjectApplier applier;
   private final CertificateManager certificates;
   private final EventRecorder events;
@@ -157,7 +159,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       existingSts = client.apps().statefulSets().inNamespace(namespace).withName(names.statefulSet()).get();
     }
 
-    List<String> clientUrls = IntStream.range(0, memberCount(objects, existingSts))
+    List<String> clientUrls = IntStream.range(0, voterCount(cluster, objects, existingSts))
         .mapToObj(i -> names.clientUrl(names.member(i), objects.tls())).toList();
     EtcdConnection connection = connection(namespace, names, objects, tls);
     ClusterObservation observation = connection == null ? ClusterObservation.unreachable("no client certificate yet")
@@ -175,8 +177,11 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     }
 
     Operation operation = null;
-    if (!paused && bootstrapped && existingSts != null) {
-      operation = rolloutStep(cluster, existingSts, pods, observation, connection, now);
+    if (!paused && bootstrapped && existingSts != null && observation.reachable()) {
+      operation = membershipStep(cluster, objects, existingSts, observation, connection, clientUrls, tls, now);
+      if (operation == null) {
+        operation = rolloutStep(cluster, existingSts, pods, observation, connection, now);
+      }
     }
 
     CertificateStatus certStatus = tls == null ? null : new CertificateStatus(
@@ -194,6 +199,114 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       if (untilRenewal.compareTo(requeue) < 0) requeue = untilRenewal.isNegative() ? settings.busyResync() : untilRenewal.plusSeconds(1);
     }
     return withStatus(cluster, status, requeue);
+  }
+
+  /** Members the operator's client should talk to: the voters it last saw (learners refuse most calls). */
+  private static int voterCount(EtcdCluster cluster, ClusterObjects objects, StatefulSet sts) {
+    int stsReplicas = sts != null && sts.getSpec().getReplicas() != null ? sts.getSpec().getReplicas() : objects.replicas();
+    if (cluster.getStatus() == null || cluster.getStatus().getMembers() == null) return stsReplicas;
+    long voters = cluster.getStatus().getMembers().stream()
+        .filter(m -> m.getRole() != io.etcdpilot.operator.api.v1alpha1.MemberStatus.Role.learner).count();
+    return voters == 0 ? stsReplicas : (int) Math.min(stsReplicas, Math.max(voters, 1));
+  }
+
+  /** The ordinal of a member, from the pod name in its peer URL; -1 when it is not one of ours. */
+  private static int ordinalOf(ClusterNames names, io.etcdpilot.operator.etcd.ObservedMember m) {
+    String host = m.peerUrls().isEmpty() ? "" : java.net.URI.create(m.peerUrls().get(0)).getHost();
+    String prefix = names.cluster() + "-";
+    if (host == null || !host.startsWith(prefix)) return -1;
+    String rest = host.substring(prefix.length());
+    int dot = rest.indexOf('.');
+    try {
+      return Integer.parseInt(dot < 0 ? rest : rest.substring(0, dot));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** Adds or removes one member at a time (learner first, removal before shrinking). Null when nothing to do. */
+  private Operation membershipStep(EtcdCluster cluster, ClusterObjects objects, StatefulSet sts,
+      ClusterObservation observation, EtcdConnection connection, List<String> clientUrls, TlsMaterial tls, Instant now) {
+    ClusterNames names = objects.names();
+    var members = observation.members().stream().map(m -> new io.etcdpilot.operator.membership.MembershipPlanner.Member(
+        m.id(), ordinalOf(names, m), m.learner(), m.started(), m.reachable())).toList();
+    int leader = observation.leader().map(m -> ordinalOf(names, m)).orElse(-1);
+    Operation previous = cluster.getStatus() == null ? null : cluster.getStatus().getOperation();
+    Instant learnerSince = previous != null && "AddMember".equals(previous.getType()) && previous.getStarted() != null
+        ? Instant.parse(previous.getStarted()) : now;
+    var step = membershipPlanner.next(new io.etcdpilot.operator.membership.MembershipPlanner.Observed(
+        objects.replicas(), sts.getSpec().getReplicas(), members, leader, learnerSince), now);
+    String ns = cluster.getMetadata().getNamespace();
+    try {
+      if (step instanceof io.etcdpilot.operator.membership.MembershipPlanner.AddLearner a) {
+        String member = names.member(a.ordinal());
+        String peerUrl = names.peerUrl(member, objects.tls());
+        // The new member must find itself and every current member in its initial cluster when it starts.
+        List<String> initial = new ArrayList<>();
+        for (var m : observation.members()) {
+          if (m.started() && !m.peerUrls().isEmpty()) initial.add(m.name() + "=" + m.peerUrls().get(0));
+        }
+        initial.add(member + "=" + peerUrl);
+        applier.apply(objects.stateConfigMap(ClusterObjects.STATE_EXISTING, String.join(",", initial)));
+        long id = admin.addLearner(connection, clientUrls, peerUrl);
+        events.normal(cluster, "MemberAdded", "added " + member + " (" + Long.toHexString(id) + ") as a learner");
+        return operation(cluster, "AddMember", member, "learner added; starting its pod", now);
+      }
+      if (step instanceof io.etcdpilot.operator.membership.MembershipPlanner.GrowStatefulSet g) {
+        resize(cluster, objects, tls, g.replicas());
+        return operation(cluster, "AddMember", names.member(g.replicas() - 1), "starting the learner's pod", now);
+      }
+      if (step instanceof io.etcdpilot.operator.membership.MembershipPlanner.Promote p) {
+        if (admin.promote(connection, clientUrls, p.id())) {
+          events.normal(cluster, "MemberPromoted", names.member(p.ordinal()) + " caught up and is now a voting member");
+          return operation(cluster, "AddMember", names.member(p.ordinal()), "promoted", now);
+        }
+        return operation(cluster, "AddMember", names.member(p.ordinal()), "learner catching up with the leader", now);
+      }
+      if (step instanceof io.etcdpilot.operator.membership.MembershipPlanner.MoveLeader m) {
+        String url = names.clientUrl(names.member(m.fromOrdinal()), objects.tls());
+        admin.moveLeader(connection, url, m.toId());
+        events.normal(cluster, "LeadershipMoved", "moved leadership from " + names.member(m.fromOrdinal()) + " to "
+            + names.member(m.toOrdinal()) + " before removing " + names.member(m.fromOrdinal()));
+        return operation(cluster, "RemoveMember", names.member(m.fromOrdinal()), "moving leadership away", now);
+      }
+      if (step instanceof io.etcdpilot.operator.membership.MembershipPlanner.RemoveMember r) {
+        admin.removeMember(connection, clientUrls, r.id());
+        events.normal(cluster, "MemberRemoved", "removed " + names.member(r.ordinal()) + ": " + r.why());
+        if (r.why().contains("did not catch up")) {
+          events.warning(cluster, "LearnerFailed", r.why());
+        }
+        return operation(cluster, "RemoveMember", names.member(r.ordinal()), r.why(), now);
+      }
+      if (step instanceof io.etcdpilot.operator.membership.MembershipPlanner.ShrinkStatefulSet sh) {
+        resize(cluster, objects, tls, sh.replicas());
+        events.normal(cluster, "StatefulSetResized", "StatefulSet " + names.statefulSet() + " now has " + sh.replicas()
+            + " members");
+        return operation(cluster, "RemoveMember", names.member(sh.replicas()), "shrinking the StatefulSet", now);
+      }
+      if (step instanceof io.etcdpilot.operator.membership.MembershipPlanner.Wait w) {
+        String type = objects.replicas() > observation.members().size() ? "AddMember" : "RemoveMember";
+        return operation(cluster, type, "waiting", w.reason(), now);
+      }
+    } catch (Exception e) {
+      // etcd refusing a change (e.g. "unhealthy cluster" within 5 s of a restart) is "not yet": try again soon.
+      log.info("membership step {} for {}/{} not done yet: {}", step, ns, names.cluster(), e.toString());
+      return operation(cluster, step instanceof io.etcdpilot.operator.membership.MembershipPlanner.RemoveMember
+          ? "RemoveMember" : "AddMember", "waiting", "etcd refused: " + rootMessage(e), now);
+    }
+    return null;
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) c = c.getCause();
+    return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+  }
+
+  private void resize(EtcdCluster cluster, ClusterObjects objects, TlsMaterial tls, int replicas) {
+    StatefulSet sts = objects.statefulSet(tls == null ? null : tls.trustBundleHash());
+    sts.getSpec().setReplicas(replicas);
+    report(cluster, "StatefulSet", applier.apply(sts), objects.names().statefulSet());
   }
 
   /** Fields that cannot change once members exist: URLs of every member would change with the scheme. */

@@ -1,7 +1,20 @@
 package io.etcdpilot.operator.etcd;
 
+import java.util.List;
+
 /** Changes the operator makes through etcd's API. */
 public interface EtcdAdmin {
   /** Hands leadership to another voting member; sent to the current leader's client URL. */
   void moveLeader(EtcdConnection connection, String leaderClientUrl, long targetMemberId) throws Exception;
+
+  /** Adds a non-voting learner with the given peer URL; returns its member ID. */
+  long addLearner(EtcdConnection connection, List<String> clientUrls, String peerUrl) throws Exception;
+
+  /**
+   * Makes a caught-up learner a voter. Returns false when etcd says "not yet" (the learner is not in sync
+   * with the leader), which is a normal answer, not an error.
+   */
+  boolean promote(EtcdConnection connection, List<String> clientUrls, long memberId) throws Exception;
+
+  void removeMember(EtcdConnection connection, List<String> clientUrls, long memberId) throws Exception;
 }

@@ -53,6 +53,37 @@ public class JetcdObserver implements EtcdObserver, EtcdAdmin {
     }
   }
 
+  @Override
+  public long addLearner(EtcdConnection connection, List<String> clientUrls, String peerUrl) throws Exception {
+    try (Client client = client(connection, clientUrls)) {
+      return client.getClusterClient().addMember(List.of(URI.create(peerUrl)), true)
+          .get(timeout.toMillis() * 3, TimeUnit.MILLISECONDS).getMember().getId();
+    }
+  }
+
+  @Override
+  public void removeMember(EtcdConnection connection, List<String> clientUrls, long memberId) throws Exception {
+    try (Client client = client(connection, clientUrls)) {
+      client.getClusterClient().removeMember(memberId).get(timeout.toMillis() * 3, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  @Override
+  public boolean promote(EtcdConnection connection, List<String> clientUrls, long memberId) throws Exception {
+    Exception last = null;
+    for (String url : clientUrls) {
+      try {
+        LearnerPromotion.promote(connection, url, memberId, timeout.multipliedBy(3));
+        return true;
+      } catch (LearnerPromotion.NotYet e) {
+        return false;
+      } catch (Exception e) {
+        last = e;
+      }
+    }
+    throw last == null ? new IllegalStateException("no member to ask") : last;
+  }
+
   /** A jetcd client that speaks what the members listen for: plain, or mutual TLS with the operator's certificate. */
   public Client client(EtcdConnection connection, List<String> clientUrls) throws Exception {
     var builder = Client.builder()

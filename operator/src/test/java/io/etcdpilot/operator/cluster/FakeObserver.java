@@ -30,6 +30,25 @@ class FakeObserver implements EtcdObserver, EtcdAdmin {
     leaderMoves.add(targetMemberId);
   }
 
+  final List<String> membershipCalls = new ArrayList<>();
+
+  @Override
+  public synchronized long addLearner(EtcdConnection connection, List<String> clientUrls, String peerUrl) {
+    membershipCalls.add("add " + peerUrl);
+    return 999;
+  }
+
+  @Override
+  public synchronized boolean promote(EtcdConnection connection, List<String> clientUrls, long memberId) {
+    membershipCalls.add("promote " + memberId);
+    return true;
+  }
+
+  @Override
+  public synchronized void removeMember(EtcdConnection connection, List<String> clientUrls, long memberId) {
+    membershipCalls.add("remove " + memberId);
+  }
+
   static ClusterObservation healthy(String cluster, int members, long raftIndex, long dbSize) {
     List<ObservedMember> list = new ArrayList<>();
     for (int i = 0; i < members; i++) {

@@ -1,0 +1,57 @@
+package io.etcdpilot.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Members added as learners and removed one at a time, through /scale, with client writes running. */
+@ExtendWith(TargetExtension.class)
+class ScalingE2E {
+
+  @ParameterizedTest(name = "{0} → {1} → {0}")
+  @CsvSource({"3, 5", "1, 3"})
+  void scaleOutAndBackThroughTheScaleSubresourceLosesNoWrite(int from, int to, TargetCluster target) throws Exception {
+    String ns = "scale-" + from + "-" + to;
+    Scenario.cluster(target, ns, "etcd", from, s -> { });
+    ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(3));
+    ClientCredentials creds = target.credentials(ns, "etcd");
+
+    try (WriteLoad load = new WriteLoad(target.clientUrls(ns, "etcd"), () -> target.credentials(ns, "etcd"), "/scale/")) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= 100);
+      for (int size : List.of(to, from)) {
+        target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").scale(size);
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+          EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
+          assertThat(ec.getStatus().getReadyReplicas()).isEqualTo(size);
+          assertThat(ec.getStatus().getMembers()).hasSize(size);
+          assertThat(ec.getStatus().getOperation()).isNull();
+        });
+        ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(2));
+        List<String> urls = IntStream.range(0, size).mapToObj(i -> target.clientUrls(ns, "etcd").get(i)).toList();
+        Map<String, Long> members = ClusterChecks.members(urls, creds);
+        assertThat(members.keySet()).as("voting members after scaling to %d", size)
+            .containsExactlyInAnyOrderElementsOf(IntStream.range(0, size).mapToObj(i -> "etcd-" + i).toList());
+        assertThat(target.client().apps().statefulSets().inNamespace(ns).withName("etcd").get().getSpec().getReplicas())
+            .isEqualTo(size);
+        int acked = load.acknowledged();
+        await().atMost(Duration.ofSeconds(60)).until(() -> load.acknowledged() >= acked + 100);
+      }
+      WriteLoad.Report report = load.stopAndVerify();
+      assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
+    }
+    // Removed members' volumes are deleted (spec.storage.onScaleIn defaults to Delete): they can never rejoin.
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(target.client().persistentVolumeClaims().inNamespace(ns).list().getItems()).hasSize(from));
+    ClusterChecks.assertHashKvEqual(target.clientUrls(ns, "etcd"), creds);
+    TargetCluster.Exec health = target.etcdctl(ns, "etcd", "endpoint", "health", "--cluster");
+    assertThat(health.exitCode()).as(health.output()).isZero();
+  }
+}

@@ -1,0 +1,97 @@
+package io.etcdpilot.operator.etcd;
+
+import io.etcdpilot.operator.pki.Pem;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * etcd's Cluster.MemberPromote, which jetcd 0.8.5 does not expose (its generated stubs predate learners'
+ * promotion). The request is one field, the member ID, so it is encoded by hand.
+ */
+final class LearnerPromotion {
+  private static final MethodDescriptor<byte[], byte[]> PROMOTE = MethodDescriptor.<byte[], byte[]>newBuilder()
+      .setType(MethodDescriptor.MethodType.UNARY)
+      .setFullMethodName("etcdserverpb.Cluster/MemberPromote")
+      .setRequestMarshaller(new Bytes())
+      .setResponseMarshaller(new Bytes())
+      .build();
+
+  /** etcd refused because the learner has not caught up with the leader yet. */
+  static final class NotYet extends Exception {
+    NotYet(String message) {
+      super(message);
+    }
+  }
+
+  private LearnerPromotion() {}
+
+  static void promote(EtcdConnection connection, String clientUrl, long memberId, Duration timeout) throws Exception {
+    URI uri = URI.create(clientUrl);
+    NettyChannelBuilder b = NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort());
+    if (connection.tls().enabled()) {
+      X509Certificate[] trust = Pem.certificates(connection.trustBundlePem()).toArray(X509Certificate[]::new);
+      b.sslContext(GrpcSslContexts.forClient().trustManager(trust)
+          .keyManager(Pem.privateKey(connection.clientKeyPem()), Pem.certificate(connection.clientCertPem())).build());
+    } else {
+      b.usePlaintext();
+    }
+    ManagedChannel channel = b.build();
+    try {
+      ClientCalls.blockingUnaryCall(channel, PROMOTE, CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(),
+          TimeUnit.MILLISECONDS), request(memberId));
+    } catch (StatusRuntimeException e) {
+      String msg = String.valueOf(e.getStatus().getDescription());
+      if (e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION || msg.contains("in sync with leader")
+          || msg.contains("not in sync")) {
+        throw new NotYet(msg);
+      }
+      throw e;
+    } finally {
+      channel.shutdownNow();
+      channel.awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** MemberPromoteRequest { uint64 ID = 1; } */
+  static byte[] request(long memberId) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(0x08);
+    long v = memberId;
+    while ((v & ~0x7FL) != 0) {
+      out.write((int) ((v & 0x7F) | 0x80));
+      v >>>= 7;
+    }
+    out.write((int) v);
+    return out.toByteArray();
+  }
+
+  private static final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+}
