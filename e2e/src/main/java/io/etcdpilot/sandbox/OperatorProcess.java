@@ -25,6 +25,11 @@ public final class OperatorProcess implements AutoCloseable {
   }
 
   public synchronized void start() throws IOException {
+    start(java.util.Map.of());
+  }
+
+  /** @param env extra environment, e.g. the operator's test crash points */
+  public synchronized void start(java.util.Map<String, String> env) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx512m");
@@ -39,8 +44,10 @@ public final class OperatorProcess implements AutoCloseable {
     cmd.add("--leader-election=true");
     cmd.add("--leader-election-namespace=default");
     Files.createDirectories(logFile.getParent());
-    process = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    pb.environment().putAll(env);
+    process = pb.start();
   }
 
   public synchronized boolean alive() {

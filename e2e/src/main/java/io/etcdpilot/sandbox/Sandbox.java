@@ -114,6 +114,13 @@ public final class Sandbox implements AutoCloseable {
     operator.start();
   }
 
+  /** Stops the operator (SIGTERM) and starts it again with extra environment. */
+  public synchronized void restartOperator(java.util.Map<String, String> env) throws Exception {
+    if (operator != null) operator.close();
+    operator = new OperatorProcess(kubeconfig, options.hostsFile(), options.dir().resolve("logs").resolve("operator.log"));
+    operator.start(env);
+  }
+
   public synchronized OperatorProcess operator() {
     return operator;
   }

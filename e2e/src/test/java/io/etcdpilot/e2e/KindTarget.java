@@ -49,6 +49,16 @@ final class KindTarget implements TargetCluster {
   }
 
   @Override
+  public void restartOperator(java.util.Map<String, String> env) {
+    throw new org.opentest4j.TestAbortedException("operator crash points are sandbox-only");
+  }
+
+  @Override
+  public boolean operatorRunning() {
+    return true;
+  }
+
+  @Override
   public boolean memberProcessAlive(String namespace, String pod) {
     return client.pods().inNamespace(namespace).withName(pod).get() != null;
   }

@@ -88,6 +88,20 @@ final class SandboxTarget implements TargetCluster {
   }
 
   @Override
+  public void restartOperator(java.util.Map<String, String> env) {
+    try {
+      sandbox.restartOperator(env);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public boolean operatorRunning() {
+    return sandbox.operator().alive();
+  }
+
+  @Override
   public boolean memberProcessAlive(String namespace, String pod) {
     return sandbox.kubelet().pid(namespace, pod, null).flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
   }

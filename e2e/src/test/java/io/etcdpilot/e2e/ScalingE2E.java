@@ -54,4 +54,34 @@ class ScalingE2E {
     TargetCluster.Exec health = target.etcdctl(ns, "etcd", "endpoint", "health", "--cluster");
     assertThat(health.exitCode()).as(health.output()).isZero();
   }
+
+  @org.junit.jupiter.api.Test
+  void scaleOutReversedMidFlightConvergesToTheLastValue(TargetCluster target) throws Exception {
+    String ns = "scale-reverse";
+    Scenario.cluster(target, ns, "etcd", 3, s -> { });
+    ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(3));
+    ClientCredentials creds = target.credentials(ns, "etcd");
+    try (WriteLoad load = new WriteLoad(target.clientUrls(ns, "etcd"), () -> target.credentials(ns, "etcd"), "/rev/")) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= 100);
+      var ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd");
+      ec.scale(5);
+      // As soon as the first learner exists, change our mind.
+      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() ->
+          ec.get().getStatus().getMembers().size() > 3 || "AddMember".equals(
+              ec.get().getStatus().getOperation() == null ? null : ec.get().getStatus().getOperation().getType()));
+      ec.scale(3);
+      await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+        EtcdCluster c = ec.get();
+        assertThat(c.getStatus().getMembers()).hasSize(3);
+        assertThat(c.getStatus().getOperation()).isNull();
+        assertThat(target.client().apps().statefulSets().inNamespace(ns).withName("etcd").get().getSpec().getReplicas()).isEqualTo(3);
+      });
+      ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(2));
+      assertThat(ClusterChecks.members(target.clientUrls(ns, "etcd"), creds).keySet())
+          .containsExactlyInAnyOrder("etcd-0", "etcd-1", "etcd-2");
+      WriteLoad.Report report = load.stopAndVerify();
+      assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
+    }
+    ClusterChecks.assertHashKvEqual(target.clientUrls(ns, "etcd"), creds);
+  }
 }

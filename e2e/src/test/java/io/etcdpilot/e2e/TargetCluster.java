@@ -48,6 +48,11 @@ public interface TargetCluster extends AutoCloseable {
 
   void fault(String namespace, String pod, Faults.Fault fault);
 
+  /** Restarts the operator with extra environment (crash points); whether it is running now. */
+  void restartOperator(java.util.Map<String, String> env);
+
+  boolean operatorRunning();
+
   /** Whether a member's etcd process is running (by pod). */
   boolean memberProcessAlive(String namespace, String pod);
 }

@@ -249,6 +249,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         initial.add(member + "=" + peerUrl);
         applier.apply(objects.stateConfigMap(ClusterObjects.STATE_EXISTING, String.join(",", initial)));
         long id = admin.addLearner(connection, clientUrls, peerUrl);
+        CrashPoints.after("add-learner");
         events.normal(cluster, "MemberAdded", "added " + member + " (" + Long.toHexString(id) + ") as a learner");
         return operation(cluster, "AddMember", member, "learner added; starting its pod", now);
       }
@@ -258,6 +259,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       }
       if (step instanceof io.etcdpilot.operator.membership.MembershipPlanner.Promote p) {
         if (admin.promote(connection, clientUrls, p.id())) {
+          CrashPoints.after("promote");
           events.normal(cluster, "MemberPromoted", names.member(p.ordinal()) + " caught up and is now a voting member");
           return operation(cluster, "AddMember", names.member(p.ordinal()), "promoted", now);
         }
@@ -272,6 +274,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       }
       if (step instanceof io.etcdpilot.operator.membership.MembershipPlanner.RemoveMember r) {
         admin.removeMember(connection, clientUrls, r.id());
+        CrashPoints.after("remove-member");
         events.normal(cluster, "MemberRemoved", "removed " + names.member(r.ordinal()) + ": " + r.why());
         if (r.why().contains("did not catch up")) {
           events.warning(cluster, "LearnerFailed", r.why());

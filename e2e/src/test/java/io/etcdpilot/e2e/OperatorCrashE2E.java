@@ -1,0 +1,67 @@
+package io.etcdpilot.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.cluster.Member;
+import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** An operator killed right after a membership change resumes it: no duplicate member, no orphan. */
+@ExtendWith(TargetExtension.class)
+class OperatorCrashE2E {
+  TargetCluster target;
+
+  @AfterEach
+  void healthyOperator() {
+    if (target != null) target.restartOperator(Map.of());
+  }
+
+  @ParameterizedTest(name = "killed after {0} ({1} → {2})")
+  @CsvSource({"add-learner, 3, 4", "promote, 3, 4", "remove-member, 3, 1"})
+  void operatorKilledAfterAMembershipChangeConverges(String point, int from, int to, TargetCluster target) throws Exception {
+    this.target = target;
+    String ns = "crash-" + point;
+    Scenario.cluster(target, ns, "etcd", from, s -> { });
+    ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(3));
+    ClientCredentials creds = target.credentials(ns, "etcd");
+    List<String> firstUrls = target.clientUrls(ns, "etcd");
+
+    target.restartOperator(Map.of("ETCDPILOT_TEST_CRASH_AFTER", point));
+    target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").scale(to);
+    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> !target.operatorRunning());
+
+    // The change the operator made before dying is visible in etcd itself.
+    try (Client c = ClientCredentials.jetcd(firstUrls.subList(0, 1), creds)) {
+      List<Member> members = c.getClusterClient().listMember().get(10, TimeUnit.SECONDS).getMembers();
+      switch (point) {
+        case "add-learner" -> assertThat(members).hasSize(from + 1).filteredOn(Member::isLearner).hasSize(1);
+        case "promote" -> assertThat(members).hasSize(from + 1).noneMatch(Member::isLearner);
+        default -> assertThat(members).hasSize(from - 1);
+      }
+    }
+
+    target.restartOperator(Map.of());
+    await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+      EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
+      assertThat(ec.getStatus().getMembers()).hasSize(to);
+      assertThat(ec.getStatus().getReadyReplicas()).isEqualTo(to);
+      assertThat(ec.getStatus().getOperation()).isNull();
+      assertThat(target.client().apps().statefulSets().inNamespace(ns).withName("etcd").get().getSpec().getReplicas()).isEqualTo(to);
+    });
+    ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(2));
+    List<String> urls = target.clientUrls(ns, "etcd");
+    assertThat(ClusterChecks.members(urls, creds).keySet()).as("no duplicate, no orphan")
+        .containsExactlyInAnyOrderElementsOf(IntStream.range(0, to).mapToObj(i -> "etcd-" + i).toList());
+    ClusterChecks.assertHashKvEqual(urls, creds);
+  }
+}
