@@ -55,7 +55,7 @@ public final class Faults {
     List<Path> out = new ArrayList<>();
     for (Volume v : p.getSpec().getVolumes()) {
       if (v.getPersistentVolumeClaim() != null) {
-        out.add(dir.resolve("volumes").resolve(namespace).resolve(v.getPersistentVolumeClaim().getClaimName()));
+        out.add(io.etcdpilot.sandbox.kubelet.Kubelet.claimDir(dir, namespace, v.getPersistentVolumeClaim().getClaimName()));
       }
     }
     return out;

@@ -54,18 +54,6 @@ public final class OperatorProcess implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
-  public synchronized long pid() {
-    return process.pid();
-  }
-
-  /** SIGKILL, as a crashing node or OOM kill would: no shutdown hooks run. */
-  public synchronized void kill() throws InterruptedException {
-    if (process != null) {
-      process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
-    }
-  }
-
   @Override
   public synchronized void close() throws InterruptedException {
     if (process != null && process.isAlive()) {

@@ -613,10 +613,4 @@ public final class ApiServer implements AutoCloseable {
     resp.setStatusCode(code).putHeader("Content-Type", "application/json").end(body.toString());
   }
 
-  /** For tests and the CLI: the labels of an object as a plain map. */
-  static Map<String, String> labels(JsonNode o) {
-    Map<String, String> m = new LinkedHashMap<>();
-    o.path("metadata").path("labels").fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
-    return m;
-  }
 }

@@ -85,8 +85,8 @@ public final class Kubelet implements AutoCloseable {
   }
 
   /** Where the data of a PersistentVolumeClaim lives on this machine. */
-  public Path claimDir(String namespace, String claim) {
-    return dir.resolve("volumes").resolve(namespace).resolve(claim);
+  public static Path claimDir(Path sandboxDir, String namespace, String claim) {
+    return sandboxDir.resolve("volumes").resolve(namespace).resolve(claim);
   }
 
   private static String key(String ns, String name) {
@@ -230,26 +230,6 @@ public final class Kubelet implements AutoCloseable {
   public Optional<Long> pid(String namespace, String pod, String container) {
     PodRunner r = runners.get(key(namespace, pod));
     return r == null ? Optional.empty() : r.pid(container);
-  }
-
-  public Optional<String> podIp(String namespace, String pod) {
-    return Optional.ofNullable(podIndex.get(key(namespace, pod))).map(network::ip);
-  }
-
-  /** PVC directories mounted into a pod. */
-  public List<Path> claimDirs(String namespace, String pod) {
-    ObjectNode p = store.get(pods, namespace, pod);
-    List<Path> out = new ArrayList<>();
-    if (p != null) {
-      for (JsonNode v : p.path("spec").path("volumes")) {
-        if (v.has("persistentVolumeClaim")) out.add(claimDir(namespace, v.path("persistentVolumeClaim").path("claimName").asText()));
-      }
-    }
-    return out;
-  }
-
-  public int runningPods() {
-    return runners.size();
   }
 
   @Override

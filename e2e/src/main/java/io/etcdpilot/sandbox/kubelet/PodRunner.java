@@ -130,7 +130,7 @@ final class PodRunner {
       String vol = v.path("name").asText();
       Path dir;
       if (v.has("persistentVolumeClaim")) {
-        dir = kubelet.dir().resolve("volumes").resolve(namespace).resolve(v.path("persistentVolumeClaim").path("claimName").asText());
+        dir = Kubelet.claimDir(kubelet.dir(), namespace, v.path("persistentVolumeClaim").path("claimName").asText());
       } else {
         dir = podDir.resolve("volumes").resolve(vol);
       }

@@ -447,11 +447,6 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     report(cluster, "StatefulSet", applier.apply(sts), objects.names().statefulSet());
   }
 
-  private int memberCount(ClusterObjects objects, StatefulSet existingSts) {
-    return existingSts != null && existingSts.getSpec().getReplicas() != null ? existingSts.getSpec().getReplicas()
-        : objects.replicas();
-  }
-
   private void report(EtcdCluster cluster, String kind, ObjectApplier.Outcome outcome, String name) {
     switch (outcome) {
       case CREATED -> events.normal(cluster, "Created", "created " + kind + " " + name);

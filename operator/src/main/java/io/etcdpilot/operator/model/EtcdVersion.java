@@ -19,10 +19,6 @@ public record EtcdVersion(int major, int minor, int patch) implements Comparable
     return major == wantedMajor && minor == wantedMinor;
   }
 
-  public boolean atLeast(int wantedMajor, int wantedMinor, int wantedPatch) {
-    return compareTo(new EtcdVersion(wantedMajor, wantedMinor, wantedPatch)) >= 0;
-  }
-
   @Override
   public int compareTo(EtcdVersion o) {
     if (major != o.major) return Integer.compare(major, o.major);

@@ -48,9 +48,4 @@ public final class Conditions {
         .build();
   }
 
-  public static List<Condition> sorted(List<Condition> conditions) {
-    List<Condition> out = new ArrayList<>(conditions);
-    out.removeIf(Objects::isNull);
-    return out;
-  }
 }
