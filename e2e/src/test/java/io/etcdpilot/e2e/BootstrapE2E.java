@@ -19,8 +19,7 @@ class BootstrapE2E {
   @ValueSource(ints = {1, 3})
   void newClusterBecomesReadyWithHealthyVotingMembers(int size, TargetCluster target) throws Exception {
     String ns = "boot" + size;
-    Scenario.cluster(target, ns, "etcd", size, s -> { });
-    ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(3));
+    Scenario.readyCluster(target, ns, "etcd", size, s -> { });
 
     TargetCluster.Exec health = target.etcdctl(ns, "etcd", "endpoint", "health", "--cluster");
     assertThat(health.exitCode()).as(health.output()).isZero();

@@ -19,12 +19,11 @@ class DeletionE2E {
   @EnumSource(StorageSpec.VolumePolicy.class)
   void deletionRemovesEverythingButRetainedVolumes(StorageSpec.VolumePolicy policy, TargetCluster target) {
     String ns = "del-" + policy.name().toLowerCase();
-    Scenario.cluster(target, ns, "etcd", 3, s -> {
+    Scenario.readyCluster(target, ns, "etcd", 3, s -> {
       StorageSpec storage = new StorageSpec();
       storage.setOnDelete(policy);
       s.setStorage(storage);
     });
-    ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(3));
     List<String> pods = List.of("etcd-0", "etcd-1", "etcd-2");
     assertThat(pods).allMatch(p -> target.memberProcessAlive(ns, p));
     assertThat(target.client().persistentVolumeClaims().inNamespace(ns).list().getItems()).hasSize(3);

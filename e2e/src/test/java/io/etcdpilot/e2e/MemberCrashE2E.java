@@ -18,8 +18,7 @@ class MemberCrashE2E {
   @Test
   void crashedMemberRestartsWithSameIdAndNoDataLoss(TargetCluster target) throws Exception {
     String ns = "crash";
-    Scenario.cluster(target, ns, "etcd", 3, s -> { });
-    ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(3));
+    Scenario.readyCluster(target, ns, "etcd", 3, s -> { });
     List<String> urls = target.clientUrls(ns, "etcd");
     ClientCredentials creds = target.credentials(ns, "etcd");
     Map<String, Long> before = ClusterChecks.members(urls, creds);

@@ -31,8 +31,7 @@ class OperatorCrashE2E {
   void operatorKilledAfterAMembershipChangeConverges(String point, int from, int to, TargetCluster target) throws Exception {
     this.target = target;
     String ns = "crash-" + point;
-    Scenario.cluster(target, ns, "etcd", from, s -> { });
-    ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(3));
+    Scenario.readyCluster(target, ns, "etcd", from, s -> { });
     ClientCredentials creds = target.credentials(ns, "etcd");
     List<String> firstUrls = target.clientUrls(ns, "etcd");
 

@@ -20,8 +20,7 @@ class ScalingE2E {
   @CsvSource({"3, 5", "1, 3"})
   void scaleOutAndBackThroughTheScaleSubresourceLosesNoWrite(int from, int to, TargetCluster target) throws Exception {
     String ns = "scale-" + from + "-" + to;
-    Scenario.cluster(target, ns, "etcd", from, s -> { });
-    ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(3));
+    Scenario.readyCluster(target, ns, "etcd", from, s -> { });
     ClientCredentials creds = target.credentials(ns, "etcd");
 
     try (WriteLoad load = new WriteLoad(target.clientUrls(ns, "etcd"), () -> target.credentials(ns, "etcd"), "/scale/")) {
@@ -58,8 +57,7 @@ class ScalingE2E {
   @org.junit.jupiter.api.Test
   void scaleOutReversedMidFlightConvergesToTheLastValue(TargetCluster target) throws Exception {
     String ns = "scale-reverse";
-    Scenario.cluster(target, ns, "etcd", 3, s -> { });
-    ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(3));
+    Scenario.readyCluster(target, ns, "etcd", 3, s -> { });
     ClientCredentials creds = target.credentials(ns, "etcd");
     try (WriteLoad load = new WriteLoad(target.clientUrls(ns, "etcd"), () -> target.credentials(ns, "etcd"), "/rev/")) {
       await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= 100);

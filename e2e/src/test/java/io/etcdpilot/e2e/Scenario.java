@@ -27,4 +27,10 @@ final class Scenario {
     ec.setSpec(spec);
     return target.client().resource(ec).create();
   }
+
+  /** Creates the cluster and waits until it reports Ready. */
+  static void readyCluster(TargetCluster target, String ns, String name, int replicas, Consumer<EtcdClusterSpec> tweak) {
+    cluster(target, ns, name, replicas, tweak);
+    ClusterChecks.awaitReady(target, ns, name, java.time.Duration.ofMinutes(3));
+  }
 }

@@ -47,8 +47,7 @@ class TlsE2E {
   @Test
   void newClusterSpeaksMutualTlsOnBothPlanesByDefault(TargetCluster target) throws Exception {
     String ns = "tls-default";
-    Scenario.cluster(target, ns, "etcd", 3, s -> { });
-    ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(3));
+    Scenario.readyCluster(target, ns, "etcd", 3, s -> { });
     List<String> urls = target.clientUrls(ns, "etcd");
     assertThat(urls).allMatch(u -> u.startsWith("https://"));
 
@@ -82,13 +81,12 @@ class TlsE2E {
   @Test
   void shortLivedCertificatesRenewUnderWritesWithoutRestartingAnyPod(TargetCluster target) throws Exception {
     String ns = "tls-renew";
-    Scenario.cluster(target, ns, "etcd", 3, s -> {
+    Scenario.readyCluster(target, ns, "etcd", 3, s -> {
       TlsSpec tls = new TlsSpec();
       tls.setCertificateValidity("2m");
       tls.setCertificateRenewBefore("90s");
       s.setTls(tls);
     });
-    ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(3));
     Map<String, String> uidsBefore = podUids(target, ns);
     List<String> urls = target.clientUrls(ns, "etcd");
     Set<String> serials = new HashSet<>();
@@ -119,12 +117,11 @@ class TlsE2E {
     CertificateAuthority one = CertificateAuthority.create("user-ca-one", Instant.now(), Duration.ofDays(30));
     CertificateAuthority two = CertificateAuthority.create("user-ca-two", Instant.now(), Duration.ofDays(30));
     writeCa(target, ns, one, true);
-    Scenario.cluster(target, ns, "etcd", 3, s -> {
+    Scenario.readyCluster(target, ns, "etcd", 3, s -> {
       TlsSpec tls = new TlsSpec();
       tls.setCaSecretName("my-ca");
       s.setTls(tls);
     });
-    ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(3));
     List<String> urls = target.clientUrls(ns, "etcd");
     Map<String, String> uidsBefore = podUids(target, ns);
 
