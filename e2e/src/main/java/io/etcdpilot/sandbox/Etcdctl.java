@@ -39,8 +39,9 @@ public final class Etcdctl {
     if (secret == null) throw new IllegalStateException("no client certificate yet (Secret " + namespace + "/" + names.clientTlsSecret() + ")");
     java.nio.file.Files.createDirectories(dir);
     ClientFiles files = new ClientFiles(dir.resolve("ca.crt"), dir.resolve("tls.crt"), dir.resolve("tls.key"));
+    var data = io.etcdpilot.operator.pki.CertificateManager.decode(secret);
     for (var e : java.util.Map.of("ca.crt", files.ca(), "tls.crt", files.cert(), "tls.key", files.key()).entrySet()) {
-      java.nio.file.Files.write(e.getValue(), java.util.Base64.getDecoder().decode(secret.getData().get(e.getKey())));
+      java.nio.file.Files.writeString(e.getValue(), data.get(e.getKey()));
     }
     java.nio.file.Files.setPosixFilePermissions(files.key(), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     return files;

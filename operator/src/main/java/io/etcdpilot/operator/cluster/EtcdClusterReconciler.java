@@ -124,6 +124,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       violations.addAll(immutableAfterBootstrap(objects, existingState));
     }
     TlsMaterial tls = null;
+    TlsSettings tlsSettings = objects == null ? null : TlsSettings.of(cluster.getSpec().getTls());
     boolean paused = isPaused(cluster);
     StatefulSet existingSts = null;
     List<Pod> pods = List.of();
@@ -133,11 +134,10 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       if (objects.tls().enabled()) {
         try {
           tls = paused ? null : certificates.ensure(cluster, objects.ownerReference(), names,
-              TlsSettings.of(cluster.getSpec().getTls()), memberNames(names, objects, existingSts),
+              tlsSettings, memberNames(names, objects, existingSts),
               membersTrust(existingSts, pods), now, (reason, message) -> events.normal(cluster, reason, message));
         } catch (CertificateManager.CaUnavailable e) {
-          violations.add(new SpecViolation(e.getMessage().substring(0, e.getMessage().indexOf(':')),
-              e.getMessage().substring(e.getMessage().indexOf(':') + 2)));
+          violations.add(new SpecViolation(e.field(), e.reason()));
         }
       }
     }
@@ -152,11 +152,15 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       return withStatus(cluster, status, settings.steadyResync());
     }
 
-    boolean bootstrapped = existingState != null && existingState.getData() != null
-        && ClusterObjects.STATE_EXISTING.equals(existingState.getData().get(ClusterObjects.STATE_KEY));
+    // What the cluster-state ConfigMap says (or, before it exists, what bootstrap needs).
+    var stateData = existingState == null || existingState.getData() == null
+        ? java.util.Map.<String, String>of() : existingState.getData();
+    String clusterState = stateData.getOrDefault(ClusterObjects.STATE_KEY, ClusterObjects.STATE_NEW);
+    String initialCluster = stateData.getOrDefault(ClusterObjects.INITIAL_CLUSTER_KEY,
+        names.initialCluster(objects.replicas(), objects.tls()));
+    boolean bootstrapped = ClusterObjects.STATE_EXISTING.equals(clusterState);
     if (!paused) {
-      applyStaticObjects(cluster, objects, existingSts, existingState, tls);
-      existingSts = client.apps().statefulSets().inNamespace(namespace).withName(names.statefulSet()).get();
+      existingSts = applyStaticObjects(cluster, objects, existingSts, clusterState, initialCluster, tls);
     }
 
     List<String> clientUrls = IntStream.range(0, voterCount(cluster, objects, existingSts))
@@ -167,9 +171,6 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
 
     if (!paused && observation.reachable() && !bootstrapped) {
       // The cluster has formed: from now on every starting member joins it instead of founding a new one.
-      String initialCluster = existingState == null ? names.initialCluster(objects.replicas(), objects.tls())
-          : client.configMaps().inNamespace(namespace).withName(names.stateConfigMap()).get().getData()
-              .get(ClusterObjects.INITIAL_CLUSTER_KEY);
       applier.apply(objects.stateConfigMap(ClusterObjects.STATE_EXISTING, initialCluster));
       events.normal(cluster, "ClusterFormed", "etcd cluster " + observation.clusterIdHex() + " formed with "
           + observation.members().size() + " members");
@@ -194,8 +195,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     Duration requeue = ready ? settings.steadyResync() : settings.busyResync();
     if (tls != null) {
       // Wake up in time to renew the first certificate that falls due.
-      Duration untilRenewal = Duration.between(now, tls.earliestLeafNotAfter()
-          .minus(TlsSettings.of(cluster.getSpec().getTls()).leaves().renewBefore()));
+      Duration untilRenewal = Duration.between(now, tls.earliestLeafNotAfter().minus(tlsSettings.leaves().renewBefore()));
       if (untilRenewal.compareTo(requeue) < 0) requeue = untilRenewal.isNegative() ? settings.busyResync() : untilRenewal.plusSeconds(1);
     }
     return withStatus(cluster, status, requeue);
@@ -331,9 +331,9 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     }
     // Paused: observe with what already exists, write nothing.
     Secret s = client.secrets().inNamespace(namespace).withName(names.operatorTlsSecret()).get();
-    if (s == null || s.getData() == null) return null;
-    java.util.function.Function<String, String> d = k -> new String(java.util.Base64.getDecoder().decode(s.getData().get(k)));
-    return new EtcdConnection(key, objects.tls(), d.apply("ca.crt"), d.apply("tls.crt"), d.apply("tls.key"));
+    if (s == null) return null;
+    var d = CertificateManager.decode(s);
+    return new EtcdConnection(key, objects.tls(), d.get("ca.crt"), d.get("tls.crt"), d.get("tls.key"));
   }
 
   private static List<String> memberNames(ClusterNames names, ClusterObjects objects, StatefulSet sts) {
@@ -426,16 +426,13 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     return new Operation(type, target, started, message);
   }
 
-  private void applyStaticObjects(EtcdCluster cluster, ClusterObjects objects, StatefulSet existingSts,
-      ConfigMap existingState, TlsMaterial tls) {
+  /** Writes the static objects; returns the StatefulSet as the API server now holds it. */
+  private StatefulSet applyStaticObjects(EtcdCluster cluster, ClusterObjects objects, StatefulSet existingSts,
+      String clusterState, String initialCluster, TlsMaterial tls) {
     report(cluster, "Service", applier.apply(objects.peerService()), objects.names().peerService());
     report(cluster, "Service", applier.apply(objects.clientService()), objects.names().clientService());
-    ConfigMap state = existingState != null && existingState.getData() != null
-        ? objects.stateConfigMap(existingState.getData().getOrDefault(ClusterObjects.STATE_KEY, ClusterObjects.STATE_NEW),
-            existingState.getData().getOrDefault(ClusterObjects.INITIAL_CLUSTER_KEY,
-                objects.names().initialCluster(objects.replicas(), objects.tls())))
-        : objects.stateConfigMap(ClusterObjects.STATE_NEW, objects.names().initialCluster(objects.replicas(), objects.tls()));
-    report(cluster, "ConfigMap", applier.apply(state), objects.names().stateConfigMap());
+    report(cluster, "ConfigMap", applier.apply(objects.stateConfigMap(clusterState, initialCluster)),
+        objects.names().stateConfigMap());
     report(cluster, "PodDisruptionBudget", applier.apply(objects.podDisruptionBudget()),
         objects.names().podDisruptionBudget());
     StatefulSet sts = objects.statefulSet(tls == null ? null : tls.trustBundleHash());
@@ -444,11 +441,13 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       // growing it without adding a learner first would start a member etcd does not know.
       sts.getSpec().setReplicas(existingSts.getSpec().getReplicas());
     }
-    report(cluster, "StatefulSet", applier.apply(sts), objects.names().statefulSet());
+    ObjectApplier.Applied<StatefulSet> applied = applier.apply(sts);
+    report(cluster, "StatefulSet", applied, objects.names().statefulSet());
+    return applied.object();
   }
 
-  private void report(EtcdCluster cluster, String kind, ObjectApplier.Outcome outcome, String name) {
-    switch (outcome) {
+  private void report(EtcdCluster cluster, String kind, ObjectApplier.Applied<?> applied, String name) {
+    switch (applied.outcome()) {
       case CREATED -> events.normal(cluster, "Created", "created " + kind + " " + name);
       case UPDATED -> events.normal(cluster, "Updated", "updated " + kind + " " + name);
       default -> { }

@@ -22,13 +22,16 @@ public class ObjectApplier {
 
   public enum Outcome { CREATED, UPDATED, UNCHANGED }
 
+  /** What happened, and the object as the API server now holds it (no need to read it again). */
+  public record Applied<T>(Outcome outcome, T object) {}
+
   private final KubernetesClient client;
 
   public ObjectApplier(KubernetesClient client) {
     this.client = client;
   }
 
-  public <T extends HasMetadata> Outcome apply(T desired) {
+  public <T extends HasMetadata> Applied<T> apply(T desired) {
     String hash = hash(desired);
     Map<String, String> annotations = desired.getMetadata().getAnnotations() == null ? new HashMap<>()
         : new HashMap<>(desired.getMetadata().getAnnotations());
@@ -37,17 +40,15 @@ public class ObjectApplier {
 
     T existing = client.resource(desired).get();
     if (existing == null) {
-      client.resource(desired).create();
-      return Outcome.CREATED;
+      return new Applied<>(Outcome.CREATED, client.resource(desired).create());
     }
     Map<String, String> existingAnnotations = existing.getMetadata().getAnnotations();
     if (existingAnnotations != null && hash.equals(existingAnnotations.get(HASH_ANNOTATION))) {
-      return Outcome.UNCHANGED;
+      return new Applied<>(Outcome.UNCHANGED, existing);
     }
     desired.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
     keepImmutableFields(existing, desired);
-    client.resource(desired).update();
-    return Outcome.UPDATED;
+    return new Applied<>(Outcome.UPDATED, client.resource(desired).update());
   }
 
   /** Fields the API server assigns and never lets a client change. */

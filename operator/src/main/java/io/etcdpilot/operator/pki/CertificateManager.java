@@ -34,16 +34,30 @@ public class CertificateManager {
   /** Time for Secret volume updates to reach the members before the old CA is dropped. */
   public static final java.time.Duration SETTLE = java.time.Duration.ofSeconds(20);
 
+  private static final String CA_FIELD = "spec.tls.caSecretName";
   private final KubernetesClient client;
 
   public CertificateManager(KubernetesClient client) {
     this.client = client;
   }
 
-  /** Why a CA could not be used; the message names the spec field. */
+  /** Why a CA could not be used, and the spec field to fix. */
   public static class CaUnavailable extends RuntimeException {
-    public CaUnavailable(String message) {
-      super(message);
+    private final String field;
+    private final String reason;
+
+    public CaUnavailable(String field, String message) {
+      super(field + ": " + message);
+      this.field = field;
+      this.reason = message;
+    }
+
+    public String field() {
+      return field;
+    }
+
+    public String reason() {
+      return reason;
     }
   }
 
@@ -186,23 +200,23 @@ public class CertificateManager {
     if (settings.caSecretName() != null) {
       Secret user = client.secrets().inNamespace(ns).withName(settings.caSecretName()).get();
       if (user == null) {
-        throw new CaUnavailable("spec.tls.caSecretName: Secret " + ns + "/" + settings.caSecretName() + " does not exist");
+        throw new CaUnavailable(CA_FIELD, "Secret " + ns + "/" + settings.caSecretName() + " does not exist");
       }
       Map<String, String> d = decode(user);
       String crt = d.getOrDefault("tls.crt", d.get("ca.crt"));
       String key = d.getOrDefault("tls.key", d.get("ca.key"));
       if (crt == null || key == null) {
-        throw new CaUnavailable("spec.tls.caSecretName: Secret " + ns + "/" + settings.caSecretName()
+        throw new CaUnavailable(CA_FIELD, "Secret " + ns + "/" + settings.caSecretName()
             + " must hold the CA as tls.crt and tls.key");
       }
       try {
         X509Certificate cert = Pem.certificate(crt);
         if (cert.getBasicConstraints() < 0) {
-          throw new CaUnavailable("spec.tls.caSecretName: the certificate in " + settings.caSecretName() + " is not a CA");
+          throw new CaUnavailable(CA_FIELD, "the certificate in " + settings.caSecretName() + " is not a CA");
         }
         return new CertificateAuthority(cert, Pem.privateKey(key));
       } catch (IllegalArgumentException e) {
-        throw new CaUnavailable("spec.tls.caSecretName: " + e.getMessage());
+        throw new CaUnavailable(CA_FIELD, e.getMessage());
       }
     }
     Secret own = client.secrets().inNamespace(ns).withName(names.caSecret()).get();
@@ -271,7 +285,8 @@ public class CertificateManager {
         .build();
   }
 
-  static Map<String, String> decode(Secret s) {
+  /** The text values of a Secret (data decoded, stringData as is). */
+  public static Map<String, String> decode(Secret s) {
     Map<String, String> out = new LinkedHashMap<>();
     if (s.getData() != null) {
       s.getData().forEach((k, v) -> out.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
