@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * directories the kubelet keeps), so the CLI and the tests share it.
  */
 public final class Faults {
-  public enum Fault { crash, freeze, thaw, wipe_data }
+  public enum Fault { crash, freeze, thaw, wipe_data, pull_fails, pull_ok }
 
   private Faults() {}
 
@@ -27,6 +27,17 @@ public final class Faults {
 
   public static String inject(Path dir, KubernetesClient client, String namespace, String pod, Fault fault)
       throws IOException, InterruptedException {
+    if (fault == Fault.pull_fails || fault == Fault.pull_ok) {
+      // Image pulls for this pod fail (or work again) from now on, whether or not the pod exists yet.
+      Path marker = io.etcdpilot.sandbox.kubelet.Kubelet.pullFailsMarker(dir, namespace, pod);
+      if (fault == Fault.pull_fails) {
+        Files.createDirectories(marker.getParent());
+        Files.writeString(marker, "");
+      } else {
+        Files.deleteIfExists(marker);
+      }
+      return fault.name().replace('_', '-') + " " + namespace + "/" + pod;
+    }
     Pod p = client.pods().inNamespace(namespace).withName(pod).get();
     if (p == null) throw new IllegalArgumentException("no pod " + namespace + "/" + pod);
     String container = p.getSpec().getContainers().get(0).getName();

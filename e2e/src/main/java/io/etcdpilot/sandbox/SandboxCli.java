@@ -26,7 +26,7 @@ public final class SandboxCli {
         sandbox up      [--dir DIR] [--no-demo]           start the sandbox (foreground; Ctrl-C stops it)
         sandbox down    [--dir DIR]                       stop a running sandbox
         sandbox etcdctl [--dir DIR] NAMESPACE/CLUSTER -- ARGS...
-        sandbox fault   [--dir DIR] NAMESPACE/POD crash|freeze|thaw|wipe-data
+        sandbox fault   [--dir DIR] NAMESPACE/POD crash|freeze|thaw|wipe-data|pull-fails|pull-ok
       DIR defaults to $ETCDPILOT_SANDBOX_DIR, else .sandbox in the repository.
       """;
 

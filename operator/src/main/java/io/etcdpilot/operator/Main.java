@@ -49,7 +49,8 @@ public final class Main {
   public static Operator start(KubernetesClient client, OperatorOptions options) {
     JetcdObserver etcd = new JetcdObserver();
     return start(client, options, etcd, etcd,
-        new OperatorSettings(options.clusterDomain(), Duration.ofSeconds(60), Duration.ofSeconds(5)));
+        new OperatorSettings(options.clusterDomain(), Duration.ofSeconds(60), Duration.ofSeconds(5),
+            options.learnerDeadline(), options.failedMemberDeadline()));
   }
 
   public static Operator start(KubernetesClient client, OperatorOptions options, EtcdObserver observer,

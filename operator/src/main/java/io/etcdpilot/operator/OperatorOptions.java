@@ -12,7 +12,9 @@ public record OperatorOptions(
     String clusterDomain,
     int healthPort,
     boolean leaderElection,
-    String leaderElectionNamespace) {
+    String leaderElectionNamespace,
+    java.time.Duration learnerDeadline,
+    java.time.Duration failedMemberDeadline) {
 
   public static final String USAGE = """
       usage: etcdpilot-operator [options]
@@ -22,6 +24,8 @@ public record OperatorOptions(
         --health-port PORT                port of /healthz and /readyz, 0 to disable (default: 8081)
         --leader-election true|false      take a Lease before reconciling (default: true)
         --leader-election-namespace NS    namespace of the Lease (default: env POD_NAMESPACE, else default)
+        --learner-deadline DURATION       a new member not caught up by then is removed (default: 5m; env LEARNER_DEADLINE)
+        --failed-member-deadline DURATION a member unreachable that long is replaced (default: 10m; env FAILED_MEMBER_DEADLINE)
       """;
 
   public static OperatorOptions parse(String[] args, Map<String, String> env) {
@@ -31,6 +35,8 @@ public record OperatorOptions(
     int healthPort = 8081;
     boolean leaderElection = true;
     String leNamespace = env.getOrDefault("POD_NAMESPACE", "default");
+    String learnerDeadline = env.getOrDefault("LEARNER_DEADLINE", "5m");
+    String failedMemberDeadline = env.getOrDefault("FAILED_MEMBER_DEADLINE", "10m");
     java.util.List<String> expanded = new java.util.ArrayList<>();
     for (String arg : args) {
       // --flag=value and --flag value are both accepted.
@@ -53,13 +59,24 @@ public record OperatorOptions(
         case "--health-port" -> { healthPort = Integer.parseInt(require(a, value)); i++; }
         case "--leader-election" -> { leaderElection = Boolean.parseBoolean(require(a, value)); i++; }
         case "--leader-election-namespace" -> { leNamespace = require(a, value); i++; }
+        case "--learner-deadline" -> { learnerDeadline = require(a, value); i++; }
+        case "--failed-member-deadline" -> { failedMemberDeadline = require(a, value); i++; }
         case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
         default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
       }
     }
     Set<String> ns = new LinkedHashSet<>();
     Arrays.stream(namespaces.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(ns::add);
-    return new OperatorOptions(kubeconfig, ns, domain, healthPort, leaderElection, leNamespace);
+    return new OperatorOptions(kubeconfig, ns, domain, healthPort, leaderElection, leNamespace,
+        duration("--learner-deadline", learnerDeadline), duration("--failed-member-deadline", failedMemberDeadline));
+  }
+
+  private static java.time.Duration duration(String flag, String value) {
+    try {
+      return io.etcdpilot.operator.model.Durations.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(flag + ": " + e.getMessage() + "\n" + USAGE);
+    }
   }
 
   private static String require(String flag, String value) {

@@ -125,9 +125,12 @@ public final class StatefulSetController implements AutoCloseable {
       }
     }
 
-    // Create missing ordinals.
+    // Create missing ordinals; recreate the claims of pods that wait for them (a claim deleted under a pod).
     for (int i = 0; i < replicas; i++) {
-      if (owned.containsKey(i)) continue;
+      if (owned.containsKey(i)) {
+        if (!owned.get(i).path("status").has("containerStatuses")) ensureClaims(set, i);
+        continue;
+      }
       if (!parallel && !allReadyBelow(owned, i)) break;
       ensureClaims(set, i);
       ObjectNode pod = newPod(set, i, updateRevision);
@@ -224,6 +227,8 @@ public final class StatefulSetController implements AutoCloseable {
       ObjectNode pvc = ObjectStore.JSON.createObjectNode();
       ObjectNode meta = pvc.putObject("metadata");
       meta.put("name", claimName).put("namespace", ns);
+      // The pvc-protection finalizer: the kubelet releases the claim once no running pod uses it.
+      meta.putArray("finalizers").add("kubernetes.io/pvc-protection");
       ObjectNode labels = meta.putObject("labels");
       claim.path("metadata").path("labels").fields().forEachRemaining(e -> labels.set(e.getKey(), e.getValue()));
       set.path("spec").path("selector").path("matchLabels").fields().forEachRemaining(e -> labels.set(e.getKey(), e.getValue()));

@@ -37,6 +37,7 @@ public final class Kubelet implements AutoCloseable {
   private final String clusterDomain;
   private final ResourceType pods;
   private final ResourceType services;
+  private final ResourceType claims;
   private final Map<String, PodRunner> runners = new ConcurrentHashMap<>();
   private final Map<String, Integer> podIndex = new ConcurrentHashMap<>();
   private final AtomicInteger nextIndex = new AtomicInteger(8);
@@ -56,6 +57,7 @@ public final class Kubelet implements AutoCloseable {
     this.clusterDomain = clusterDomain;
     this.pods = store.registry().find("", "v1", "pods").orElseThrow();
     this.services = store.registry().find("", "v1", "services").orElseThrow();
+    this.claims = store.registry().find("", "v1", "persistentvolumeclaims").orElseThrow();
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -89,6 +91,52 @@ public final class Kubelet implements AutoCloseable {
     return sandboxDir.resolve("volumes").resolve(namespace).resolve(claim);
   }
 
+  /**
+   * The pvc-protection controller and the volume provisioner in one: a claim being deleted keeps its
+   * finalizer while a running pod uses it; once released, the claim goes and its volume is deleted with it
+   * (reclaim policy Delete), so a claim created again under the same name starts empty.
+   */
+  private synchronized void releaseClaim(String namespace, String claim) {
+    for (PodRunner r : runners.values()) {
+      if (!r.namespace.equals(namespace) || r.stopped()) continue;
+      for (JsonNode v : r.pod.path("spec").path("volumes")) {
+        if (claim.equals(v.path("persistentVolumeClaim").path("claimName").asText())) return;
+      }
+    }
+    ObjectNode pvc = store.get(claims, namespace, claim);
+    if (pvc != null) {
+      if (!pvc.path("metadata").has("deletionTimestamp")) return;
+      try {
+        store.update(claims, namespace, claim, o -> {
+          ((ObjectNode) o.path("metadata")).remove("finalizers");
+          ((ObjectNode) o.path("metadata")).remove("resourceVersion");
+          return o;
+        }, ObjectStore.Subresource.NONE);
+      } catch (ApiException gone) {
+        // deleted meanwhile
+      }
+    }
+    Path volume = claimDir(dir, namespace, claim);
+    if (!Files.exists(volume)) return;
+    try (var walk = Files.walk(volume)) {
+      for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+      log.info("volume of claim {}/{} deleted with its claim", namespace, claim);
+    } catch (IOException ex) {
+      log.warn("could not delete the volume of claim {}/{}: {}", namespace, claim, ex.toString());
+    }
+  }
+
+  /** A claim the pod can mount: present and not being deleted (otherwise the pod stays pending). */
+  boolean claimUsable(String namespace, String claim) {
+    ObjectNode pvc = store.get(claims, namespace, claim);
+    return pvc != null && !pvc.path("metadata").has("deletionTimestamp");
+  }
+
+  /** While this file exists, image pulls for the pod fail (a fault that works before the pod exists). */
+  public static Path pullFailsMarker(Path sandboxDir, String namespace, String pod) {
+    return sandboxDir.resolve("faults").resolve("pull-fails").resolve(namespace).resolve(pod);
+  }
+
   private static String key(String ns, String name) {
     return ns + "/" + name;
   }
@@ -105,6 +153,12 @@ public final class Kubelet implements AutoCloseable {
           }
         }
         case "Service" -> refreshServiceNames();
+        case "PersistentVolumeClaim" -> {
+          if (e.type().equals("DELETED") || e.object().path("metadata").has("deletionTimestamp")) {
+            releaseClaim(e.object().path("metadata").path("namespace").asText(),
+                e.object().path("metadata").path("name").asText());
+          }
+        }
         default -> { }
       }
     } catch (RuntimeException ex) {
@@ -154,6 +208,9 @@ public final class Kubelet implements AutoCloseable {
 
   private void stopRunner(PodRunner r, long grace) {
     r.terminate(grace);
+    for (JsonNode v : r.pod.path("spec").path("volumes")) {
+      if (v.has("persistentVolumeClaim")) releaseClaim(r.namespace, v.path("persistentVolumeClaim").path("claimName").asText());
+    }
     refreshServiceNames();
     log.info("pod {}/{} stopped", r.namespace, r.name);
   }

@@ -44,7 +44,7 @@ final class PodRunner {
   final String uid;
   /** The user the pod's processes run as; its loopback traffic leaves from {@link #ip}. */
   private final int runAs;
-  private final ObjectNode pod;
+  final ObjectNode pod;
   private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
   private final Path podDir;
   private final Map<String, Path> volumeDirs = new LinkedHashMap<>();
@@ -64,6 +64,10 @@ final class PodRunner {
     volatile String waitingMessage;
     volatile Instant startedAt;
     volatile Integer lastExitCode;
+    volatile String lastMessage;
+    volatile Instant lastFinishedAt;
+    volatile Instant lastStartedAt;
+    volatile long logOffset;
     volatile int livenessFailures;
     volatile int readinessFailures;
     volatile int readinessSuccesses;
@@ -87,6 +91,10 @@ final class PodRunner {
   }
 
   /** True the first time: the pod is being deleted. */
+  boolean stopped() {
+    return terminating;
+  }
+
   boolean markStopping() {
     return stopping.compareAndSet(false, true);
   }
@@ -102,6 +110,8 @@ final class PodRunner {
   void start() {
     try {
       Files.createDirectories(podDir);
+      awaitClaims();
+      if (terminating) return;
       prepareVolumes();
       for (JsonNode init : pod.path("spec").path("initContainers")) {
         if (!runInit(init)) return;
@@ -124,6 +134,16 @@ final class PodRunner {
   }
 
   // ---- volumes ----
+
+  /** Like the scheduler, a pod whose claim is missing or being deleted waits (the StatefulSet recreates it). */
+  private void awaitClaims() throws InterruptedException {
+    for (JsonNode v : pod.path("spec").path("volumes")) {
+      String claim = v.path("persistentVolumeClaim").path("claimName").asText("");
+      while (!claim.isEmpty() && !terminating && !kubelet.claimUsable(namespace, claim)) {
+        Thread.sleep(500);
+      }
+    }
+  }
 
   private void prepareVolumes() throws IOException {
     for (JsonNode v : pod.path("spec").path("volumes")) {
@@ -283,6 +303,9 @@ final class PodRunner {
 
   private List<String> commandLine(JsonNode c, Map<String, String> env) {
     String image = c.path("image").asText();
+    if (Files.exists(Kubelet.pullFailsMarker(kubelet.dir(), namespace, name))) {
+      throw new ImageUnavailable("failed to pull image " + image + ": registry unreachable from this node (sandbox fault pull-fails)");
+    }
     Optional<String> version = EtcdBinaries.versionOfImage(image);
     if (version.isEmpty()) {
       throw new ImageUnavailable("the sandbox has no binary for image " + image + " (it runs etcd images only)");
@@ -349,6 +372,8 @@ final class PodRunner {
     pb.environment().putAll(env);
     Path logFile = kubelet.logFile(namespace, name, container);
     Files.createDirectories(logFile.getParent());
+    ContainerState cs = containers.get(container);
+    if (cs != null) cs.logOffset = Files.exists(logFile) ? Files.size(logFile) : 0;
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     return pb.start();
   }
@@ -410,6 +435,10 @@ final class PodRunner {
     if (cs.probes != null) cs.probes.cancel(false);
     cs.ready = false;
     cs.lastExitCode = exited.exitValue();
+    cs.lastStartedAt = cs.startedAt;
+    cs.lastFinishedAt = Instant.now();
+    cs.lastMessage = cs.lastExitCode != 0
+        && "FallbackToLogsOnError".equals(cs.spec.path("terminationMessagePolicy").asText()) ? logTail(cs) : null;
     if (terminating) return;
     log.info("pod {}/{}: container {} exited with {}", namespace, name, cs.spec.path("name").asText(), cs.lastExitCode);
     boolean ranLong = cs.startedAt != null && cs.startedAt.isBefore(Instant.now().minusSeconds(10));
@@ -424,6 +453,23 @@ final class PodRunner {
     cs.waitingMessage = "back-off " + cs.backoffMillis / 1000 + "s restarting failed container";
     publishStatus();
     retryLater(cs);
+  }
+
+  /**
+   * What the kubelet reports for terminationMessagePolicy FallbackToLogsOnError: the end of the failed
+   * container's own output, at most 80 lines and 2048 bytes.
+   */
+  private String logTail(ContainerState cs) {
+    Path logFile = kubelet.logFile(namespace, name, cs.spec.path("name").asText());
+    try (var in = Files.newInputStream(logFile)) {
+      in.skipNBytes(Math.min(cs.logOffset, Files.size(logFile)));
+      String out = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      List<String> lines = List.of(out.split("\n"));
+      String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
+      return tail.length() > 2048 ? tail.substring(tail.length() - 2048) : tail;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   // ---- probes ----
@@ -588,8 +634,11 @@ final class PodRunner {
         if (cs.waitingMessage != null) w.put("message", cs.waitingMessage);
       }
       if (cs.lastExitCode != null) {
-        s.putObject("lastState").putObject("terminated").put("exitCode", cs.lastExitCode)
+        ObjectNode t = s.putObject("lastState").putObject("terminated").put("exitCode", cs.lastExitCode)
             .put("reason", cs.lastExitCode == 0 ? "Completed" : "Error");
+        if (cs.lastStartedAt != null) t.put("startedAt", ts(cs.lastStartedAt));
+        if (cs.lastFinishedAt != null) t.put("finishedAt", ts(cs.lastFinishedAt));
+        if (cs.lastMessage != null) t.put("message", cs.lastMessage);
       }
       allRunning &= running;
       allReady &= cs.ready && running;

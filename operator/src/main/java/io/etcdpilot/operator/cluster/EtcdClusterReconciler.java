@@ -3,11 +3,13 @@ package io.etcdpilot.operator.cluster;
 import io.etcdpilot.operator.api.v1alpha1.CertificateStatus;
 import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
 import io.etcdpilot.operator.api.v1alpha1.EtcdClusterStatus;
+import io.etcdpilot.operator.api.v1alpha1.MemberFailure;
 import io.etcdpilot.operator.api.v1alpha1.Operation;
 import io.etcdpilot.operator.etcd.ClusterObservation;
 import io.etcdpilot.operator.etcd.EtcdAdmin;
 import io.etcdpilot.operator.etcd.EtcdConnection;
 import io.etcdpilot.operator.etcd.EtcdObserver;
+import io.etcdpilot.operator.membership.MembershipPlanner;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.model.ClusterObjects;
 import io.etcdpilot.operator.pki.CertificateManager;
@@ -65,11 +67,10 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   private final SpecValidator validator = new SpecValidator();
   private final StatusCalculator statusCalculator = new StatusCalculator();
   private final RolloutPlanner rolloutPlanner = new RolloutPlanner();
-  private final io.etcdpilot.operator.membership.MembershipPlanner membershipPlanner =
-      new io.etcdpilot.operator.membership.MembershipPlanner();
   private final ObjectApplier applier;
   private final CertificateManager certificates;
   private final EventRecorder events;
+  private final MembershipActions membership;
   private final Clock clock;
 
   public EtcdClusterReconciler(KubernetesClient client, EtcdObserver observer, EtcdAdmin admin,
@@ -81,6 +82,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     this.applier = new ObjectApplier(client);
     this.certificates = new CertificateManager(client);
     this.events = new EventRecorder(client);
+    this.membership = new MembershipActions(client, admin, applier, events,
+        new MembershipPlanner(settings.learnerDeadline(), settings.failedMemberDeadline()));
     this.clock = clock;
   }
 
@@ -148,7 +151,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         events.warning(cluster, "InvalidSpec", violations.toString());
       }
       EtcdClusterStatus status = statusCalculator.compute(new StatusCalculator.Inputs(cluster, names, violations,
-          List.of(), ClusterObservation.unreachable("invalid spec"), 0, paused, null, null, true, now));
+          List.of(), ClusterObservation.unreachable("invalid spec"), 0, paused, null, null, null, true, now));
       return withStatus(cluster, status, settings.steadyResync());
     }
 
@@ -178,8 +181,12 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     }
 
     Operation operation = null;
+    MemberFailure memberFailure = cluster.getStatus() == null ? null : cluster.getStatus().getMemberFailure();
     if (!paused && bootstrapped && existingSts != null && observation.reachable()) {
-      operation = membershipStep(cluster, objects, existingSts, observation, connection, clientUrls, tls, now);
+      MembershipActions.Result result = membership.step(new MembershipActions.View(cluster, objects, existingSts, pods,
+          initialCluster, observation, connection, clientUrls, tls), now);
+      operation = result.operation();
+      memberFailure = result.failure();
       if (operation == null) {
         operation = rolloutStep(cluster, existingSts, pods, observation, connection, now);
       }
@@ -189,7 +196,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         tls.caNotAfter().truncatedTo(ChronoUnit.SECONDS).toString(),
         tls.earliestLeafNotAfter().truncatedTo(ChronoUnit.SECONDS).toString(), tls.phase());
     EtcdClusterStatus status = statusCalculator.compute(new StatusCalculator.Inputs(cluster, names, violations,
-        validator.warnings(cluster.getSpec()), observation, pods.size(), paused, operation, certStatus,
+        validator.warnings(cluster.getSpec()), observation, pods.size(), paused, operation, memberFailure, certStatus,
         objects.tls().enabled(), now));
     boolean ready = Conditions.isTrue(status.getConditions(), Conditions.READY) && operation == null;
     Duration requeue = ready ? settings.steadyResync() : settings.busyResync();
@@ -210,113 +217,13 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     return voters == 0 ? stsReplicas : (int) Math.min(stsReplicas, Math.max(voters, 1));
   }
 
-  /** The ordinal of a member, from the pod name in its peer URL; -1 when it is not one of ours. */
-  private static int ordinalOf(ClusterNames names, io.etcdpilot.operator.etcd.ObservedMember m) {
-    String host = m.peerUrls().isEmpty() ? "" : java.net.URI.create(m.peerUrls().get(0)).getHost();
-    String prefix = names.cluster() + "-";
-    if (host == null || !host.startsWith(prefix)) return -1;
-    String rest = host.substring(prefix.length());
-    int dot = rest.indexOf('.');
-    try {
-      return Integer.parseInt(dot < 0 ? rest : rest.substring(0, dot));
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  /** Adds or removes one member at a time (learner first, removal before shrinking). Null when nothing to do. */
-  private Operation membershipStep(EtcdCluster cluster, ClusterObjects objects, StatefulSet sts,
-      ClusterObservation observation, EtcdConnection connection, List<String> clientUrls, TlsMaterial tls, Instant now) {
-    ClusterNames names = objects.names();
-    var members = observation.members().stream().map(m -> new io.etcdpilot.operator.membership.MembershipPlanner.Member(
-        m.id(), ordinalOf(names, m), m.learner(), m.started(), m.reachable())).toList();
-    int leader = observation.leader().map(m -> ordinalOf(names, m)).orElse(-1);
-    Operation previous = cluster.getStatus() == null ? null : cluster.getStatus().getOperation();
-    Instant learnerSince = previous != null && "AddMember".equals(previous.getType()) && previous.getStarted() != null
-        ? Instant.parse(previous.getStarted()) : now;
-    var step = membershipPlanner.next(new io.etcdpilot.operator.membership.MembershipPlanner.Observed(
-        objects.replicas(), sts.getSpec().getReplicas(), members, leader, learnerSince), now);
-    String ns = cluster.getMetadata().getNamespace();
-    try {
-      if (step instanceof io.etcdpilot.operator.membership.MembershipPlanner.AddLearner a) {
-        String member = names.member(a.ordinal());
-        String peerUrl = names.peerUrl(member, objects.tls());
-        // The new member must find itself and every current member in its initial cluster when it starts.
-        List<String> initial = new ArrayList<>();
-        for (var m : observation.members()) {
-          if (m.started() && !m.peerUrls().isEmpty()) initial.add(m.name() + "=" + m.peerUrls().get(0));
-        }
-        initial.add(member + "=" + peerUrl);
-        applier.apply(objects.stateConfigMap(ClusterObjects.STATE_EXISTING, String.join(",", initial)));
-        long id = admin.addLearner(connection, clientUrls, peerUrl);
-        CrashPoints.after("add-learner");
-        events.normal(cluster, "MemberAdded", "added " + member + " (" + Long.toHexString(id) + ") as a learner");
-        return operation(cluster, "AddMember", member, "learner added; starting its pod", now);
-      }
-      if (step instanceof io.etcdpilot.operator.membership.MembershipPlanner.GrowStatefulSet g) {
-        resize(cluster, objects, tls, g.replicas());
-        return operation(cluster, "AddMember", names.member(g.replicas() - 1), "starting the learner's pod", now);
-      }
-      if (step instanceof io.etcdpilot.operator.membership.MembershipPlanner.Promote p) {
-        if (admin.promote(connection, clientUrls, p.id())) {
-          CrashPoints.after("promote");
-          events.normal(cluster, "MemberPromoted", names.member(p.ordinal()) + " caught up and is now a voting member");
-          return operation(cluster, "AddMember", names.member(p.ordinal()), "promoted", now);
-        }
-        return operation(cluster, "AddMember", names.member(p.ordinal()), "learner catching up with the leader", now);
-      }
-      if (step instanceof io.etcdpilot.operator.membership.MembershipPlanner.MoveLeader m) {
-        String url = names.clientUrl(names.member(m.fromOrdinal()), objects.tls());
-        admin.moveLeader(connection, url, m.toId());
-        events.normal(cluster, "LeadershipMoved", "moved leadership from " + names.member(m.fromOrdinal()) + " to "
-            + names.member(m.toOrdinal()) + " before removing " + names.member(m.fromOrdinal()));
-        return operation(cluster, "RemoveMember", names.member(m.fromOrdinal()), "moving leadership away", now);
-      }
-      if (step instanceof io.etcdpilot.operator.membership.MembershipPlanner.RemoveMember r) {
-        admin.removeMember(connection, clientUrls, r.id());
-        CrashPoints.after("remove-member");
-        events.normal(cluster, "MemberRemoved", "removed " + names.member(r.ordinal()) + ": " + r.why());
-        if (r.why().contains("did not catch up")) {
-          events.warning(cluster, "LearnerFailed", r.why());
-        }
-        return operation(cluster, "RemoveMember", names.member(r.ordinal()), r.why(), now);
-      }
-      if (step instanceof io.etcdpilot.operator.membership.MembershipPlanner.ShrinkStatefulSet sh) {
-        resize(cluster, objects, tls, sh.replicas());
-        events.normal(cluster, "StatefulSetResized", "StatefulSet " + names.statefulSet() + " now has " + sh.replicas()
-            + " members");
-        return operation(cluster, "RemoveMember", names.member(sh.replicas()), "shrinking the StatefulSet", now);
-      }
-      if (step instanceof io.etcdpilot.operator.membership.MembershipPlanner.Wait w) {
-        String type = objects.replicas() > observation.members().size() ? "AddMember" : "RemoveMember";
-        return operation(cluster, type, "waiting", w.reason(), now);
-      }
-    } catch (Exception e) {
-      // etcd refusing a change (e.g. "unhealthy cluster" within 5 s of a restart) is "not yet": try again soon.
-      log.info("membership step {} for {}/{} not done yet: {}", step, ns, names.cluster(), e.toString());
-      return operation(cluster, step instanceof io.etcdpilot.operator.membership.MembershipPlanner.RemoveMember
-          ? "RemoveMember" : "AddMember", "waiting", "etcd refused: " + rootMessage(e), now);
-    }
-    return null;
-  }
-
-  private static String rootMessage(Throwable t) {
-    Throwable c = t;
-    while (c.getCause() != null && c.getCause() != c) c = c.getCause();
-    return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
-  }
-
-  private void resize(EtcdCluster cluster, ClusterObjects objects, TlsMaterial tls, int replicas) {
-    StatefulSet sts = objects.statefulSet(tls == null ? null : tls.trustBundleHash());
-    sts.getSpec().setReplicas(replicas);
-    report(cluster, "StatefulSet", applier.apply(sts), objects.names().statefulSet());
-  }
-
   /** Fields that cannot change once members exist: URLs of every member would change with the scheme. */
   private static List<SpecViolation> immutableAfterBootstrap(ClusterObjects objects, ConfigMap state) {
     if (state == null || state.getData() == null) return List.of();
     String initial = state.getData().getOrDefault(ClusterObjects.INITIAL_CLUSTER_KEY, "");
-    if (!initial.isEmpty() && !initial.contains(objects.tls().scheme() + "://")) {
+    String scheme = state.getData().getOrDefault(ClusterObjects.URL_SCHEME_KEY,
+        initial.isEmpty() ? objects.tls().scheme() : initial.substring(initial.indexOf('=') + 1, initial.indexOf("://")));
+    if (!scheme.equals(objects.tls().scheme())) {
       return List.of(new SpecViolation("spec.tls.enabled",
           "cannot change on an existing cluster (its members' URLs use " + (objects.tls().enabled() ? "http" : "https") + ")"));
     }
@@ -418,12 +325,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     return null;
   }
 
-  /** Keeps the start time of an operation of the same type, so status does not churn while it runs. */
   private static Operation operation(EtcdCluster cluster, String type, String target, String message, Instant now) {
-    Operation previous = cluster.getStatus() == null ? null : cluster.getStatus().getOperation();
-    String started = previous != null && type.equals(previous.getType()) ? previous.getStarted()
-        : now.truncatedTo(ChronoUnit.SECONDS).toString();
-    return new Operation(type, target, started, message);
+    return MembershipActions.operation(cluster, type, target, message, now, false);
   }
 
   /** Writes the static objects; returns the StatefulSet as the API server now holds it. */

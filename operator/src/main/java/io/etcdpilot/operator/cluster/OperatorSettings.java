@@ -1,10 +1,13 @@
 package io.etcdpilot.operator.cluster;
 
+import io.etcdpilot.operator.membership.MembershipPlanner;
 import java.time.Duration;
 
 /** Settings of one operator process, the same in production and in the sandbox. */
-public record OperatorSettings(String clusterDomain, Duration steadyResync, Duration busyResync) {
+public record OperatorSettings(String clusterDomain, Duration steadyResync, Duration busyResync,
+    Duration learnerDeadline, Duration failedMemberDeadline) {
   public static OperatorSettings defaults() {
-    return new OperatorSettings("cluster.local", Duration.ofSeconds(60), Duration.ofSeconds(5));
+    return new OperatorSettings("cluster.local", Duration.ofSeconds(60), Duration.ofSeconds(5),
+        MembershipPlanner.DEFAULT_LEARNER_DEADLINE, MembershipPlanner.DEFAULT_FAILED_MEMBER_DEADLINE);
   }
 }

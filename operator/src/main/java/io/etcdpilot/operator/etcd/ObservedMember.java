@@ -25,6 +25,11 @@ public record ObservedMember(
     return name != null && !name.isEmpty();
   }
 
+  /** Founding members are named from the start; a member publishes its client URLs the first time it runs. */
+  public boolean neverStarted() {
+    return clientUrls == null || clientUrls.isEmpty();
+  }
+
   public String idHex() {
     return Long.toHexString(id);
   }

@@ -1,31 +1,61 @@
 package io.etcdpilot.operator.membership;
 
+import io.etcdpilot.operator.model.Durations;
 import io.etcdpilot.operator.model.Quorum;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * Decides the single next membership step from what etcd and the StatefulSet say, never from memory:
+ * Decides the single next membership step from what etcd, the pods and the volumes say, never from memory:
  * an operator that crashed between two steps re-derives where it was. One change at a time, learners
- * first (added before their pod starts, promoted once etcd accepts), removal before shrinking, never
- * below quorum, never a voting add, and from two members only while both are healthy.
+ * first (added before their pod starts, promoted once etcd accepts), removal before shrinking and before
+ * re-adding a failed member, never below quorum, never a voting add, and from two members only while both
+ * are healthy. A volume that held a removed member's data is wiped before a learner starts on it.
  */
 public final class MembershipPlanner {
-  /** A learner that has not caught up by then is removed and reported. */
-  public static final Duration LEARNER_DEADLINE = Duration.ofMinutes(5);
+  public static final Duration DEFAULT_LEARNER_DEADLINE = Duration.ofMinutes(5);
+  public static final Duration DEFAULT_FAILED_MEMBER_DEADLINE = Duration.ofMinutes(10);
 
   /** A member as etcd lists it; {@code ordinal} comes from its peer URL (its pod name). */
   public record Member(long id, int ordinal, boolean learner, boolean started, boolean healthy) {}
 
-  /** Observed state. {@code learnerSince} is when the current learner was added (null when unknown). */
+  /**
+   * What Kubernetes says about one ordinal. {@code volumeOwner}: the member whose data the ordinal's volume
+   * holds (label on the claim; null when there is no claim or it was never used). {@code dataLost}: the pod
+   * exits because etcd found no data for a member that still exists. {@code notReadySince}: null while ready.
+   */
+  public record Slot(int ordinal, Long volumeOwner, boolean dataLost, Instant notReadySince) {
+    public static Slot healthy(int ordinal, long owner) {
+      return new Slot(ordinal, owner, false, null);
+    }
+  }
+
+  /**
+   * Observed state. {@code learnerSince}: when the current learner was added (null when unknown);
+   * {@code addsStopped}: why no learner may be added now (a learner failed under this spec), null when allowed.
+   */
   public record Observed(int desired, int statefulSetReplicas, List<Member> members, int leaderOrdinal,
-      Instant learnerSince) {}
+      Instant learnerSince, Map<Integer, Slot> slots, String addsStopped) {
+    public Observed(int desired, int statefulSetReplicas, List<Member> members, int leaderOrdinal, Instant learnerSince) {
+      this(desired, statefulSetReplicas, members, leaderOrdinal, learnerSince, Map.of(), null);
+    }
+
+    Slot slot(int ordinal) {
+      return slots.getOrDefault(ordinal, new Slot(ordinal, null, false, null));
+    }
+  }
+
+  /** Why a member is removed; the reconciler reports each differently. */
+  public enum Cause { SCALE_IN, UNWANTED_LEARNER, LEARNER_FAILED, REPLACE }
 
   public sealed interface Step permits Nothing, Wait, AddLearner, GrowStatefulSet, Promote, MoveLeader, RemoveMember,
-      ShrinkStatefulSet {}
+      ShrinkStatefulSet, WipeVolume {}
 
   public record Nothing() implements Step {}
 
@@ -39,64 +69,137 @@ public final class MembershipPlanner {
 
   public record MoveLeader(int fromOrdinal, long toId, int toOrdinal) implements Step {}
 
-  public record RemoveMember(long id, int ordinal, String why) implements Step {}
+  public record RemoveMember(long id, int ordinal, Cause cause, String why) implements Step {}
 
   public record ShrinkStatefulSet(int replicas) implements Step {}
+
+  /** Delete the ordinal's claim and pod: the StatefulSet recreates both, the volume empty. */
+  public record WipeVolume(int ordinal, long staleOwner) implements Step {}
+
+  private final Duration learnerDeadline;
+  private final Duration failedMemberDeadline;
+
+  public MembershipPlanner() {
+    this(DEFAULT_LEARNER_DEADLINE, DEFAULT_FAILED_MEMBER_DEADLINE);
+  }
+
+  public MembershipPlanner(Duration learnerDeadline, Duration failedMemberDeadline) {
+    this.learnerDeadline = learnerDeadline;
+    this.failedMemberDeadline = failedMemberDeadline;
+  }
+
+  public Duration learnerDeadline() {
+    return learnerDeadline;
+  }
 
   public Step next(Observed o, Instant now) {
     List<Member> voters = o.members().stream().filter(m -> !m.learner()).toList();
     Optional<Member> learner = o.members().stream().filter(Member::learner).findFirst();
     long healthyVoters = voters.stream().filter(Member::healthy).count();
-
-    if (learner.isPresent()) {
-      Member l = learner.get();
-      if (l.ordinal() >= o.desired()) {
-        return new RemoveMember(l.id(), l.ordinal(), "the spec no longer asks for member " + l.ordinal());
-      }
-      if (o.learnerSince() != null && o.learnerSince().plus(LEARNER_DEADLINE).isBefore(now)) {
-        return new RemoveMember(l.id(), l.ordinal(), "learner " + l.ordinal() + " did not catch up within "
-            + LEARNER_DEADLINE.toMinutes() + " minutes");
-      }
-      if (o.statefulSetReplicas() <= l.ordinal()) {
-        return new GrowStatefulSet(l.ordinal() + 1);
-      }
-      if (!l.started() || !l.healthy()) {
-        return new Wait("learner " + l.ordinal() + " is starting");
-      }
-      return new Promote(l.id(), l.ordinal());
-    }
-
     int n = voters.size();
-    if (o.statefulSetReplicas() > n) {
-      // Pods exist for ordinals that are no longer members (removed, or an add undone): shrink first, so a
-      // removed member's pod never lingers and its volume is handled before the next change.
-      return new ShrinkStatefulSet(n);
+
+    Optional<Member> foreign = o.members().stream().filter(m -> m.ordinal() < 0).findFirst();
+    if (foreign.isPresent()) {
+      // Not one of our pods: nothing here can tell whether it is safe to change membership around it.
+      return new Wait("etcd lists member " + Long.toHexString(foreign.get().id())
+          + " whose peer URL is not a pod of this cluster; remove it with etcdctl member remove");
     }
-    if (n < o.desired()) {
+    if (learner.isPresent()) {
+      return learnerStep(o, learner.get(), now);
+    }
+
+    int keep = o.members().stream().mapToInt(Member::ordinal).max().orElse(-1) + 1;
+    if (o.statefulSetReplicas() > keep) {
+      // Pods exist above the highest member (removed, or an add undone): shrink first, so a removed member's
+      // pod never lingers and its volume is handled before the next change.
+      return new ShrinkStatefulSet(keep);
+    }
+
+    Optional<Step> replacement = replacementStep(o, voters, healthyVoters, now);
+    if (replacement.isPresent()) return replacement.get();
+
+    Set<Integer> taken = o.members().stream().map(Member::ordinal).collect(Collectors.toSet());
+    Optional<Integer> hole = java.util.stream.IntStream.range(0, o.desired()).filter(i -> !taken.contains(i)).boxed()
+        .findFirst();
+    if (hole.isPresent() && n <= o.desired()) {
       if (healthyVoters < n) return new Wait((n - healthyVoters) + " member(s) unhealthy: no membership change now");
-      int next = voters.stream().mapToInt(Member::ordinal).max().orElse(-1) + 1;
-      return new AddLearner(next);
+      if (o.addsStopped() != null) {
+        return new Wait("not adding members: " + o.addsStopped() + "; fix the cause, then change the spec to retry");
+      }
+      return new AddLearner(hole.get());
     }
     if (n > o.desired()) {
-      // Two members: the removal needs both to commit it. Only when both are healthy (and leadership sits
-      // on the member that stays, below) — otherwise the cluster could be left unable to make progress.
-      if (n == 2 && healthyVoters < 2) {
-        return new Wait("not removing a member from a two-member cluster while one is unhealthy");
-      }
       Member target = voters.stream().max(Comparator.comparingInt(Member::ordinal)).orElseThrow();
-      long healthyAfter = voters.stream().filter(m -> m != target && m.healthy()).count();
-      if (healthyAfter < Quorum.of(n - 1)) {
-        return new Wait("removing member " + target.ordinal() + " would leave " + healthyAfter
-            + " healthy voters, below quorum " + Quorum.of(n - 1));
-      }
-      if (target.ordinal() == o.leaderOrdinal()) {
-        Optional<Member> successor = voters.stream().filter(m -> m != target && m.healthy())
-            .min(Comparator.comparingInt(Member::ordinal));
-        if (successor.isEmpty()) return new Wait("no healthy member to take over leadership");
-        return new MoveLeader(target.ordinal(), successor.get().id(), successor.get().ordinal());
-      }
-      return new RemoveMember(target.id(), target.ordinal(), "scaling in to " + o.desired());
+      return removeVoter(o, voters, healthyVoters, target, Cause.SCALE_IN, "scaling in to " + o.desired());
     }
     return new Nothing();
+  }
+
+  private Step learnerStep(Observed o, Member l, Instant now) {
+    if (l.ordinal() >= o.desired()) {
+      return new RemoveMember(l.id(), l.ordinal(), Cause.UNWANTED_LEARNER,
+          "the spec no longer asks for member " + l.ordinal());
+    }
+    if (o.learnerSince() != null && o.learnerSince().plus(learnerDeadline).isBefore(now)) {
+      return new RemoveMember(l.id(), l.ordinal(), Cause.LEARNER_FAILED, "learner " + l.ordinal()
+          + " did not catch up within " + Durations.format(learnerDeadline));
+    }
+    Slot slot = o.slot(l.ordinal());
+    Set<Long> ids = o.members().stream().map(Member::id).collect(Collectors.toSet());
+    if (slot.volumeOwner() != null && !ids.contains(slot.volumeOwner())) {
+      // The volume still holds the data of the member this learner replaces: it must start empty.
+      return new WipeVolume(l.ordinal(), slot.volumeOwner());
+    }
+    if (o.statefulSetReplicas() <= l.ordinal()) {
+      return new GrowStatefulSet(l.ordinal() + 1);
+    }
+    if (!l.started() || !l.healthy()) {
+      return new Wait("learner " + l.ordinal() + " is starting");
+    }
+    return new Promote(l.id(), l.ordinal());
+  }
+
+  /** A voter that lost its data, or has been unreachable past the deadline, is removed so it can be re-added. */
+  private Optional<Step> replacementStep(Observed o, List<Member> voters, long healthyVoters, Instant now) {
+    for (Member m : voters.stream().sorted(Comparator.comparingInt(Member::ordinal)).toList()) {
+      if (m.healthy()) continue;
+      Slot slot = o.slot(m.ordinal());
+      String why;
+      if (slot.dataLost()) {
+        why = "member " + m.ordinal() + " lost its data";
+      } else if (slot.notReadySince() != null && !slot.notReadySince().plus(failedMemberDeadline).isAfter(now)) {
+        why = "member " + m.ordinal() + " unreachable for more than " + Durations.format(failedMemberDeadline);
+      } else {
+        continue;
+      }
+      if (voters.size() <= 2) {
+        return Optional.of(new Wait(why + ", but a cluster of " + voters.size()
+            + " cannot remove it without losing quorum: restore from a snapshot or repair by hand"));
+      }
+      return Optional.of(removeVoter(o, voters, healthyVoters, m, Cause.REPLACE, "replacing it: " + why));
+    }
+    return Optional.empty();
+  }
+
+  private static Step removeVoter(Observed o, List<Member> voters, long healthyVoters, Member target, Cause cause,
+      String why) {
+    int n = voters.size();
+    // Two members: the removal needs both to commit it. Only when both are healthy (and leadership sits on
+    // the member that stays, below) — otherwise the cluster could be left unable to make progress.
+    if (n == 2 && healthyVoters < 2) {
+      return new Wait("not removing a member from a two-member cluster while one is unhealthy");
+    }
+    long healthyAfter = voters.stream().filter(m -> m != target && m.healthy()).count();
+    if (healthyAfter < Quorum.of(n - 1)) {
+      return new Wait("removing member " + target.ordinal() + " would leave " + healthyAfter
+          + " healthy voters, below quorum " + Quorum.of(n - 1));
+    }
+    if (target.ordinal() == o.leaderOrdinal()) {
+      Optional<Member> successor = voters.stream().filter(m -> m != target && m.healthy())
+          .min(Comparator.comparingInt(Member::ordinal));
+      if (successor.isEmpty()) return new Wait("no healthy member to take over leadership");
+      return new MoveLeader(target.ordinal(), successor.get().id(), successor.get().ordinal());
+    }
+    return new RemoveMember(target.id(), target.ordinal(), cause, why);
   }
 }

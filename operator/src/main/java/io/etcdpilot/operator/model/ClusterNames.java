@@ -25,6 +25,8 @@ public record ClusterNames(String cluster, String namespace, String clusterDomai
   public String podDisruptionBudget() { return cluster; }
 
   public String member(int ordinal) { return cluster + "-" + ordinal; }
+  /** The PersistentVolumeClaim the StatefulSet creates for a member's data volume. */
+  public String dataClaim(int ordinal) { return ClusterObjects.DATA_VOLUME + "-" + member(ordinal); }
 
   public String caSecret() { return cluster + "-ca"; }
   public String memberTlsSecret() { return cluster + "-member-tls"; }

@@ -17,6 +17,8 @@ import java.util.Map;
 public final class ClusterObjects {
   public static final String STATE_KEY = "initial-cluster-state";
   public static final String INITIAL_CLUSTER_KEY = "initial-cluster";
+  /** The scheme of every member URL: fixed at bootstrap (members cannot change it), kept to refuse a switch. */
+  public static final String URL_SCHEME_KEY = "url-scheme";
   public static final String STATE_NEW = "new";
   public static final String STATE_EXISTING = "existing";
   public static final String DEFAULT_IMAGE_REPO = "gcr.io/etcd-development/etcd";
@@ -107,12 +109,14 @@ public final class ClusterObjects {
 
   /**
    * What a starting member needs to know about the cluster it belongs to. {@code new} while the cluster is
-   * bootstrapping; {@code existing} once it has formed, so any later member joins instead of founding.
+   * bootstrapping; {@code existing} once it has formed, so any later member joins instead of founding. After
+   * bootstrap the initial cluster is the join list (see {@code membership.JoinList}), empty unless a member joins.
    */
   public ConfigMap stateConfigMap(String state, String initialCluster) {
     Map<String, String> data = new LinkedHashMap<>();
     data.put(STATE_KEY, state);
     data.put(INITIAL_CLUSTER_KEY, initialCluster);
+    data.put(URL_SCHEME_KEY, tls.scheme());
     return new ConfigMapBuilder().withMetadata(meta(names.stateConfigMap())).withData(data).build();
   }
 
@@ -186,6 +190,9 @@ public final class ClusterObjects {
         .addNewPort().withName("metrics").withContainerPort(ClusterNames.METRICS_PORT).endPort()
         .withResources(resources)
         .withVolumeMounts(mounts())
+        // The end of etcd's log lands in the pod status when it exits: the operator tells a member that lost
+        // its data ("couldn't find local name") from one that merely crashed, and `kubectl describe` shows why.
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
         // Ready means "serves linearizable reads": /health fails without a leader.
         .withNewReadinessProbe()
           .withNewHttpGet().withPath("/health").withPort(new IntOrString(ClusterNames.METRICS_PORT)).endHttpGet()

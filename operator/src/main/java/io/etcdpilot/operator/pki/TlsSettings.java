@@ -1,6 +1,7 @@
 package io.etcdpilot.operator.pki;
 
 import io.etcdpilot.operator.api.v1alpha1.TlsSpec;
+import io.etcdpilot.operator.model.Durations;
 import java.time.Duration;
 
 /** spec.tls with defaults applied. */

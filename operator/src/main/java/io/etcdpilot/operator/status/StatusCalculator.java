@@ -32,6 +32,7 @@ public final class StatusCalculator {
       int podsExisting,
       boolean paused,
       io.etcdpilot.operator.api.v1alpha1.Operation operation,
+      io.etcdpilot.operator.api.v1alpha1.MemberFailure memberFailure,
       io.etcdpilot.operator.api.v1alpha1.CertificateStatus certificates,
       boolean tlsEnabled,
       Instant now) {}
@@ -46,6 +47,7 @@ public final class StatusCalculator {
     s.setObservedGeneration(generation);
     s.setOperation(in.violations().isEmpty() ? in.operation() : previous.getOperation());
     s.setCertificates(in.certificates() != null ? in.certificates() : previous.getCertificates());
+    s.setMemberFailure(in.violations().isEmpty() ? in.memberFailure() : previous.getMemberFailure());
 
     if (!in.violations().isEmpty()) {
       // Invalid spec: report it and keep the last observed facts; nothing else is touched.
@@ -135,7 +137,14 @@ public final class StatusCalculator {
       c.add(Conditions.next(prevConditions, Conditions.RECONCILING, busy, busy ? busyReason : "Converged",
           busy ? busyMessage : "nothing to do", generation, in.now()));
     }
-    c.add(Conditions.next(prevConditions, Conditions.STALLED, false, "SpecValid", "", generation, in.now()));
+    var failure = in.memberFailure();
+    if (failure != null && java.util.Objects.equals(failure.getGeneration(), generation)) {
+      // Adding members stopped: it takes a person to fix the cause (and a spec change to try again).
+      c.add(Conditions.next(prevConditions, Conditions.STALLED, true, "LearnerFailed", failure.getMessage()
+          + "; fix the cause, then change the spec to retry", generation, in.now()));
+    } else {
+      c.add(Conditions.next(prevConditions, Conditions.STALLED, false, "SpecValid", "", generation, in.now()));
+    }
     if (!in.tlsEnabled()) {
       c.add(Conditions.next(prevConditions, Conditions.TLS_DISABLED, true, "TLSDisabled",
           "spec.tls.enabled is false: clients and members talk in plain text without authentication", generation, in.now()));

@@ -100,7 +100,7 @@ public final class SpecValidator {
     for (var e : durations.entrySet()) {
       if (e.getValue() == null) continue;
       try {
-        java.time.Duration d = io.etcdpilot.operator.pki.Durations.parse(e.getValue());
+        java.time.Duration d = io.etcdpilot.operator.model.Durations.parse(e.getValue());
         if (d.compareTo(java.time.Duration.ofMinutes(1)) < 0) {
           v.add(new SpecViolation(e.getKey(), "must be at least 1m, was '" + e.getValue() + "'"));
           parsed = false;
@@ -112,16 +112,16 @@ public final class SpecValidator {
     }
     if (parsed) {
       java.time.Duration caValidity = t.getCaValidity() == null ? io.etcdpilot.operator.pki.TlsSettings.DEFAULT_CA_VALIDITY
-          : io.etcdpilot.operator.pki.Durations.parse(t.getCaValidity());
+          : io.etcdpilot.operator.model.Durations.parse(t.getCaValidity());
       java.time.Duration leafValidity = t.getCertificateValidity() == null
           ? io.etcdpilot.operator.pki.TlsSettings.DEFAULT_LEAF_VALIDITY
-          : io.etcdpilot.operator.pki.Durations.parse(t.getCertificateValidity());
+          : io.etcdpilot.operator.model.Durations.parse(t.getCertificateValidity());
       if (t.getCaRenewBefore() != null
-          && io.etcdpilot.operator.pki.Durations.parse(t.getCaRenewBefore()).compareTo(caValidity) >= 0) {
+          && io.etcdpilot.operator.model.Durations.parse(t.getCaRenewBefore()).compareTo(caValidity) >= 0) {
         v.add(new SpecViolation("spec.tls.caRenewBefore", "must be shorter than caValidity (" + caValidity + ")"));
       }
       if (t.getCertificateRenewBefore() != null
-          && io.etcdpilot.operator.pki.Durations.parse(t.getCertificateRenewBefore()).compareTo(leafValidity) >= 0) {
+          && io.etcdpilot.operator.model.Durations.parse(t.getCertificateRenewBefore()).compareTo(leafValidity) >= 0) {
         v.add(new SpecViolation("spec.tls.certificateRenewBefore",
             "must be shorter than certificateValidity (" + leafValidity + ")"));
       }

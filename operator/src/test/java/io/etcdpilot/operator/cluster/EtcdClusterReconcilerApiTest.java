@@ -47,9 +47,11 @@ class EtcdClusterReconcilerApiTest {
       client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
     }
     observer = new FakeObserver();
-    OperatorOptions options = new OperatorOptions(null, Set.of(), "cluster.local", 0, false, NS);
+    OperatorOptions options = new OperatorOptions(null, Set.of(), "cluster.local", 0, false, NS,
+        Duration.ofMinutes(5), Duration.ofMinutes(10));
     operator = Main.start(client, options, observer, observer,
-        new OperatorSettings("cluster.local", Duration.ofMillis(300), Duration.ofMillis(300)));
+        new OperatorSettings("cluster.local", Duration.ofMillis(300), Duration.ofMillis(300),
+            Duration.ofMinutes(5), Duration.ofMinutes(10)));
   }
 
   @AfterEach

@@ -52,7 +52,8 @@ class FakeObserver implements EtcdObserver, EtcdAdmin {
   static ClusterObservation healthy(String cluster, int members, long raftIndex, long dbSize) {
     List<ObservedMember> list = new ArrayList<>();
     for (int i = 0; i < members; i++) {
-      list.add(new ObservedMember(100 + i, cluster + "-" + i, List.of("http://p" + i), List.of("http://c" + i), false,
+      list.add(new ObservedMember(100 + i, cluster + "-" + i, List.of("https://" + cluster + "-" + i + "." + cluster + "-peer:2380"),
+          List.of("https://" + cluster + "-" + i + "." + cluster + "-peer:2379"), false,
           true, "3.5.16", dbSize, raftIndex + i, 2, 100, null));
     }
     return new ClusterObservation(true, 0xabcdefL, list, null);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.etcdpilot.operator.model.ClusterNames;
+import io.etcdpilot.operator.model.Durations;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;

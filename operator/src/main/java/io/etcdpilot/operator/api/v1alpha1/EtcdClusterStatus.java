@@ -29,6 +29,8 @@ public class EtcdClusterStatus {
   private List<MemberStatus> members = new ArrayList<>();
   @JsonPropertyDescription("The step in flight, persisted so a restarted operator resumes it.")
   private Operation operation;
+  @JsonPropertyDescription("The last member that failed to join; adding members stays stopped until the spec changes.")
+  private MemberFailure memberFailure;
   @JsonPropertyDescription("Certificate expiry dates (TLS on).")
   private CertificateStatus certificates;
   private List<Condition> conditions = new ArrayList<>();
@@ -51,6 +53,8 @@ public class EtcdClusterStatus {
   public void setMembers(List<MemberStatus> members) { this.members = members; }
   public Operation getOperation() { return operation; }
   public void setOperation(Operation operation) { this.operation = operation; }
+  public MemberFailure getMemberFailure() { return memberFailure; }
+  public void setMemberFailure(MemberFailure memberFailure) { this.memberFailure = memberFailure; }
   public CertificateStatus getCertificates() { return certificates; }
   public void setCertificates(CertificateStatus certificates) { this.certificates = certificates; }
   public List<Condition> getConditions() { return conditions; }
@@ -63,13 +67,14 @@ public class EtcdClusterStatus {
         && Objects.equals(readyReplicas, s.readyReplicas) && Objects.equals(selector, s.selector)
         && Objects.equals(version, s.version) && Objects.equals(clusterID, s.clusterID)
         && Objects.equals(leader, s.leader) && Objects.equals(members, s.members)
-        && Objects.equals(operation, s.operation) && Objects.equals(certificates, s.certificates)
+        && Objects.equals(operation, s.operation) && Objects.equals(memberFailure, s.memberFailure)
+        && Objects.equals(certificates, s.certificates)
         && Objects.equals(conditions, s.conditions);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(observedGeneration, replicas, readyReplicas, selector, version, clusterID, leader, members,
-        operation, certificates, conditions);
+        operation, memberFailure, certificates, conditions);
   }
 }

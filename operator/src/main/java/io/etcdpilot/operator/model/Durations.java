@@ -1,4 +1,4 @@
-package io.etcdpilot.operator.pki;
+package io.etcdpilot.operator.model;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -26,5 +26,13 @@ public final class Durations {
       };
     }
     return Duration.ofMillis(Math.round(seconds * 1000));
+  }
+
+  /** The short form for messages: 300s → "5m", 90s → "1m30s". */
+  public static String format(Duration d) {
+    long s = d.getSeconds();
+    if (s >= 3600 && s % 3600 == 0) return (s / 3600) + "h";
+    if (s >= 60) return (s / 60) + "m" + (s % 60 == 0 ? "" : (s % 60) + "s");
+    return s + "s";
   }
 }

@@ -1,0 +1,132 @@
+package io.etcdpilot.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.status.Conditions;
+import io.etcdpilot.sandbox.Faults;
+import io.fabric8.kubernetes.api.model.Event;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Members that cannot serve are handled without a person: one whose volume was lost is replaced by a new
+ * member on an empty volume; a new member that never starts is given up after the learner deadline.
+ */
+@ExtendWith(TargetExtension.class)
+class MemberReplacementE2E {
+  TargetCluster target;
+
+  boolean operatorChanged;
+
+  @AfterEach
+  void defaultOperator() {
+    if (operatorChanged) target.restartOperator(Map.of());
+  }
+
+  @Test
+  void memberWhoseVolumeIsWipedIsReplacedWhileQuorumHolds(TargetCluster target) throws Exception {
+    String ns = "wipe";
+    this.target = target;
+    Scenario.readyCluster(target, ns, "etcd", 3, s -> { });
+    List<String> urls = target.clientUrls(ns, "etcd");
+    ClientCredentials creds = target.credentials(ns, "etcd");
+    Map<String, Long> before = ClusterChecks.members(urls, creds);
+    // A member in the middle: its ordinal is re-added (not shrunk away) and its old volume must be wiped.
+    String victim = "etcd-1";
+
+    try (WriteLoad load = new WriteLoad(urls, () -> target.credentials(ns, "etcd"), "/wipe/")) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= 100);
+      target.fault(ns, victim, Faults.Fault.wipe_data);
+
+      // The operator notices the lost data and removes the member; quorum holds: writes keep being acknowledged.
+      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+          .until(() -> reasons(ns).contains("ReplacingMember"));
+      int atRemoval = load.acknowledged();
+      await().atMost(Duration.ofSeconds(15)).until(() -> load.acknowledged() >= atRemoval + 20);
+      // (A learner refuses most calls: while one exists the member list may come from it and fail.)
+      await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
+        Map<String, Long> now = ClusterChecks.members(urls, creds);
+        assertThat(now).containsOnlyKeys(before.keySet());
+        assertThat(now.get(victim)).as("%s has a new member ID", victim).isNotEqualTo(before.get(victim));
+        EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
+        assertThat(ec.getStatus().getReadyReplicas()).isEqualTo(3);
+        assertThat(ec.getStatus().getOperation()).isNull();
+      });
+      ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(1));
+      int acked = load.acknowledged();
+      await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= acked + 100);
+      WriteLoad.Report report = load.stopAndVerify();
+      assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
+    }
+    Map<String, Long> after = ClusterChecks.members(urls, creds);
+    before.forEach((name, id) -> {
+      if (!name.equals(victim)) assertThat(after.get(name)).as("untouched member %s", name).isEqualTo(id);
+    });
+    assertThat(reasons(ns)).contains("ReplacingMember", "MemberRemoved", "MemberAdded", "VolumeWiped", "MemberPromoted");
+    ClusterChecks.assertHashKvEqual(urls, creds);
+    TargetCluster.Exec health = target.etcdctl(ns, "etcd", "endpoint", "health", "--cluster");
+    assertThat(health.exitCode()).as(health.output()).isZero();
+  }
+
+  @Test
+  void newMemberThatCannotStartIsRemovedAfterTheDeadline(TargetCluster target) throws Exception {
+    this.target = target;
+    String ns = "stuck-learner";
+    Scenario.readyCluster(target, ns, "etcd", 3, s -> { });
+    List<String> urls = target.clientUrls(ns, "etcd");
+    ClientCredentials creds = target.credentials(ns, "etcd");
+    Map<String, Long> before = ClusterChecks.members(urls, creds);
+    operatorChanged = true;
+    target.restartOperator(Map.of("LEARNER_DEADLINE", "20s"));
+    // The fourth member's image cannot be pulled on its node.
+    target.fault(ns, "etcd-3", Faults.Fault.pull_fails);
+
+    try (WriteLoad load = new WriteLoad(urls, () -> target.credentials(ns, "etcd"), "/stuck/")) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= 100);
+      target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").scale(4);
+
+      await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+        EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
+        assertThat(ec.getStatus().getMemberFailure()).as("memberFailure").isNotNull();
+        assertThat(ec.getStatus().getMemberFailure().getMember()).isEqualTo("etcd-3");
+        assertThat(ec.getStatus().getMemberFailure().getMessage()).contains("did not catch up within 20s")
+            .contains("ImagePullBackOff");
+        assertThat(Conditions.find(ec.getStatus().getConditions(), Conditions.STALLED))
+            .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("LearnerFailed"));
+        assertThat(ec.getStatus().getMembers()).hasSize(3);
+        assertThat(target.client().apps().statefulSets().inNamespace(ns).withName("etcd").get().getSpec().getReplicas())
+            .isEqualTo(3);
+      });
+      assertThat(ClusterChecks.members(urls, creds)).isEqualTo(before);
+      // Healthy and writable, and no retry loop: nothing is added again under this spec.
+      int acked = load.acknowledged();
+      await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= acked + 100);
+      long adds = reasons(ns).stream().filter("MemberAdded"::equals).count();
+      assertThat(adds).isEqualTo(1);
+
+      // Fixed, and the spec changes: the member is added.
+      target.fault(ns, "etcd-3", Faults.Fault.pull_ok);
+      target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd")
+          .edit(ec -> { ec.getSpec().setReplicas(5); return ec; });
+      await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+        EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
+        assertThat(ec.getStatus().getReadyReplicas()).isEqualTo(5);
+        assertThat(ec.getStatus().getOperation()).isNull();
+        assertThat(Conditions.isTrue(ec.getStatus().getConditions(), Conditions.STALLED)).isFalse();
+      });
+      WriteLoad.Report report = load.stopAndVerify();
+      assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
+    }
+    ClusterChecks.assertHashKvEqual(target.clientUrls(ns, "etcd"), creds);
+  }
+
+  private List<String> reasons(String ns) {
+    return target.client().v1().events().inNamespace(ns).list().getItems().stream().map(Event::getReason).toList();
+  }
+}
