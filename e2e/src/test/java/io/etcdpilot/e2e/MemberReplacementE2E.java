@@ -75,6 +75,40 @@ class MemberReplacementE2E {
   }
 
   @Test
+  void memberUnreachablePastTheDeadlineIsReplaced(TargetCluster target) throws Exception {
+    this.target = target;
+    String ns = "frozen";
+    Scenario.readyCluster(target, ns, "etcd", 3, s -> { });
+    List<String> urls = target.clientUrls(ns, "etcd");
+    ClientCredentials creds = target.credentials(ns, "etcd");
+    Map<String, Long> before = ClusterChecks.members(urls, creds);
+    operatorChanged = true;
+    target.restartOperator(Map.of("FAILED_MEMBER_DEADLINE", "15s"));
+
+    try (WriteLoad load = new WriteLoad(urls, () -> target.credentials(ns, "etcd"), "/frozen/")) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= 100);
+      // Hung, not crashed: the process keeps its port open but answers nothing, so nothing restarts it.
+      target.fault(ns, "etcd-1", Faults.Fault.freeze);
+      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> target.client().v1().events()
+          .inNamespace(ns).list().getItems().stream().anyMatch(e -> "ReplacingMember".equals(e.getReason())
+              && e.getMessage().contains("unreachable for more than 15s")));
+      await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
+        Map<String, Long> now = ClusterChecks.members(urls, creds);
+        assertThat(now).containsOnlyKeys(before.keySet());
+        assertThat(now.get("etcd-1")).isNotEqualTo(before.get("etcd-1"));
+        EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
+        assertThat(ec.getStatus().getReadyReplicas()).isEqualTo(3);
+        assertThat(ec.getStatus().getOperation()).isNull();
+      });
+      int acked = load.acknowledged();
+      await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= acked + 100);
+      WriteLoad.Report report = load.stopAndVerify();
+      assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
+    }
+    ClusterChecks.assertHashKvEqual(urls, creds);
+  }
+
+  @Test
   void newMemberThatCannotStartIsRemovedAfterTheDeadline(TargetCluster target) throws Exception {
     this.target = target;
     String ns = "stuck-learner";

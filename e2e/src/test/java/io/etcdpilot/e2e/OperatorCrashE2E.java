@@ -34,7 +34,23 @@ class OperatorCrashE2E {
     Scenario.readyCluster(target, ns, "etcd", from, s -> { });
     ClientCredentials creds = target.credentials(ns, "etcd");
     List<String> firstUrls = target.clientUrls(ns, "etcd");
+    try (WriteLoad load = new WriteLoad(firstUrls, () -> target.credentials(ns, "etcd"), "/" + point + "/")) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= 100);
+      crashAndRecover(point, from, to, firstUrls, creds);
+      int acked = load.acknowledged();
+      await().atMost(Duration.ofSeconds(60)).until(() -> load.acknowledged() >= acked + 100);
+      WriteLoad.Report report = load.stopAndVerify();
+      assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
+    }
+    List<String> urls = target.clientUrls(ns, "etcd");
+    assertThat(ClusterChecks.members(urls, creds).keySet()).as("no duplicate, no orphan")
+        .containsExactlyInAnyOrderElementsOf(IntStream.range(0, to).mapToObj(i -> "etcd-" + i).toList());
+    ClusterChecks.assertHashKvEqual(urls, creds);
+  }
 
+  private void crashAndRecover(String point, int from, int to, List<String> firstUrls, ClientCredentials creds)
+      throws Exception {
+    String ns = "crash-" + point;
     target.restartOperator(Map.of("ETCDPILOT_TEST_CRASH_AFTER", point));
     target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").scale(to);
     await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> !target.operatorRunning());
@@ -58,9 +74,5 @@ class OperatorCrashE2E {
       assertThat(target.client().apps().statefulSets().inNamespace(ns).withName("etcd").get().getSpec().getReplicas()).isEqualTo(to);
     });
     ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(2));
-    List<String> urls = target.clientUrls(ns, "etcd");
-    assertThat(ClusterChecks.members(urls, creds).keySet()).as("no duplicate, no orphan")
-        .containsExactlyInAnyOrderElementsOf(IntStream.range(0, to).mapToObj(i -> "etcd-" + i).toList());
-    ClusterChecks.assertHashKvEqual(urls, creds);
   }
 }

@@ -52,6 +52,8 @@ final class MembershipActions {
   /** What etcd says when it starts without data and is not in the join list: its data is gone. */
   private static final List<String> DATA_LOST_SIGNS = List.of("couldn't find local name", "member count is unequal");
 
+  private static final long WIPE_GRACE_SECONDS = 5;
+
   private final KubernetesClient client;
   private final EtcdAdmin admin;
   private final ObjectApplier applier;
@@ -294,7 +296,9 @@ final class MembershipActions {
         .filter(p -> deletionStarted == null
             || Instant.parse(p.getMetadata().getCreationTimestamp()).isBefore(Instant.parse(deletionStarted)))
         .findFirst()
-        .ifPresent(p -> client.pods().inNamespace(ns).withName(member).delete());
+        // The member is no longer in etcd: there is no leadership to hand over, so a short grace period
+        // (a frozen or hung process would otherwise hold the volume for the full minute).
+        .ifPresent(p -> client.pods().inNamespace(ns).withName(member).withGracePeriod(WIPE_GRACE_SECONDS).delete());
   }
 
   private void resize(View v, int replicas) {
