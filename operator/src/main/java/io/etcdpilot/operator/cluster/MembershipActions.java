@@ -139,6 +139,10 @@ final class MembershipActions {
       if (step instanceof RemoveMember r) {
         String member = names.member(r.ordinal());
         String podState = r.cause() == Cause.LEARNER_FAILED ? podState(v.pods(), member) : "";
+        if (r.cause() == Cause.REPLACE) {
+          events.warning(cluster, "ReplacingMember", r.why() + ": removing " + member
+              + " from etcd, then adding it back as a learner on an empty volume");
+        }
         admin.removeMember(v.connection(), v.clientUrls(), r.id());
         CrashPoints.after("remove-member");
         events.normal(cluster, "MemberRemoved", "removed " + member + ": " + r.why());
@@ -147,8 +151,6 @@ final class MembershipActions {
           events.warning(cluster, "LearnerFailed", message + "; not adding members until the spec changes");
           failure = new MemberFailure(member, message, now.truncatedTo(ChronoUnit.SECONDS).toString(),
               cluster.getMetadata().getGeneration());
-        } else if (r.cause() == Cause.REPLACE) {
-          events.warning(cluster, "ReplacingMember", r.why() + "; it is added back as a learner on an empty volume");
         }
         String type = r.cause() == Cause.REPLACE ? "ReplaceMember" : "RemoveMember";
         return new Result(operation(cluster, type, member, r.why(), now, false), failure);

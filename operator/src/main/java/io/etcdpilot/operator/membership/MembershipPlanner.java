@@ -176,7 +176,7 @@ public final class MembershipPlanner {
         return Optional.of(new Wait(why + ", but a cluster of " + voters.size()
             + " cannot remove it without losing quorum: restore from a snapshot or repair by hand"));
       }
-      return Optional.of(removeVoter(o, voters, healthyVoters, m, Cause.REPLACE, "replacing it: " + why));
+      return Optional.of(removeVoter(o, voters, healthyVoters, m, Cause.REPLACE, why));
     }
     return Optional.empty();
   }

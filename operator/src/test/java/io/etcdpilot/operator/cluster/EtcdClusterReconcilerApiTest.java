@@ -197,6 +197,62 @@ class EtcdClusterReconcilerApiTest {
     assertThat(client.apps().statefulSets().inNamespace(NS).withName("held").get().getSpec().getReplicas()).isEqualTo(3);
   }
 
+  @Test
+  void memberThatLostItsDataIsRemovedReAddedAndItsOldVolumeDeleted() {
+    client.resource(cluster("lost", 3)).create();
+    observer.next.set(FakeObserver.healthy("lost", 3, 1000, 1_000_000));
+    // Every member started: the join list is empty, so a member restarting without data cannot rejoin.
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      assertThat(configState("lost")).isEqualTo(ClusterObjects.STATE_EXISTING);
+      assertThat(client.configMaps().inNamespace(NS).withName("lost-cluster-state").get().getData())
+          .containsEntry(ClusterObjects.INITIAL_CLUSTER_KEY, "");
+    });
+    // The claims the StatefulSet made are labelled with the member whose data each holds.
+    Map<String, String> labels = Map.of("etcdpilot.io/cluster", "lost", "app.kubernetes.io/instance", "lost",
+        "app.kubernetes.io/name", "etcd");
+    for (int i = 0; i < 3; i++) {
+      client.resource(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder().withNewMetadata()
+          .withName("data-lost-" + i).withNamespace(NS).withLabels(labels).endMetadata().build()).create();
+    }
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      for (int i = 0; i < 3; i++) {
+        assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("data-lost-" + i).get().getMetadata()
+            .getLabels()).containsEntry(MembershipActions.VOLUME_OWNER_LABEL, Long.toHexString(100 + i));
+      }
+    });
+
+    // lost-1 restarts on an empty volume: etcd refuses, and says so in the pod's termination message.
+    client.resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("lost-1")
+        .withNamespace(NS).withLabels(labels).endMetadata()
+        .withNewStatus().addNewCondition().withType("Ready").withStatus("False")
+        .withLastTransitionTime(java.time.Instant.now().toString()).endCondition()
+        .addNewContainerStatus().withName("etcd").withReady(false).withNewLastState().withNewTerminated()
+        .withExitCode(1).withMessage("{\"level\":\"fatal\",\"msg\":\"discovery failed\",\"error\":"
+            + "\"couldn't find local name \\\"lost-1\\\" in the initial cluster configuration\"}")
+        .endTerminated().endLastState().endContainerStatus().endStatus().build()).create();
+    observer.next.set(FakeObserver.of(FakeObserver.member("lost", 0, 100, false, true, true),
+        FakeObserver.member("lost", 1, 101, false, true, false), FakeObserver.member("lost", 2, 102, false, true, true)));
+    await().atMost(Duration.ofSeconds(20)).until(() -> observer.membershipCalls.contains("remove 101"));
+    assertThat(observer.membershipCalls).doesNotContain("remove 100", "remove 102");
+
+    // Removed: added back as a learner, its pod finding every member in the join list.
+    observer.next.set(FakeObserver.of(FakeObserver.member("lost", 0, 100, false, true, true),
+        FakeObserver.member("lost", 2, 102, false, true, true)));
+    await().atMost(Duration.ofSeconds(20)).until(() ->
+        observer.membershipCalls.contains("add https://lost-1.lost-peer.prod.svc.cluster.local:2380"));
+    observer.next.set(FakeObserver.of(FakeObserver.member("lost", 0, 100, false, true, true),
+        FakeObserver.member("lost", 1, 201, true, false, false), FakeObserver.member("lost", 2, 102, false, true, true)));
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      assertThat(client.configMaps().inNamespace(NS).withName("lost-cluster-state").get().getData()
+          .get(ClusterObjects.INITIAL_CLUSTER_KEY)).contains("lost-0=", "lost-1=", "lost-2=");
+      // The old volume goes (with the pod that mounts it): the learner must start empty.
+      assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("data-lost-1").get()).isNull();
+      assertThat(client.pods().inNamespace(NS).withName("lost-1").get()).isNull();
+    });
+    assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("data-lost-0").get()).isNotNull();
+    assertThat(get("lost").getStatus().getOperation().getType()).isEqualTo("AddMember");
+  }
+
   String configState(String name) {
     ConfigMap cm = client.configMaps().inNamespace(NS).withName(name + "-cluster-state").get();
     return cm == null ? null : cm.getData().get(ClusterObjects.STATE_KEY);

@@ -58,4 +58,16 @@ class FakeObserver implements EtcdObserver, EtcdAdmin {
     }
     return new ClusterObservation(true, 0xabcdefL, list, null);
   }
+
+  /** Member {@code i} of a cluster as etcd lists it; {@code started=false} is a learner that never ran. */
+  static ObservedMember member(String cluster, int i, long id, boolean learner, boolean started, boolean reachable) {
+    String host = cluster + "-" + i + "." + cluster + "-peer";
+    return new ObservedMember(id, started ? cluster + "-" + i : "", List.of("https://" + host + ":2380"),
+        started ? List.of("https://" + host + ":2379") : List.of(), learner, reachable, reachable ? "3.5.16" : null,
+        reachable ? 1_000_000 : 0, reachable ? 1000 : 0, 2, reachable ? 100 : 0, reachable ? null : "unreachable");
+  }
+
+  static ClusterObservation of(ObservedMember... members) {
+    return new ClusterObservation(true, 0xabcdefL, List.of(members), null);
+  }
 }
