@@ -15,7 +15,6 @@ import io.etcdpilot.operator.model.ClusterObjects;
 import io.etcdpilot.operator.pki.CertificateManager;
 import io.etcdpilot.operator.pki.TlsMaterial;
 import io.etcdpilot.operator.pki.TlsSettings;
-import io.etcdpilot.operator.rollout.RolloutPlanner;
 import io.etcdpilot.operator.status.Conditions;
 import io.etcdpilot.operator.status.StatusCalculator;
 import io.etcdpilot.operator.validation.SpecValidator;
@@ -45,7 +44,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -53,7 +51,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One reconcile: validate, certificates, static objects, observe etcd, at most one disruptive step
- * (a rolling restart step), write status when it changed, requeue. It never blocks on long waits: pod and
+ * (a membership step from {@link MembershipActions}, else a restart from {@link RolloutActions}), write status
+ * when it changed, requeue. It never blocks on long waits: pod and
  * StatefulSet events, or the timer, bring the next pass.
  */
 @ControllerConfiguration(name = "etcdcluster")
@@ -62,28 +61,27 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
 
   private final KubernetesClient client;
   private final EtcdObserver observer;
-  private final EtcdAdmin admin;
   private final OperatorSettings settings;
   private final SpecValidator validator = new SpecValidator();
   private final StatusCalculator statusCalculator = new StatusCalculator();
-  private final RolloutPlanner rolloutPlanner = new RolloutPlanner();
   private final ObjectApplier applier;
   private final CertificateManager certificates;
   private final EventRecorder events;
   private final MembershipActions membership;
+  private final RolloutActions rollout;
   private final Clock clock;
 
   public EtcdClusterReconciler(KubernetesClient client, EtcdObserver observer, EtcdAdmin admin,
       OperatorSettings settings, Clock clock) {
     this.client = client;
     this.observer = observer;
-    this.admin = admin;
     this.settings = settings;
     this.applier = new ObjectApplier(client);
     this.certificates = new CertificateManager(client);
     this.events = new EventRecorder(client);
     this.membership = new MembershipActions(client, admin, applier, events,
         new MembershipPlanner(settings.learnerDeadline(), settings.failedMemberDeadline()));
+    this.rollout = new RolloutActions(client, admin, events);
     this.clock = clock;
   }
 
@@ -138,7 +136,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         try {
           tls = paused ? null : certificates.ensure(cluster, objects.ownerReference(), names,
               tlsSettings, memberNames(names, objects, existingSts),
-              membersTrust(existingSts, pods), now, (reason, message) -> events.normal(cluster, reason, message));
+              RolloutActions.membersTrust(existingSts, pods), now, (reason, message) -> events.normal(cluster, reason, message));
         } catch (CertificateManager.CaUnavailable e) {
           violations.add(new SpecViolation(e.field(), e.reason()));
         }
@@ -188,7 +186,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       operation = result.operation();
       memberFailure = result.failure();
       if (operation == null) {
-        operation = rolloutStep(cluster, existingSts, pods, observation, connection, now);
+        operation = rollout.step(cluster, existingSts, pods, observation, connection, now);
       }
     }
 
@@ -246,87 +244,6 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   private static List<String> memberNames(ClusterNames names, ClusterObjects objects, StatefulSet sts) {
     int count = Math.max(objects.replicas(), sts == null || sts.getSpec().getReplicas() == null ? 0 : sts.getSpec().getReplicas());
     return IntStream.range(0, count).mapToObj(names::member).toList();
-  }
-
-  /** A bundle reaches a member only through a restart: every pod must be ready and running with it. */
-  static java.util.function.Predicate<String> membersTrust(StatefulSet sts, List<Pod> pods) {
-    boolean complete = rolloutComplete(sts, pods);
-    return hash -> complete && pods.stream().allMatch(p -> p.getMetadata().getAnnotations() != null
-        && hash.equals(p.getMetadata().getAnnotations().get(ClusterObjects.TRUST_ANNOTATION)));
-  }
-
-  /** Every pod runs the StatefulSet's current template and is ready. */
-  static boolean rolloutComplete(StatefulSet sts, List<Pod> pods) {
-    if (sts == null || sts.getStatus() == null || sts.getStatus().getUpdateRevision() == null) return pods.isEmpty();
-    if (sts.getStatus().getObservedGeneration() == null
-        || sts.getStatus().getObservedGeneration() < sts.getMetadata().getGeneration()) return false;
-    if (pods.size() != sts.getSpec().getReplicas()) return false;
-    return pods.stream().allMatch(p -> sts.getStatus().getUpdateRevision().equals(revision(p)) && ready(p));
-  }
-
-  private static String revision(Pod p) {
-    return p.getMetadata().getLabels() == null ? null : p.getMetadata().getLabels().get("controller-revision-hash");
-  }
-
-  private static boolean ready(Pod p) {
-    return p.getMetadata().getDeletionTimestamp() == null && p.getStatus() != null && p.getStatus().getConditions() != null
-        && p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-  }
-
-  private static Instant readySince(Pod p) {
-    return p.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))
-        .map(c -> c.getLastTransitionTime() == null ? null : Instant.parse(c.getLastTransitionTime()))
-        .filter(Objects::nonNull).findFirst().orElse(null);
-  }
-
-  /** Restarts outdated members one at a time (OnDelete), with the planner's quorum gates. */
-  private Operation rolloutStep(EtcdCluster cluster, StatefulSet sts, List<Pod> pods, ClusterObservation observation,
-      EtcdConnection connection, Instant now) {
-    if (sts.getStatus() == null || sts.getStatus().getUpdateRevision() == null
-        || sts.getStatus().getObservedGeneration() == null
-        || sts.getStatus().getObservedGeneration() < sts.getMetadata().getGeneration()) {
-      return null; // the StatefulSet controller has not caught up with the template yet
-    }
-    String updateRevision = sts.getStatus().getUpdateRevision();
-    List<RolloutPlanner.PodView> views = new ArrayList<>();
-    for (Pod p : pods) {
-      int ordinal = Integer.parseInt(p.getMetadata().getName().substring(p.getMetadata().getName().lastIndexOf('-') + 1));
-      views.add(new RolloutPlanner.PodView(p.getMetadata().getName(), ordinal, !updateRevision.equals(revision(p)),
-          ready(p), ready(p) ? readySince(p) : null));
-    }
-    if (views.stream().noneMatch(RolloutPlanner.PodView::outdated)) return null;
-    if (pods.stream().anyMatch(p -> p.getMetadata().getDeletionTimestamp() != null)) {
-      return operation(cluster, "RollingRestart", "waiting", "a member pod is terminating", now);
-    }
-    List<RolloutPlanner.MemberView> members = observation.members().stream().map(m -> new RolloutPlanner.MemberView(
-        m.name(), m.id(), m.reachable(), m.learner(), m.raftIndex())).toList();
-    String leader = observation.leader().map(io.etcdpilot.operator.etcd.ObservedMember::name).orElse("");
-    RolloutPlanner.Step step = rolloutPlanner.next(views, members, leader, now);
-    if (step instanceof RolloutPlanner.Restart r) {
-      events.normal(cluster, "RestartingMember", "restarting " + r.pod() + " to apply the current pod template");
-      client.pods().inNamespace(cluster.getMetadata().getNamespace()).withName(r.pod()).delete();
-      return operation(cluster, "RollingRestart", r.pod(), "restarting", now);
-    }
-    if (step instanceof RolloutPlanner.MoveLeader m) {
-      try {
-        String url = observation.members().stream().filter(x -> x.name().equals(m.from())).findFirst()
-            .map(x -> x.clientUrls().get(0)).orElseThrow();
-        admin.moveLeader(connection, url, m.toId());
-        events.normal(cluster, "LeadershipMoved", "moved leadership from " + m.from() + " to " + m.to()
-            + " before restarting " + m.from());
-      } catch (Exception e) {
-        log.warn("move leader {} -> {} failed: {}", m.from(), m.to(), e.toString());
-      }
-      return operation(cluster, "RollingRestart", m.from(), "moving leadership to " + m.to(), now);
-    }
-    if (step instanceof RolloutPlanner.Wait w) {
-      return operation(cluster, "RollingRestart", "waiting", w.reason(), now);
-    }
-    return null;
-  }
-
-  private static Operation operation(EtcdCluster cluster, String type, String target, String message, Instant now) {
-    return MembershipActions.operation(cluster, type, target, message, now, false);
   }
 
   /** Writes the static objects; returns the StatefulSet as the API server now holds it. */

@@ -107,25 +107,25 @@ final class MembershipActions {
         long id = admin.addLearner(v.connection(), v.clientUrls(), peerUrl);
         CrashPoints.after("add-learner");
         events.normal(cluster, "MemberAdded", "added " + member + " (" + Long.toHexString(id) + ") as a learner");
-        return new Result(operation(cluster, "AddMember", member, "learner added; starting its pod", now, true), failure);
+        return new Result(Operations.next(cluster, "AddMember", member, "learner added; starting its pod", now, true), failure);
       }
       if (step instanceof WipeVolume w) {
         wipe(v, w, claims.get(w.ordinal()));
-        return new Result(operation(cluster, "AddMember", names.member(w.ordinal()),
+        return new Result(Operations.next(cluster, "AddMember", names.member(w.ordinal()),
             "emptying the volume of removed member " + Long.toHexString(w.staleOwner()), now, false), failure);
       }
       if (step instanceof GrowStatefulSet g) {
         resize(v, g.replicas());
-        return new Result(operation(cluster, "AddMember", names.member(g.replicas() - 1), "starting the learner's pod",
+        return new Result(Operations.next(cluster, "AddMember", names.member(g.replicas() - 1), "starting the learner's pod",
             now, false), failure);
       }
       if (step instanceof Promote p) {
         if (admin.promote(v.connection(), v.clientUrls(), p.id())) {
           CrashPoints.after("promote");
           events.normal(cluster, "MemberPromoted", names.member(p.ordinal()) + " caught up and is now a voting member");
-          return new Result(operation(cluster, "AddMember", names.member(p.ordinal()), "promoted", now, false), failure);
+          return new Result(Operations.next(cluster, "AddMember", names.member(p.ordinal()), "promoted", now, false), failure);
         }
-        return new Result(operation(cluster, "AddMember", names.member(p.ordinal()),
+        return new Result(Operations.next(cluster, "AddMember", names.member(p.ordinal()),
             "learner catching up with the leader", now, false), failure);
       }
       if (step instanceof MoveLeader m) {
@@ -133,7 +133,7 @@ final class MembershipActions {
         admin.moveLeader(v.connection(), url, m.toId());
         events.normal(cluster, "LeadershipMoved", "moved leadership from " + names.member(m.fromOrdinal()) + " to "
             + names.member(m.toOrdinal()) + " before removing " + names.member(m.fromOrdinal()));
-        return new Result(operation(cluster, "RemoveMember", names.member(m.fromOrdinal()), "moving leadership away",
+        return new Result(Operations.next(cluster, "RemoveMember", names.member(m.fromOrdinal()), "moving leadership away",
             now, false), failure);
       }
       if (step instanceof RemoveMember r) {
@@ -153,22 +153,22 @@ final class MembershipActions {
               cluster.getMetadata().getGeneration());
         }
         String type = r.cause() == Cause.REPLACE ? "ReplaceMember" : "RemoveMember";
-        return new Result(operation(cluster, type, member, r.why(), now, false), failure);
+        return new Result(Operations.next(cluster, type, member, r.why(), now, false), failure);
       }
       if (step instanceof ShrinkStatefulSet sh) {
         resize(v, sh.replicas());
         events.normal(cluster, "StatefulSetResized", "StatefulSet " + names.statefulSet() + " now has " + sh.replicas()
             + " members");
-        return new Result(operation(cluster, "RemoveMember", names.member(sh.replicas()), "shrinking the StatefulSet",
+        return new Result(Operations.next(cluster, "RemoveMember", names.member(sh.replicas()), "shrinking the StatefulSet",
             now, false), failure);
       }
       if (step instanceof Wait w) {
-        return new Result(operation(cluster, waitType(v), "waiting", w.reason(), now, false), failure);
+        return new Result(Operations.next(cluster, waitType(v), "waiting", w.reason(), now, false), failure);
       }
     } catch (Exception e) {
       // etcd refusing a change (e.g. "unhealthy cluster" within 5 s of a restart) is "not yet": try again soon.
       log.info("membership step {} for {}/{} not done yet: {}", step, ns, names.cluster(), e.toString());
-      return new Result(operation(cluster, waitType(v), "waiting", "etcd refused: " + rootMessage(e), now, false),
+      return new Result(Operations.next(cluster, waitType(v), "waiting", "etcd refused: " + rootMessage(e), now, false),
           failure);
     }
     return new Result(null, failure);
@@ -231,13 +231,13 @@ final class MembershipActions {
     Map<Integer, Slot> slots = new HashMap<>();
     Map<String, Pod> podByName = pods.stream().collect(Collectors.toMap(p -> p.getMetadata().getName(), Function.identity()));
     java.util.Set<Integer> ordinals = new java.util.TreeSet<>(claims.keySet());
-    for (Pod p : pods) ordinals.add(podOrdinal(p));
+    for (Pod p : pods) ordinals.add(PodFacts.ordinal(p));
     for (int i : ordinals) {
       PersistentVolumeClaim c = claims.get(i);
       String label = c == null || c.getMetadata().getLabels() == null ? null : c.getMetadata().getLabels().get(VOLUME_OWNER_LABEL);
       Long owner = label == null ? null : Long.parseUnsignedLong(label, 16);
       Pod pod = podByName.get(names.member(i));
-      slots.put(i, new Slot(i, owner, pod != null && dataLost(pod), pod == null ? null : notReadySince(pod)));
+      slots.put(i, new Slot(i, owner, pod != null && dataLost(pod), pod == null ? null : PodFacts.notReadySince(pod)));
     }
     return slots;
   }
@@ -253,13 +253,6 @@ final class MembershipActions {
       }
     }
     return false;
-  }
-
-  private static Instant notReadySince(Pod pod) {
-    if (pod.getStatus() == null || pod.getStatus().getConditions() == null) return null;
-    return pod.getStatus().getConditions().stream()
-        .filter(c -> "Ready".equals(c.getType()) && !"True".equals(c.getStatus()) && c.getLastTransitionTime() != null)
-        .map(c -> Instant.parse(c.getLastTransitionTime())).findFirst().orElse(null);
   }
 
   /** What the learner's pod was doing, for the failure report. */
@@ -336,26 +329,9 @@ final class MembershipActions {
     }
   }
 
-  static int podOrdinal(Pod p) {
-    String name = p.getMetadata().getName();
-    return Integer.parseInt(name.substring(name.lastIndexOf('-') + 1));
-  }
-
   private static String rootMessage(Throwable t) {
     Throwable c = t;
     while (c.getCause() != null && c.getCause() != c) c = c.getCause();
     return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
-  }
-
-  /**
-   * Keeps the start time of an operation of the same type, so status does not churn while it runs;
-   * {@code restartClock} starts it anew (a learner's deadline counts from when it was added).
-   */
-  static Operation operation(EtcdCluster cluster, String type, String target, String message, Instant now,
-      boolean restartClock) {
-    Operation previous = cluster.getStatus() == null ? null : cluster.getStatus().getOperation();
-    String started = !restartClock && previous != null && type.equals(previous.getType()) ? previous.getStarted()
-        : now.truncatedTo(ChronoUnit.SECONDS).toString();
-    return new Operation(type, target, started, message);
   }
 }

@@ -1,0 +1,46 @@
+package io.etcdpilot.operator.cluster;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import java.time.Instant;
+import java.util.Optional;
+
+/** What the operator reads from a member pod, in one place. */
+final class PodFacts {
+  private PodFacts() {}
+
+  /** The ordinal in a StatefulSet pod's name ({@code <set>-<ordinal>}). */
+  static int ordinal(Pod p) {
+    String name = p.getMetadata().getName();
+    return Integer.parseInt(name.substring(name.lastIndexOf('-') + 1));
+  }
+
+  static String revision(Pod p) {
+    return p.getMetadata().getLabels() == null ? null : p.getMetadata().getLabels().get("controller-revision-hash");
+  }
+
+  /** Ready and not being deleted. */
+  static boolean ready(Pod p) {
+    return p.getMetadata().getDeletionTimestamp() == null && readyCondition(p).map(c -> "True".equals(c.getStatus()))
+        .orElse(false);
+  }
+
+  /** When the pod became ready; null when it is not ready. */
+  static Instant readySince(Pod p) {
+    return readyCondition(p).filter(c -> "True".equals(c.getStatus())).map(PodFacts::transition).orElse(null);
+  }
+
+  /** Since when the pod has not been ready; null while it is ready or nothing is known. */
+  static Instant notReadySince(Pod p) {
+    return readyCondition(p).filter(c -> !"True".equals(c.getStatus())).map(PodFacts::transition).orElse(null);
+  }
+
+  private static Optional<PodCondition> readyCondition(Pod p) {
+    if (p.getStatus() == null || p.getStatus().getConditions() == null) return Optional.empty();
+    return p.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst();
+  }
+
+  private static Instant transition(PodCondition c) {
+    return c.getLastTransitionTime() == null ? null : Instant.parse(c.getLastTransitionTime());
+  }
+}
