@@ -32,4 +32,14 @@ class OperatorOptionsTest {
     assertThatThrownBy(() -> OperatorOptions.parse(new String[] {"--bogus"}, Map.of()))
         .hasMessageContaining("unknown option --bogus").hasMessageContaining("usage:");
   }
+
+  @Test
+  void deadlinesFromFlagsOrEnvironmentAndABadOneNamesItsFlag() {
+    OperatorOptions o = OperatorOptions.parse(new String[] {"--learner-deadline=90s"}, Map.of("FAILED_MEMBER_DEADLINE", "1h"));
+    assertThat(o.learnerDeadline()).isEqualTo(java.time.Duration.ofSeconds(90));
+    assertThat(o.failedMemberDeadline()).isEqualTo(java.time.Duration.ofHours(1));
+    assertThat(OperatorOptions.parse(new String[0], Map.of()).learnerDeadline()).isEqualTo(java.time.Duration.ofMinutes(5));
+    assertThatThrownBy(() -> OperatorOptions.parse(new String[] {"--failed-member-deadline", "soon"}, Map.of()))
+        .hasMessageContaining("--failed-member-deadline").hasMessageContaining("'soon'");
+  }
 }

@@ -27,12 +27,16 @@ class HelmChartTest {
   @Test
   void renderedChartRunsTheOperatorWithLeastPrivilege(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
     Path values = tmp.resolve("values.yaml");
-    java.nio.file.Files.writeString(values, "watchNamespaces: [team-a, team-b]\n");
+    java.nio.file.Files.writeString(values, "watchNamespaces: [team-a, team-b]\nlearnerDeadline: 90s\n");
     String yaml = new Helm(CHART).template().withName("etcdpilot").withNamespace("ops").withValuesFile(values).call();
     List<HasMetadata> objects = Serialization.unmarshal(yaml);
     Deployment deployment = find(objects, Deployment.class);
     var container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(container.getArgs()).contains("--leader-election=true", "--health-port=8081");
+    // What the chart passes is what the operator accepts.
+    var options = io.etcdpilot.operator.OperatorOptions.parse(container.getArgs().toArray(String[]::new), java.util.Map.of());
+    assertThat(options.learnerDeadline()).isEqualTo(java.time.Duration.ofSeconds(90));
+    assertThat(options.failedMemberDeadline()).isEqualTo(java.time.Duration.ofMinutes(10));
     assertThat(container.getEnv()).anySatisfy(e -> {
       assertThat(e.getName()).isEqualTo("WATCH_NAMESPACES");
       assertThat(e.getValue()).isEqualTo("team-a,team-b");
@@ -45,6 +49,10 @@ class HelmChartTest {
     assertThat(allows(role.getRules(), "", "secrets", "create")).isTrue();
     assertThat(allows(role.getRules(), "", "pods", "delete")).isTrue();
     assertThat(allows(role.getRules(), "apps", "statefulsets", "update")).isTrue();
+    // Member replacement labels data claims and deletes a replaced member's old one.
+    for (String verb : List.of("list", "patch", "delete")) {
+      assertThat(allows(role.getRules(), "", "persistentvolumeclaims", verb)).as("claims: " + verb).isTrue();
+    }
     assertThat(allows(role.getRules(), "etcdpilot.io", "etcdclusters", "update")).as("never writes spec").isFalse();
     assertThat(allows(role.getRules(), "", "pods", "create")).isFalse();
     assertThat(role.getRules()).noneMatch(r -> r.getResources().contains("*") || r.getVerbs().contains("*"));
