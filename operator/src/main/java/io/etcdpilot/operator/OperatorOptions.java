@@ -73,7 +73,9 @@ public record OperatorOptions(
 
   private static java.time.Duration duration(String flag, String value) {
     try {
-      return io.etcdpilot.operator.model.Durations.parse(value);
+      java.time.Duration d = io.etcdpilot.operator.model.Durations.parse(value);
+      if (d.isZero()) throw new IllegalArgumentException("must be longer than 0s: '" + value + "'");
+      return d;
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(flag + ": " + e.getMessage() + "\n" + USAGE);
     }
