@@ -56,14 +56,16 @@ class OperatorCrashE2E {
     await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> !target.operatorRunning());
 
     // The change the operator made before dying is visible in etcd itself.
-    try (Client c = ClientCredentials.jetcd(firstUrls.subList(0, 1), creds)) {
-      List<Member> members = c.getClusterClient().listMember().get(10, TimeUnit.SECONDS).getMembers();
-      switch (point) {
-        case "add-learner" -> assertThat(members).hasSize(from + 1).filteredOn(Member::isLearner).hasSize(1);
-        case "promote" -> assertThat(members).hasSize(from + 1).noneMatch(Member::isLearner);
-        default -> assertThat(members).hasSize(from - 1);
+    await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+      try (Client c = ClientCredentials.jetcd(firstUrls.subList(0, 1), creds)) {
+        List<Member> members = c.getClusterClient().listMember().get(10, TimeUnit.SECONDS).getMembers();
+        switch (point) {
+          case "add-learner" -> assertThat(members).hasSize(from + 1).filteredOn(Member::isLearner).hasSize(1);
+          case "promote" -> assertThat(members).hasSize(from + 1).noneMatch(Member::isLearner);
+          default -> assertThat(members).hasSize(from - 1);
+        }
       }
-    }
+    });
 
     target.restartOperator(Map.of());
     await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {

@@ -10,22 +10,30 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The sandbox's DNS: one hosts file, bind-mounted over /etc/hosts in every pod's mount namespace and given
- * to JVMs as jdk.net.hosts.file. It is rewritten in place (same inode), because a bind mount of a file
- * keeps pointing at the inode it was made with.
+ * The sandbox's DNS, written twice. JVMs (tests, operator, etcdctl) read {@link #path()} as jdk.net.hosts.file;
+ * it is replaced atomically, because a lookup that caught it half-written would fail and the JDK caches that
+ * failure for 10 s. Pods get {@link #podPath()} bind-mounted over /etc/hosts; it must be rewritten in place
+ * (a bind mount of a file keeps pointing at the inode it was made with). Both are written only on change.
  */
 public final class HostsFile {
   private final Path file;
+  private final Path podFile;
   private final Map<String, List<String>> entries = new TreeMap<>();
+  private String written;
 
   public HostsFile(Path file) throws IOException {
     this.file = file;
+    this.podFile = file.resolveSibling(file.getFileName() + ".pods");
     Files.createDirectories(file.getParent());
     write();
   }
 
   public Path path() {
     return file;
+  }
+
+  public Path podPath() {
+    return podFile;
   }
 
   /** Sets (or with an empty list, clears) the names that resolve to an address, under a stable key. */
@@ -47,10 +55,16 @@ public final class HostsFile {
     for (List<String> e : entries.values()) {
       sb.append(e.get(0)).append(' ').append(e.get(1)).append('\n');
     }
-    byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
-    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+    String text = sb.toString();
+    if (text.equals(written)) return;
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    try (RandomAccessFile raf = new RandomAccessFile(podFile.toFile(), "rw")) {
       raf.setLength(0);
       raf.write(bytes);
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.write(tmp, bytes);
+      Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      written = text;
     } catch (IOException e) {
       throw new IllegalStateException("cannot write " + file, e);
     }

@@ -337,7 +337,7 @@ final class PodRunner {
   /** Wraps a command so it runs in its own mount namespace with the pod's hosts file and volumes. */
   private List<String> inPodNamespace(JsonNode c, List<String> cmd) {
     StringBuilder script = new StringBuilder("set -e\n");
-    script.append("mount --bind ").append(quote(kubelet.hosts().path().toString())).append(" /etc/hosts\n");
+    script.append("mount --bind ").append(quote(kubelet.hosts().podPath().toString())).append(" /etc/hosts\n");
     List<JsonNode> mounts = new ArrayList<>();
     c.path("volumeMounts").forEach(mounts::add);
     mounts.sort(Comparator.comparingInt(m -> m.path("mountPath").asText().length()));
