@@ -235,11 +235,21 @@ final class MembershipActions {
     for (int i : ordinals) {
       PersistentVolumeClaim c = claims.get(i);
       String label = c == null || c.getMetadata().getLabels() == null ? null : c.getMetadata().getLabels().get(VOLUME_OWNER_LABEL);
-      Long owner = label == null ? null : Long.parseUnsignedLong(label, 16);
+      Long owner = memberId(label);
       Pod pod = podByName.get(names.member(i));
       slots.put(i, new Slot(i, owner, pod != null && dataLost(pod), pod == null ? null : PodFacts.notReadySince(pod)));
     }
     return slots;
+  }
+
+  /** A member ID from a claim label; null when absent or not an ID (edited by hand): treated as never used. */
+  private static Long memberId(String label) {
+    if (label == null) return null;
+    try {
+      return Long.parseUnsignedLong(label, 16);
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   /** The pod's last exit was etcd refusing to start without data for a member that still exists. */
