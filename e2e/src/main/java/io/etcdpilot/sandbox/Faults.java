@@ -7,10 +7,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Faults injected into member pods. Works from the sandbox directory alone (pid files and volume
@@ -53,7 +51,7 @@ public final class Faults {
         // restarts it on an empty volume.
         signal(pid, "STOP");
         for (Path claim : claimDirs(dir, namespace, p)) {
-          wipe(claim);
+          FileTrees.empty(claim);
         }
         signal(pid, "KILL");
       }
@@ -70,17 +68,6 @@ public final class Faults {
       }
     }
     return out;
-  }
-
-  private static void wipe(Path claim) throws IOException {
-    if (!Files.isDirectory(claim)) return;
-    try (Stream<Path> children = Files.list(claim)) {
-      for (Path child : children.toList()) {
-        try (Stream<Path> walk = Files.walk(child)) {
-          for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
-        }
-      }
-    }
   }
 
   static void signal(long pid, String signal) throws IOException, InterruptedException {

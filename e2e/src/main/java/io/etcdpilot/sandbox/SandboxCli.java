@@ -80,7 +80,7 @@ public final class SandboxCli {
       System.err.println("a sandbox is already running in " + dir + " (pid " + Files.readString(pidFile).trim() + "); stop it with: e2e/sandbox down --dir " + dir);
       return 1;
     }
-    clean(dir);
+    FileTrees.empty(dir);
     Files.createDirectories(dir);
     Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
     System.out.println("starting sandbox in " + dir);
@@ -190,14 +190,6 @@ public final class SandboxCli {
     }
   }
 
-  private static void clean(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) return;
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        if (!p.equals(dir)) Files.deleteIfExists(p);
-      }
-    }
-  }
 
   static int etcdctl(Path dir, List<String> args) throws Exception {
     int dashes = args.indexOf("--");

@@ -19,13 +19,7 @@ final class SandboxTarget implements TargetCluster {
     if (hosts == null) throw new IllegalStateException("run with -Djdk.net.hosts.file=... (the e2e pom sets it)");
     Path dir = Path.of(hosts).getParent();
     // Every run starts empty: volumes left by an earlier run would hold another cluster's data.
-    if (java.nio.file.Files.isDirectory(dir)) {
-      try (var walk = java.nio.file.Files.walk(dir)) {
-        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          if (!p.equals(dir)) java.nio.file.Files.deleteIfExists(p);
-        }
-      }
-    }
+    io.etcdpilot.sandbox.FileTrees.empty(dir);
     sandbox = Sandbox.start(new Sandbox.Options(dir, Path.of(hosts), true, 2));
     client = sandbox.client();
     version = Sandbox.supportedEtcdVersion(sandbox.binaries());

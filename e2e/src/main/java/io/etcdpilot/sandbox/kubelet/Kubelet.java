@@ -118,8 +118,8 @@ public final class Kubelet implements AutoCloseable {
     }
     Path volume = claimDir(dir, namespace, claim);
     if (!Files.exists(volume)) return;
-    try (var walk = Files.walk(volume)) {
-      for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+    try {
+      io.etcdpilot.sandbox.FileTrees.delete(volume);
       log.info("volume of claim {}/{} deleted with its claim", namespace, claim);
     } catch (IOException ex) {
       log.warn("could not delete the volume of claim {}/{}: {}", namespace, claim, ex.toString());

@@ -234,9 +234,7 @@ final class PodRunner {
       }
     }
     if (previous != null && !previous.equals(fresh)) {
-      try (var walk = Files.walk(previous)) {
-        for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
-      }
+      io.etcdpilot.sandbox.FileTrees.delete(previous);
     }
   }
 
