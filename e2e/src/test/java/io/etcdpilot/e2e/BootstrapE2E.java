@@ -45,7 +45,7 @@ class BootstrapE2E {
     assertThat(scale.getStatus().getSelector()).contains("app.kubernetes.io/instance=etcd");
 
     try (WriteLoad load = new WriteLoad(urls, creds, "/boot/")) {
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= 100);
+      load.awaitMore(100, Duration.ofSeconds(30));
       WriteLoad.Report report = load.stopAndVerify();
       assertThat(report.missing()).isEmpty();
     }

@@ -41,26 +41,15 @@ class MemberReplacementE2E {
     String victim = "etcd-1";
 
     try (WriteLoad load = new WriteLoad(urls, () -> target.credentials(ns, "etcd"), "/wipe/")) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= 100);
+      load.awaitMore(100, Duration.ofSeconds(30));
       target.fault(ns, victim, Faults.Fault.wipe_data);
 
       // The operator notices the lost data and removes the member; quorum holds: writes keep being acknowledged.
-      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
-          .until(() -> reasons(ns).contains("ReplacingMember"));
-      int atRemoval = load.acknowledged();
-      await().atMost(Duration.ofSeconds(15)).until(() -> load.acknowledged() >= atRemoval + 20);
-      // (A learner refuses most calls: while one exists the member list may come from it and fail.)
-      await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
-        Map<String, Long> now = ClusterChecks.members(urls, creds);
-        assertThat(now).containsOnlyKeys(before.keySet());
-        assertThat(now.get(victim)).as("%s has a new member ID", victim).isNotEqualTo(before.get(victim));
-        EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
-        assertThat(ec.getStatus().getReadyReplicas()).isEqualTo(3);
-        assertThat(ec.getStatus().getOperation()).isNull();
-      });
+      awaitEvent(ns, "ReplacingMember", "lost its data");
+      load.awaitMore(20, Duration.ofSeconds(15));
+      awaitReplaced(ns, urls, creds, before, victim, Duration.ofMinutes(4));
       ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(1));
-      int acked = load.acknowledged();
-      await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= acked + 100);
+      load.awaitMore(100, Duration.ofSeconds(30));
       WriteLoad.Report report = load.stopAndVerify();
       assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
     }
@@ -86,22 +75,12 @@ class MemberReplacementE2E {
     target.restartOperator(Map.of("FAILED_MEMBER_DEADLINE", "15s"));
 
     try (WriteLoad load = new WriteLoad(urls, () -> target.credentials(ns, "etcd"), "/frozen/")) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= 100);
+      load.awaitMore(100, Duration.ofSeconds(30));
       // Hung, not crashed: the process keeps its port open but answers nothing, so nothing restarts it.
       target.fault(ns, "etcd-1", Faults.Fault.freeze);
-      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> target.client().v1().events()
-          .inNamespace(ns).list().getItems().stream().anyMatch(e -> "ReplacingMember".equals(e.getReason())
-              && e.getMessage().contains("unreachable for more than 15s")));
-      await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
-        Map<String, Long> now = ClusterChecks.members(urls, creds);
-        assertThat(now).containsOnlyKeys(before.keySet());
-        assertThat(now.get("etcd-1")).isNotEqualTo(before.get("etcd-1"));
-        EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
-        assertThat(ec.getStatus().getReadyReplicas()).isEqualTo(3);
-        assertThat(ec.getStatus().getOperation()).isNull();
-      });
-      int acked = load.acknowledged();
-      await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= acked + 100);
+      awaitEvent(ns, "ReplacingMember", "unreachable for more than 15s");
+      awaitReplaced(ns, urls, creds, before, "etcd-1", Duration.ofMinutes(3));
+      load.awaitMore(100, Duration.ofSeconds(30));
       WriteLoad.Report report = load.stopAndVerify();
       assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
     }
@@ -122,7 +101,7 @@ class MemberReplacementE2E {
     target.fault(ns, "etcd-3", Faults.Fault.pull_fails);
 
     try (WriteLoad load = new WriteLoad(urls, () -> target.credentials(ns, "etcd"), "/stuck/")) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= 100);
+      load.awaitMore(100, Duration.ofSeconds(30));
       target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").scale(4);
 
       await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
@@ -139,8 +118,7 @@ class MemberReplacementE2E {
       });
       assertThat(ClusterChecks.members(urls, creds)).isEqualTo(before);
       // Healthy and writable, and no retry loop: nothing is added again under this spec.
-      int acked = load.acknowledged();
-      await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= acked + 100);
+      load.awaitMore(100, Duration.ofSeconds(30));
       long adds = reasons(ns).stream().filter("MemberAdded"::equals).count();
       assertThat(adds).isEqualTo(1);
 
@@ -158,6 +136,26 @@ class MemberReplacementE2E {
       assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
     }
     ClusterChecks.assertHashKvEqual(target.clientUrls(ns, "etcd"), creds);
+  }
+
+  private void awaitEvent(String ns, String reason, String messagePart) {
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> target.client().v1().events()
+        .inNamespace(ns).list().getItems().stream()
+        .anyMatch(e -> reason.equals(e.getReason()) && e.getMessage().contains(messagePart)));
+  }
+
+  /** The same members as before, {@code victim} under a new ID, all healthy voters, nothing in flight. */
+  private void awaitReplaced(String ns, List<String> urls, ClientCredentials creds, Map<String, Long> before,
+      String victim, Duration within) {
+    // (A learner refuses most calls: while one exists the member list may come from it and fail.)
+    await().atMost(within).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
+      Map<String, Long> now = ClusterChecks.members(urls, creds);
+      assertThat(now).containsOnlyKeys(before.keySet());
+      assertThat(now.get(victim)).as("%s has a new member ID", victim).isNotEqualTo(before.get(victim));
+      EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
+      assertThat(ec.getStatus().getReadyReplicas()).isEqualTo(before.size());
+      assertThat(ec.getStatus().getOperation()).isNull();
+    });
   }
 
   private List<String> reasons(String ns) {

@@ -35,10 +35,9 @@ class OperatorCrashE2E {
     ClientCredentials creds = target.credentials(ns, "etcd");
     List<String> firstUrls = target.clientUrls(ns, "etcd");
     try (WriteLoad load = new WriteLoad(firstUrls, () -> target.credentials(ns, "etcd"), "/" + point + "/")) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= 100);
+      load.awaitMore(100, Duration.ofSeconds(30));
       crashAndRecover(point, from, to, firstUrls, creds);
-      int acked = load.acknowledged();
-      await().atMost(Duration.ofSeconds(60)).until(() -> load.acknowledged() >= acked + 100);
+      load.awaitMore(100, Duration.ofSeconds(60));
       WriteLoad.Report report = load.stopAndVerify();
       assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
     }

@@ -24,7 +24,7 @@ class ScalingE2E {
     ClientCredentials creds = target.credentials(ns, "etcd");
 
     try (WriteLoad load = new WriteLoad(target.clientUrls(ns, "etcd"), () -> target.credentials(ns, "etcd"), "/scale/")) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= 100);
+      load.awaitMore(100, Duration.ofSeconds(30));
       for (int size : List.of(to, from)) {
         target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").scale(size);
         await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
@@ -40,8 +40,7 @@ class ScalingE2E {
             .containsExactlyInAnyOrderElementsOf(IntStream.range(0, size).mapToObj(i -> "etcd-" + i).toList());
         assertThat(target.client().apps().statefulSets().inNamespace(ns).withName("etcd").get().getSpec().getReplicas())
             .isEqualTo(size);
-        int acked = load.acknowledged();
-        await().atMost(Duration.ofSeconds(60)).until(() -> load.acknowledged() >= acked + 100);
+        load.awaitMore(100, Duration.ofSeconds(60));
       }
       WriteLoad.Report report = load.stopAndVerify();
       assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
@@ -60,7 +59,7 @@ class ScalingE2E {
     Scenario.readyCluster(target, ns, "etcd", 3, s -> { });
     ClientCredentials creds = target.credentials(ns, "etcd");
     try (WriteLoad load = new WriteLoad(target.clientUrls(ns, "etcd"), () -> target.credentials(ns, "etcd"), "/rev/")) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= 100);
+      load.awaitMore(100, Duration.ofSeconds(30));
       var ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd");
       ec.scale(5);
       // As soon as the first learner exists, change our mind.

@@ -145,7 +145,7 @@ class TlsE2E {
     monitor.setDaemon(true);
     monitor.start();
     try (WriteLoad load = new WriteLoad(urls, () -> target.credentials(ns, "etcd"), "/ca/")) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged() >= 100);
+      load.awaitMore(100, Duration.ofSeconds(30));
       writeCa(target, ns, two, false);
 
       await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
@@ -156,8 +156,7 @@ class TlsE2E {
         assertThat(ec.getStatus().getOperation()).isNull();
       });
       ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(2));
-      int acked = load.acknowledged();
-      await().atMost(Duration.ofSeconds(60)).until(() -> load.acknowledged() >= acked + 100);
+      load.awaitMore(100, Duration.ofSeconds(60));
       WriteLoad.Report report = load.stopAndVerify();
       assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
     } finally {

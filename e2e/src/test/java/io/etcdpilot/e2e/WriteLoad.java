@@ -77,6 +77,12 @@ public final class WriteLoad implements AutoCloseable {
     return acked.size();
   }
 
+  /** Waits until {@code count} more writes than now are acknowledged: the cluster is taking writes. */
+  public void awaitMore(int count, Duration within) {
+    int from = acknowledged();
+    org.awaitility.Awaitility.await().atMost(within).until(() -> acknowledged() >= from + count);
+  }
+
   /** Stops writing and reads every acknowledged key back. */
   public Report stopAndVerify() throws Exception {
     running.set(false);
