@@ -164,8 +164,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       existingSts = applyStaticObjects(cluster, objects, existingSts, clusterState, initialCluster, tls);
     }
 
-    List<String> clientUrls = IntStream.range(0, voterCount(cluster, objects, existingSts))
-        .mapToObj(i -> names.clientUrl(names.member(i), objects.tls())).toList();
+    List<String> clientUrls = clientUrls(cluster, names, objects, existingSts);
     EtcdConnection connection = connection(namespace, names, objects, tls);
     ClusterObservation observation = connection == null ? ClusterObservation.unreachable("no client certificate yet")
         : observer.observe(connection, clientUrls);
@@ -206,13 +205,19 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     return withStatus(cluster, status, requeue);
   }
 
-  /** Members the operator's client should talk to: the voters it last saw (learners refuse most calls). */
-  private static int voterCount(EtcdCluster cluster, ClusterObjects objects, StatefulSet sts) {
+  /**
+   * Where the operator's client connects: the voters it last saw that still have a pod (learners refuse most
+   * calls; ordinals need not be contiguous while a member is replaced), else every pod of the StatefulSet.
+   */
+  private static List<String> clientUrls(EtcdCluster cluster, ClusterNames names, ClusterObjects objects,
+      StatefulSet sts) {
     int stsReplicas = sts != null && sts.getSpec().getReplicas() != null ? sts.getSpec().getReplicas() : objects.replicas();
-    if (cluster.getStatus() == null || cluster.getStatus().getMembers() == null) return stsReplicas;
-    long voters = cluster.getStatus().getMembers().stream()
-        .filter(m -> m.getRole() != io.etcdpilot.operator.api.v1alpha1.MemberStatus.Role.learner).count();
-    return voters == 0 ? stsReplicas : (int) Math.min(stsReplicas, Math.max(voters, 1));
+    List<String> pods = IntStream.range(0, stsReplicas).mapToObj(names::member).toList();
+    List<String> voters = cluster.getStatus() == null || cluster.getStatus().getMembers() == null ? List.of()
+        : cluster.getStatus().getMembers().stream()
+            .filter(m -> m.getRole() != io.etcdpilot.operator.api.v1alpha1.MemberStatus.Role.learner)
+            .map(io.etcdpilot.operator.api.v1alpha1.MemberStatus::getName).filter(pods::contains).toList();
+    return (voters.isEmpty() ? pods : voters).stream().map(m -> names.clientUrl(m, objects.tls())).toList();
   }
 
   /** Fields that cannot change once members exist: URLs of every member would change with the scheme. */

@@ -248,6 +248,9 @@ class EtcdClusterReconcilerApiTest {
       // The old volume goes (with the pod that mounts it): the learner must start empty.
       assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("data-lost-1").get()).isNull();
       assertThat(client.pods().inNamespace(NS).withName("lost-1").get()).isNull();
+      // While ordinal 1 is being replaced the operator talks to the voters it saw, not to ordinals 0..1.
+      assertThat(observer.lastUrls()).containsExactly("https://lost-0.lost-peer.prod.svc.cluster.local:2379",
+          "https://lost-2.lost-peer.prod.svc.cluster.local:2379");
     });
     assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("data-lost-0").get()).isNotNull();
     assertThat(get("lost").getStatus().getOperation().getType()).isEqualTo("AddMember");

@@ -23,6 +23,10 @@ class FakeObserver implements EtcdObserver, EtcdAdmin {
     return next.get();
   }
 
+  synchronized List<String> lastUrls() {
+    return urlsSeen.isEmpty() ? List.of() : urlsSeen.get(urlsSeen.size() - 1);
+  }
+
   final List<Long> leaderMoves = new ArrayList<>();
 
   @Override
