@@ -50,7 +50,7 @@ public final class Faults {
         // Stop the member first so it cannot write while its data disappears, then kill it: the kubelet
         // restarts it on an empty volume.
         signal(pid, "STOP");
-        for (Path claim : claimDirs(dir, namespace, p)) {
+        for (Path claim : claimDirs(client, namespace, p)) {
           FileTrees.empty(claim);
         }
         signal(pid, "KILL");
@@ -60,12 +60,15 @@ public final class Faults {
     return fault.name().replace('_', '-') + " " + namespace + "/" + pod + " (pid " + pid + ")";
   }
 
-  static List<Path> claimDirs(Path dir, String namespace, Pod p) {
+  /** The directories behind a pod's claims: claim, then its bound PersistentVolume's host path. */
+  static List<Path> claimDirs(KubernetesClient client, String namespace, Pod p) {
     List<Path> out = new ArrayList<>();
     for (Volume v : p.getSpec().getVolumes()) {
-      if (v.getPersistentVolumeClaim() != null) {
-        out.add(io.etcdpilot.sandbox.kubelet.Kubelet.claimDir(dir, namespace, v.getPersistentVolumeClaim().getClaimName()));
-      }
+      if (v.getPersistentVolumeClaim() == null) continue;
+      var pvc = client.persistentVolumeClaims().inNamespace(namespace).withName(v.getPersistentVolumeClaim().getClaimName()).get();
+      if (pvc == null || pvc.getSpec().getVolumeName() == null) continue;
+      var pv = client.persistentVolumes().withName(pvc.getSpec().getVolumeName()).get();
+      if (pv != null && pv.getSpec().getHostPath() != null) out.add(Path.of(pv.getSpec().getHostPath().getPath()));
     }
     return out;
   }

@@ -1,35 +1,34 @@
 package io.etcdpilot.sandbox;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /**
  * The unchanged operator (io.etcdpilot.operator.Main), run as its own JVM against the sandbox through a
- * kubeconfig. The only sandbox-specific settings are OS-level: the hosts file it resolves member names
- * with, and no DNS caching (names appear as pods start).
+ * kubeconfig that holds its ServiceAccount's token, in the namespace the chart installs it to. The only
+ * sandbox-specific settings are OS-level: the hosts file it resolves member names with, and no DNS
+ * caching (names appear as pods start).
  */
 public final class OperatorProcess implements AutoCloseable {
   private final Path kubeconfig;
   private final Path hostsFile;
   private final Path logFile;
-  private Process process;
+  private final String namespace;
+  private ChildProcess process;
 
-  public OperatorProcess(Path kubeconfig, Path hostsFile, Path logFile) {
+  public OperatorProcess(Path kubeconfig, Path hostsFile, Path logFile, String namespace) {
     this.kubeconfig = kubeconfig;
     this.hostsFile = hostsFile;
     this.logFile = logFile;
-  }
-
-  public synchronized void start() throws IOException {
-    start(java.util.Map.of());
+    this.namespace = namespace;
   }
 
   /** @param env extra environment, e.g. the operator's test crash points */
-  public synchronized void start(java.util.Map<String, String> env) throws IOException {
+  public synchronized void start(Map<String, String> env) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx512m");
@@ -42,26 +41,22 @@ public final class OperatorProcess implements AutoCloseable {
     cmd.add("--kubeconfig=" + kubeconfig);
     cmd.add("--health-port=0");
     cmd.add("--leader-election=true");
-    cmd.add("--leader-election-namespace=default");
-    Files.createDirectories(logFile.getParent());
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-    pb.environment().putAll(env);
-    process = pb.start();
+    Map<String, String> all = new HashMap<>(env);
+    // What the chart's Deployment sets from the downward API.
+    all.put("POD_NAMESPACE", namespace);
+    process = ChildProcess.start("operator", cmd, all, logFile);
   }
 
   public synchronized boolean alive() {
-    return process != null && process.isAlive();
+    return process != null && process.alive();
+  }
+
+  public Path logFile() {
+    return logFile;
   }
 
   @Override
   public synchronized void close() throws InterruptedException {
-    if (process != null && process.isAlive()) {
-      process.destroy();
-      if (!process.waitFor(15, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
-      }
-    }
+    if (process != null) process.stop(15);
   }
 }

@@ -1,77 +1,98 @@
 package io.etcdpilot.sandbox;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.etcdpilot.sandbox.apiserver.ApiServer;
-import io.etcdpilot.sandbox.apiserver.ObjectStore;
-import io.etcdpilot.sandbox.apiserver.ResourceRegistry;
-import io.etcdpilot.sandbox.apiserver.ResourceType;
-import io.etcdpilot.sandbox.controllers.StatefulSetController;
+import io.etcdpilot.sandbox.controlplane.ControlPlane;
+import io.etcdpilot.sandbox.controlplane.KubeBinaries;
 import io.etcdpilot.sandbox.kubelet.EtcdBinaries;
 import io.etcdpilot.sandbox.kubelet.HostsFile;
 import io.etcdpilot.sandbox.kubelet.Kubelet;
-import io.fabric8.kubernetes.client.Config;
+import io.etcdpilot.sandbox.kubelet.KubeletServer;
+import io.etcdpilot.sandbox.kubelet.NodeAgent;
+import io.etcdpilot.sandbox.kubelet.PodNetwork;
+import io.etcdpilot.sandbox.storage.HostPathProvisioner;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
-import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A local stand-in for a Kubernetes cluster: API server, StatefulSet controller and one kubelet that runs
- * etcd pods as real processes, plus (optionally) the operator against it. Not a Kubernetes distribution:
- * only what the operator and kubectl touch.
+ * A local Kubernetes cluster for etcdpilot: the real control plane (etcd, kube-apiserver, kube-controller-manager,
+ * kube-scheduler, built from their Go modules), a volume provisioner, and our process kubelet, which registers
+ * the nodes and runs the pods bound to them as real processes. The operator runs against it with the chart's
+ * RBAC. Not a Kubernetes distribution: the kubelet does what the operator and kubectl touch, no more.
  */
 public final class Sandbox implements AutoCloseable {
   public static final String CLUSTER_DOMAIN = "cluster.local";
   public static final String CRD_RESOURCE = "/META-INF/fabric8/etcdclusters.etcdpilot.io-v1.yml";
+  /** Pod Security admission: what etcd members and the operator are admitted under. */
+  public static final Map<String, String> RESTRICTED = Map.of("pod-security.kubernetes.io/enforce", "restricted",
+      "pod-security.kubernetes.io/enforce-version", "latest");
 
-  /** Where the sandbox keeps its state, and what it starts. */
   /**
    * @param instance separates sandboxes running at the same time (pod address range, uids, NAT chain)
+   * @param nodes how many Node objects the kubelet registers
+   * @param dedicated how many of them (the last ones) are labelled and tainted as dedicated etcd nodes
    */
-  public record Options(Path dir, Path hostsFile, boolean startOperator, int instance) {}
+  public record Options(Path dir, Path hostsFile, boolean startOperator, int instance, int nodes, int dedicated) {
+    public Options {
+      if (nodes < 1) throw new IllegalArgumentException("--nodes must be at least 1");
+      if (dedicated < 0 || dedicated > nodes) throw new IllegalArgumentException("--dedicated must be between 0 and --nodes");
+    }
+  }
 
   private final Options options;
-  private final ObjectStore store;
-  private final ApiServer api;
-  private final StatefulSetController statefulSets;
-  private final Kubelet kubelet;
-  private final EtcdBinaries binaries;
-  private final Path kubeconfig;
+  private final KubeBinaries kube;
+  private ControlPlane controlPlane;
+  private KubernetesClient admin;
+  private HostPathProvisioner provisioner;
+  private KubeletServer kubeletServer;
+  private NodeAgent nodes;
+  private Kubelet kubelet;
+  private EtcdBinaries binaries;
+  private Path operatorKubeconfig;
   private OperatorProcess operator;
-  private final int port;
 
   private Sandbox(Options options) throws Exception {
     this.options = options;
     Files.createDirectories(options.dir());
-    ResourceRegistry registry = new ResourceRegistry();
-    store = new ObjectStore(registry);
-    api = new ApiServer(store);
-    port = api.start("127.0.0.1", 0);
-    kubeconfig = options.dir().resolve("kubeconfig");
-    Files.writeString(kubeconfig, kubeconfigText(port));
-    ResourceType ns = registry.find("", "v1", "namespaces").orElseThrow();
-    for (String n : List.of("default", "kube-system")) {
-      ObjectNode o = ObjectStore.JSON.createObjectNode();
-      o.putObject("metadata").put("name", n);
-      o.putObject("status").put("phase", "Active");
-      store.create(ns, null, o);
-    }
-    applyCrd();
-    statefulSets = new StatefulSetController(store);
-    statefulSets.start();
-    binaries = new EtcdBinaries(EtcdBinaries.defaultCache());
-    HostsFile hosts = new HostsFile(options.hostsFile());
-    kubelet = new Kubelet(store, options.dir(), hosts, binaries, CLUSTER_DOMAIN,
-        new io.etcdpilot.sandbox.kubelet.PodNetwork(options.instance()));
-    api.setLogSource((namespace, pod, container) -> Optional.of(kubelet.logFile(namespace, pod, container)));
-    kubelet.start();
-    if (options.startOperator()) {
-      startOperator();
+    kube = KubeBinaries.locate();
+    try {
+      controlPlane = ControlPlane.start(options.dir(), kube);
+      admin = controlPlane.adminClient();
+      awaitSystemNamespaces();
+      admin.namespaces().withName("default").edit(n -> {
+        n.getMetadata().getLabels().putAll(RESTRICTED);
+        return n;
+      });
+      applyCrd();
+      provisioner = new HostPathProvisioner(admin, options.dir().resolve("volumes"));
+      provisioner.start();
+      kubeletServer = new KubeletServer(controlPlane.kubeletServing().cert(), controlPlane.kubeletServing().key(),
+          controlPlane.pki().caCert(), Kubelet.logFiles(options.dir()));
+      int kubeletPort = kubeletServer.start();
+      nodes = new NodeAgent(admin, new NodeAgent.Options(options.nodes(), options.dedicated(),
+          kube.kubernetesVersion().orElse("v0.0.0"), kubeletPort));
+      nodes.start();
+      binaries = new EtcdBinaries(EtcdBinaries.defaultCache(), kube);
+      HostsFile hosts = new HostsFile(options.hostsFile());
+      kubelet = new Kubelet(admin, options.dir(), hosts, binaries, CLUSTER_DOMAIN, new PodNetwork(options.instance()),
+          nodes.nodeNames(), provisioner);
+      kubelet.start();
+      operatorKubeconfig = OperatorInstall.install(admin, kube.repository().resolve("charts/etcdpilot"),
+          controlPlane.server(), controlPlane.pki(), options.dir().resolve("operator.kubeconfig"));
+      if (options.startOperator()) {
+        startOperator(Map.of());
+      }
+    } catch (Exception | Error e) {
+      close(); // a half-started sandbox leaves no process behind
+      throw e;
     }
   }
 
@@ -79,46 +100,35 @@ public final class Sandbox implements AutoCloseable {
     return new Sandbox(options);
   }
 
-  private void applyCrd() throws IOException {
-    try (InputStream in = Sandbox.class.getResourceAsStream(CRD_RESOURCE)) {
-      if (in == null) throw new IllegalStateException("CRD " + CRD_RESOURCE + " not on the classpath: build the operator module");
-      ObjectNode crd = (ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper(
-          new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(in);
-      store.create(store.registry().find("apiextensions.k8s.io", "v1", "customresourcedefinitions").orElseThrow(), null, crd);
+  private void awaitSystemNamespaces() throws InterruptedException {
+    Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
+    while (admin.namespaces().withName("kube-node-lease").get() == null || admin.namespaces().withName("default").get() == null) {
+      if (Instant.now().isAfter(deadline)) throw new IllegalStateException("the API server created no system namespaces");
+      Thread.sleep(100);
     }
   }
 
-  private static String kubeconfigText(int port) {
-    return """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: etcdpilot-sandbox
-          cluster:
-            server: http://127.0.0.1:%d
-        contexts:
-        - name: etcdpilot-sandbox
-          context:
-            cluster: etcdpilot-sandbox
-            user: sandbox
-            namespace: default
-        current-context: etcdpilot-sandbox
-        users:
-        - name: sandbox
-          user: {}
-        """.formatted(port);
+  private void applyCrd() throws IOException, InterruptedException {
+    try (InputStream in = Sandbox.class.getResourceAsStream(CRD_RESOURCE)) {
+      if (in == null) throw new IllegalStateException("CRD " + CRD_RESOURCE + " not on the classpath: build the operator module");
+      CustomResourceDefinition crd = admin.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
+      admin.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+      admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).waitUntilCondition(
+          c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
+              .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())), 60, TimeUnit.SECONDS);
+    }
   }
 
-  public synchronized void startOperator() throws IOException {
-    operator = new OperatorProcess(kubeconfig, options.hostsFile(), options.dir().resolve("logs").resolve("operator.log"));
-    operator.start();
+  private synchronized void startOperator(Map<String, String> env) throws IOException {
+    operator = new OperatorProcess(operatorKubeconfig, options.hostsFile(), options.dir().resolve("logs").resolve("operator.log"),
+        OperatorInstall.NAMESPACE);
+    operator.start(env);
   }
 
   /** Stops the operator (SIGTERM) and starts it again with extra environment. */
-  public synchronized void restartOperator(java.util.Map<String, String> env) throws Exception {
+  public synchronized void restartOperator(Map<String, String> env) throws Exception {
     if (operator != null) operator.close();
-    operator = new OperatorProcess(kubeconfig, options.hostsFile(), options.dir().resolve("logs").resolve("operator.log"));
-    operator.start(env);
+    startOperator(env);
   }
 
   public synchronized OperatorProcess operator() {
@@ -126,17 +136,16 @@ public final class Sandbox implements AutoCloseable {
   }
 
   public Path dir() { return options.dir(); }
-  public Path kubeconfig() { return kubeconfig; }
+  public Path kubeconfig() { return controlPlane.adminKubeconfig(); }
   public Path hostsFile() { return options.hostsFile(); }
   public Kubelet kubelet() { return kubelet; }
   public EtcdBinaries binaries() { return binaries; }
-  public int port() { return port; }
+  public ControlPlane controlPlane() { return controlPlane; }
+  public java.util.List<String> nodeNames() { return nodes.nodeNames(); }
 
-  /** A fabric8 client against the sandbox, as any user of the kubeconfig would have. */
+  /** A client with the admin kubeconfig, as a cluster administrator would have. */
   public KubernetesClient client() throws IOException {
-    return new KubernetesClientBuilder()
-        .withConfig(Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString()))
-        .build();
+    return controlPlane.adminClient();
   }
 
   /** The newest etcd 3.5 the machine has or Debian's stable suite offers: supported, unlike 3.4. */
@@ -149,8 +158,11 @@ public final class Sandbox implements AutoCloseable {
   @Override
   public void close() throws Exception {
     if (operator != null) operator.close();
-    kubelet.close();
-    statefulSets.close();
-    api.close();
+    if (kubelet != null) kubelet.close();
+    if (nodes != null) nodes.close();
+    if (kubeletServer != null) kubeletServer.close();
+    if (provisioner != null) provisioner.close();
+    if (admin != null) admin.close();
+    if (controlPlane != null) controlPlane.close();
   }
 }

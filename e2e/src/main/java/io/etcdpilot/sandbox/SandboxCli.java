@@ -23,9 +23,13 @@ import java.util.stream.Stream;
 public final class SandboxCli {
   static final String USAGE = """
       usage:
-        sandbox up      [--dir DIR] [--no-demo]           start the sandbox (foreground; Ctrl-C stops it)
+        sandbox up      [--dir DIR] [--no-demo] [--nodes N] [--dedicated N]
+                                                          start the sandbox (foreground; Ctrl-C stops it): the real
+                                                          Kubernetes control plane and N nodes (default 3), the last
+                                                          --dedicated of them labelled and tainted for etcd
         sandbox down    [--dir DIR]                       stop a running sandbox
         sandbox etcdctl [--dir DIR] NAMESPACE/CLUSTER -- ARGS...
+        sandbox etcdctl [--dir DIR] --control-plane -- ARGS...   the control plane's own etcd
         sandbox fault   [--dir DIR] NAMESPACE/POD crash|freeze|thaw|wipe-data|pull-fails|pull-ok
       DIR defaults to $ETCDPILOT_SANDBOX_DIR, else .sandbox in the repository.
       """;
@@ -51,7 +55,10 @@ public final class SandboxCli {
     try {
       code = run(verb, dir, args);
     } catch (Exception e) {
-      System.err.println("error: " + e.getMessage());
+      StringBuilder why = new StringBuilder("error: " + e.getMessage());
+      for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) why.append("\n  caused by: ").append(c);
+      System.err.println(why);
+      if (System.getenv("ETCDPILOT_DEBUG") != null) e.printStackTrace();
       code = 1;
     }
     System.exit(code);
@@ -59,7 +66,7 @@ public final class SandboxCli {
 
   private static int run(String verb, Path dir, List<String> args) throws Exception {
     return switch (verb) {
-      case "up" -> up(dir, !args.contains("--no-demo"));
+      case "up" -> up(dir, !args.contains("--no-demo"), intOption(args, "--nodes", 3), intOption(args, "--dedicated", 0));
       case "down" -> down(dir);
       case "etcdctl" -> etcdctl(dir, args);
       case "fault" -> fault(dir, args);
@@ -70,7 +77,18 @@ public final class SandboxCli {
     };
   }
 
-  static int up(Path dir, boolean demo) throws Exception {
+  private static int intOption(List<String> args, String name, int fallback) {
+    int at = args.indexOf(name);
+    if (at < 0) return fallback;
+    if (at + 1 >= args.size()) throw new IllegalArgumentException(name + " needs a number");
+    try {
+      return Integer.parseInt(args.get(at + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " needs a number, not '" + args.get(at + 1) + "'");
+    }
+  }
+
+  static int up(Path dir, boolean demo, int nodes, int dedicated) throws Exception {
     if (!"root".equals(System.getProperty("user.name"))) {
       System.err.println("the sandbox runs etcd members in private mount namespaces and needs root: run it as root (e.g. sudo e2e/sandbox up)");
       return 1;
@@ -84,7 +102,8 @@ public final class SandboxCli {
     Files.createDirectories(dir);
     Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
     System.out.println("starting sandbox in " + dir);
-    Sandbox sandbox = Sandbox.start(new Sandbox.Options(dir, dir.resolve("hosts"), true, 1));
+    Instant started = Instant.now();
+    Sandbox sandbox = Sandbox.start(new Sandbox.Options(dir, dir.resolve("hosts"), true, 1, nodes, dedicated));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("\nstopping sandbox...");
@@ -101,8 +120,10 @@ public final class SandboxCli {
     try (KubernetesClient client = sandbox.client()) {
       waitForOperator(client, sandbox);
       Files.writeString(dir.resolve("ready"), Instant.now() + "\n");
-      System.out.println("API server: http://127.0.0.1:" + sandbox.port() + "  kubeconfig: " + sandbox.kubeconfig());
-      System.out.println("operator running (log: " + dir.resolve("logs/operator.log") + ")");
+      System.out.println("Kubernetes " + sandbox.controlPlane().server() + " (real kube-apiserver, controller manager, scheduler; "
+          + sandbox.nodeNames().size() + " nodes)  kubeconfig: " + sandbox.kubeconfig());
+      System.out.println("operator running with the chart's RBAC in " + OperatorInstall.NAMESPACE + " (log: "
+          + dir.resolve("logs/operator.log") + "); control-plane logs in " + dir.resolve("logs"));
       if (demo) {
         String version = Sandbox.supportedEtcdVersion(sandbox.binaries());
         EtcdCluster ec = new EtcdCluster();
@@ -114,6 +135,7 @@ public final class SandboxCli {
         client.resource(ec).create();
         System.out.println("applied EtcdCluster default/demo: 3 members, etcd " + version);
         followUntilReady(client, "default", "demo", Duration.ofMinutes(5));
+        System.out.println("from start to Ready in " + Duration.between(started, Instant.now()).toMillis() / 100 / 10.0 + " s");
       }
       System.out.println("""
 
@@ -131,7 +153,7 @@ public final class SandboxCli {
     Instant deadline = Instant.now().plusSeconds(120);
     while (Instant.now().isBefore(deadline)) {
       if (!sandbox.operator().alive()) throw new IllegalStateException("the operator exited; see " + sandbox.dir().resolve("logs/operator.log"));
-      if (client.leases().inNamespace("default").withName("etcdpilot-operator").get() != null) return;
+      if (client.leases().inNamespace(OperatorInstall.NAMESPACE).withName("etcdpilot-operator").get() != null) return;
       Thread.sleep(500);
     }
     throw new IllegalStateException("the operator did not take its lease within 2 minutes; see " + sandbox.dir().resolve("logs/operator.log"));
@@ -171,7 +193,12 @@ public final class SandboxCli {
     var handle = ProcessHandle.of(pid);
     if (handle.isPresent() && handle.get().isAlive()) {
       handle.get().destroy();
-      handle.get().onExit().get(90, TimeUnit.SECONDS);
+      try {
+        handle.get().onExit().get(120, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        System.err.println("sandbox (pid " + pid + ") did not stop within 2 minutes; killing what it started");
+        handle.get().destroyForcibly();
+      }
     }
     killLeftovers(dir);
     Files.deleteIfExists(pidFile);
@@ -179,11 +206,16 @@ public final class SandboxCli {
     return 0;
   }
 
-  /** Belt and braces: no member process may outlive its sandbox. */
+  /** Belt and braces: no member or control-plane process may outlive its sandbox. */
   private static void killLeftovers(Path dir) throws IOException {
-    Path pods = dir.resolve("pods");
-    if (!Files.isDirectory(pods)) return;
-    try (Stream<Path> files = Files.walk(pods)) {
+    for (String where : List.of("pods", "logs")) {
+      killPids(dir.resolve(where));
+    }
+  }
+
+  private static void killPids(Path under) throws IOException {
+    if (!Files.isDirectory(under)) return;
+    try (Stream<Path> files = Files.walk(under)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".pid")).toList()) {
         ProcessHandle.of(Long.parseLong(Files.readString(f).trim())).ifPresent(ProcessHandle::destroyForcibly);
       }
@@ -193,6 +225,13 @@ public final class SandboxCli {
 
   static int etcdctl(Path dir, List<String> args) throws Exception {
     int dashes = args.indexOf("--");
+    if (!args.isEmpty() && args.get(0).equals("--control-plane")) {
+      if (!Files.exists(dir.resolve("ready"))) throw new IllegalStateException("no running sandbox in " + dir + " (start one with e2e/sandbox up)");
+      List<String> where = Files.readAllLines(dir.resolve("control-plane").resolve("etcdctl"));
+      List<String> cmd = new ArrayList<>(List.of(where.get(0), "--endpoints=" + where.get(1)));
+      cmd.addAll(dashes >= 0 ? args.subList(dashes + 1, args.size()) : args.subList(1, args.size()));
+      return new ProcessBuilder(cmd).inheritIO().start().waitFor();
+    }
     if (args.isEmpty() || !args.get(0).contains("/")) {
       System.err.print("etcdctl needs NAMESPACE/CLUSTER\n" + USAGE);
       return 2;
@@ -201,7 +240,8 @@ public final class SandboxCli {
     List<String> rest = dashes >= 0 ? args.subList(dashes + 1, args.size()) : args.subList(1, args.size());
     try (KubernetesClient client = clientFor(dir)) {
       EtcdCluster ec = client.resources(EtcdCluster.class).inNamespace(target[0]).withName(target[1]).get();
-      List<String> cmd = Etcdctl.command(dir.resolve("hosts"), new EtcdBinaries(EtcdBinaries.defaultCache()),
+      List<String> cmd = Etcdctl.command(dir.resolve("hosts"), new EtcdBinaries(EtcdBinaries.defaultCache(),
+          io.etcdpilot.sandbox.controlplane.KubeBinaries.locate()),
           ec == null ? null : ec.getSpec().getVersion(), Etcdctl.endpoints(client, target[0], target[1]),
           Etcdctl.clientFiles(client, target[0], target[1], dir.resolve("etcdctl").resolve(target[0] + "-" + target[1])), rest);
       ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();

@@ -9,10 +9,19 @@ cache="$2"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/lists/partial" "$work/archives/partial" "$cache"
-mirror="$(grep -hE "^(URIs:|deb )" /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null | grep -oE "https?://[^ ]+" | grep -v security | head -1 || true)"
-mirror="${mirror:-http://deb.debian.org/debian}"
+# The Debian archive this machine's own apt sources use (never a hard-coded host): the first enabled source
+# that serves the main component of a non-security suite.
+mirror="$({
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] && awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) { if ($(i+1) !~ /security/) print $i; break } }' "$f"
+  done
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] && awk 'BEGIN { RS = ""; FS = "\n" } /Types:[^\n]*deb/ && /Components:[^\n]*main/ && !/Suites:[^\n]*security/ {
+      for (i = 1; i <= NF; i++) if ($i ~ /^URIs:/) { split($i, u, " "); print u[2] } }' "$f"
+  done
+} | head -1)"
+[ -n "$mirror" ] || { echo "no Debian archive found in this machine's apt sources (/etc/apt/sources.list*)" >&2; exit 1; }
 mirror="${mirror%/}"
-case "$mirror" in *debian-security*) mirror="http://deb.debian.org/debian" ;; esac
 echo "deb [trusted=yes] $mirror $suite main" > "$work/sources.list"
 opts=(-o "Dir::Etc::SourceList=$work/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
       -o "Dir::State::Lists=$work/lists" -o "Dir::Cache::Archives=$work/archives"

@@ -8,8 +8,15 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The sandbox in this JVM, the operator as a child process; the JVM resolves pod names through its hosts file. */
+/**
+ * The sandbox in this JVM (real control plane, our kubelet), the operator as a child process with the chart's
+ * RBAC; the JVM resolves pod names through the sandbox's hosts file. Nodes: {@value #NODES}, the last
+ * {@value #DEDICATED} dedicated to etcd, so that a 5-member cluster, a drained node's member and a cluster on
+ * dedicated nodes all find room.
+ */
 final class SandboxTarget implements TargetCluster {
+  static final int NODES = 9;
+  static final int DEDICATED = 3;
   private final Sandbox sandbox;
   private final KubernetesClient client;
   private final String version;
@@ -20,7 +27,7 @@ final class SandboxTarget implements TargetCluster {
     Path dir = Path.of(hosts).getParent();
     // Every run starts empty: volumes left by an earlier run would hold another cluster's data.
     io.etcdpilot.sandbox.FileTrees.empty(dir);
-    sandbox = Sandbox.start(new Sandbox.Options(dir, Path.of(hosts), true, 2));
+    sandbox = Sandbox.start(new Sandbox.Options(dir, Path.of(hosts), true, 2, NODES, DEDICATED));
     client = sandbox.client();
     version = Sandbox.supportedEtcdVersion(sandbox.binaries());
   }

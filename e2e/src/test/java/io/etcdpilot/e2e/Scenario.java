@@ -10,9 +10,11 @@ import java.util.function.Consumer;
 final class Scenario {
   private Scenario() {}
 
+  /** A namespace that admits only pods meeting Pod Security's restricted profile, as etcd members claim to. */
   static void namespace(TargetCluster target, String ns) {
     if (target.client().namespaces().withName(ns).get() == null) {
-      target.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+      target.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
+          .addToLabels(io.etcdpilot.sandbox.Sandbox.RESTRICTED).endMetadata().build()).create();
     }
   }
 

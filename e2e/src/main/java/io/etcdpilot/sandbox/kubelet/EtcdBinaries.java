@@ -18,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Local etcd binaries by version: the distribution's package (3.4 on Debian bookworm), or a newer release
- * that a Debian suite (trixie, sid) carries, fetched with a private apt list and unpacked into a cache —
- * never installed on the system.
+ * Local etcd binaries by version: a release pinned in {@code e2e/kube/etcd/} (built from its Go modules on first
+ * use), the distribution's package (3.4 on Debian bookworm), or a release that a Debian suite (trixie, sid)
+ * carries, fetched with a private apt list and unpacked into a cache — never installed on the system.
  */
 public final class EtcdBinaries {
   private static final Logger log = LoggerFactory.getLogger(EtcdBinaries.class);
@@ -28,10 +28,12 @@ public final class EtcdBinaries {
   private static final Pattern ETCD_IMAGE = Pattern.compile("(^|/)etcd(-[a-z0-9]+)?[:@]v?(\\d+\\.\\d+\\.\\d+)");
 
   private final Path cache;
+  private final io.etcdpilot.sandbox.controlplane.KubeBinaries pinned;
   private final Set<String> fetchedSuites = new LinkedHashSet<>();
 
-  public EtcdBinaries(Path cache) {
+  public EtcdBinaries(Path cache, io.etcdpilot.sandbox.controlplane.KubeBinaries pinned) {
     this.cache = cache;
+    this.pinned = pinned;
   }
 
   public static Path defaultCache() {
@@ -48,6 +50,7 @@ public final class EtcdBinaries {
 
   /** Directory holding bin/etcd and bin/etcdctl of that version, fetching it when a Debian suite has it. */
   public synchronized Optional<Path> binDir(String version) {
+    if (pinned.etcdVersions().contains(version)) return Optional.of(pinned.etcd(version));
     Optional<Path> found = lookup(version);
     if (found.isPresent()) return found;
     for (String suite : SUITES) {
@@ -70,17 +73,18 @@ public final class EtcdBinaries {
     return Files.isExecutable(dir.resolve("etcd")) ? Optional.of(dir) : Optional.empty();
   }
 
-  /** Versions present locally now. */
+  /** Versions present locally now, or pinned to be built on first use. */
   public List<String> available() {
-    List<String> out = new ArrayList<>();
+    List<String> out = new ArrayList<>(pinned.etcdVersions());
     String sys = systemVersion();
-    if (sys != null) out.add(sys);
+    if (sys != null && !out.contains(sys)) out.add(sys);
     try (var dirs = Files.list(cache)) {
       dirs.filter(d -> Files.isExecutable(d.resolve("usr/bin/etcd"))).map(d -> d.getFileName().toString())
-          .filter(v -> !out.contains(v)).sorted().forEach(out::add);
+          .filter(v -> !out.contains(v)).forEach(out::add);
     } catch (IOException e) {
       // empty cache
     }
+    out.sort(java.util.Comparator.comparing(io.etcdpilot.operator.model.EtcdVersion::parse));
     return out;
   }
 

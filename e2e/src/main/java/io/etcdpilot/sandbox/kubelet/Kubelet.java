@@ -1,11 +1,20 @@
 package io.etcdpilot.sandbox.kubelet;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.etcdpilot.sandbox.apiserver.ApiException;
-import io.etcdpilot.sandbox.apiserver.ObjectStore;
-import io.etcdpilot.sandbox.apiserver.ResourceType;
-import io.etcdpilot.sandbox.apiserver.Selectors;
+import io.etcdpilot.sandbox.storage.HostPathProvisioner;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,41 +33,47 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sandbox's single node: runs every pod the store holds as local processes, gives each a loopback IP
- * and DNS names in the shared hosts file, keeps ConfigMap/Secret volumes in sync, and completes graceful
- * pod deletion once the processes are gone.
+ * The kubelet of the sandbox's nodes: runs the pods the real scheduler binds to them as local processes (see
+ * {@link PodRunner}), reports their status through the API, gives each an address and DNS names in the shared
+ * hosts file, keeps ConfigMap and Secret volumes in sync, and finishes a pod's deletion once its processes are gone.
+ * The only homemade part of the sandbox's Kubernetes; it reads the API through informers like a real kubelet.
  */
 public final class Kubelet implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Kubelet.class);
+  static final ObjectMapper JSON = new ObjectMapper();
 
-  private final ObjectStore store;
+  private final KubernetesClient client;
   private final Path dir;
   private final HostsFile hosts;
   private final EtcdBinaries binaries;
   private final String clusterDomain;
-  private final ResourceType pods;
-  private final ResourceType services;
-  private final ResourceType claims;
+  private final Set<String> nodes;
+  private final HostPathProvisioner volumes;
+  private final PodEvents events;
   private final Map<String, PodRunner> runners = new ConcurrentHashMap<>();
   private final Map<String, Integer> podIndex = new ConcurrentHashMap<>();
   private final AtomicInteger nextIndex = new AtomicInteger(8);
   private final PodNetwork network;
-  private final ExecutorService events = Executors.newSingleThreadExecutor(daemon("kubelet-events"));
+  private final ExecutorService sync = Executors.newSingleThreadExecutor(daemon("kubelet-sync"));
   private final ExecutorService workers = Executors.newCachedThreadPool(daemon("kubelet-pod"));
   private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(4, daemon("kubelet-probes"));
-  private final ObjectStore.Listener listener = e -> events.execute(() -> onEvent(e));
+  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private SharedIndexInformer<ConfigMap> configMaps;
+  private SharedIndexInformer<Secret> secrets;
+  private SharedIndexInformer<Service> services;
+  private SharedIndexInformer<Pod> pods;
 
-  public Kubelet(ObjectStore store, Path dir, HostsFile hosts, EtcdBinaries binaries, String clusterDomain,
-      PodNetwork network) {
+  public Kubelet(KubernetesClient client, Path dir, HostsFile hosts, EtcdBinaries binaries, String clusterDomain,
+      PodNetwork network, List<String> nodes, HostPathProvisioner volumes) {
+    this.client = client;
     this.network = network;
-    this.store = store;
     this.dir = dir;
     this.hosts = hosts;
     this.binaries = binaries;
     this.clusterDomain = clusterDomain;
-    this.pods = store.registry().find("", "v1", "pods").orElseThrow();
-    this.services = store.registry().find("", "v1", "services").orElseThrow();
-    this.claims = store.registry().find("", "v1", "persistentvolumeclaims").orElseThrow();
+    this.nodes = Set.copyOf(nodes);
+    this.volumes = volumes;
+    this.events = new PodEvents(client);
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -74,62 +90,54 @@ public final class Kubelet implements AutoCloseable {
       log.warn("the sandbox kubelet needs root for private mount namespaces (unshare --mount); pods will fail to start");
     }
     network.start();
-    store.subscribe(0, listener);
+    configMaps = watch(client.configMaps().inAnyNamespace().runnableInformer(60_000), o -> refreshVolumes("ConfigMap", o));
+    secrets = watch(client.secrets().inAnyNamespace().runnableInformer(60_000), o -> refreshVolumes("Secret", o));
+    services = watch(client.services().inAnyNamespace().runnableInformer(60_000), o -> refreshServiceNames());
+    pods = watch(client.pods().inAnyNamespace().runnableInformer(60_000), this::onPod);
+    for (SharedIndexInformer<?> i : informers) i.run();
+  }
+
+  private <T extends HasMetadata> SharedIndexInformer<T> watch(SharedIndexInformer<T> informer, java.util.function.Consumer<T> action) {
+    informer.addEventHandler(new ResourceEventHandler<>() {
+      @Override public void onAdd(T o) { sync.execute(() -> safely(action, o)); }
+      @Override public void onUpdate(T old, T o) { sync.execute(() -> safely(action, o)); }
+      @Override public void onDelete(T o, boolean unknown) { sync.execute(() -> safely(action, o)); }
+    });
+    informers.add(informer);
+    return informer;
+  }
+
+  private static <T> void safely(java.util.function.Consumer<T> action, T o) {
+    try {
+      action.accept(o);
+    } catch (RuntimeException e) {
+      log.warn("kubelet event handling failed", e);
+    }
   }
 
   Path dir() { return dir; }
   HostsFile hosts() { return hosts; }
   EtcdBinaries binaries() { return binaries; }
   ScheduledExecutorService scheduler() { return scheduler; }
+  PodEvents events() { return events; }
+
+  /** Where a container's output is kept. */
+  @FunctionalInterface
+  public interface LogFiles {
+    Path file(String namespace, String pod, String container);
+  }
+
+  public static LogFiles logFiles(Path sandboxDir) {
+    return (namespace, pod, container) -> sandboxDir.resolve("logs").resolve(namespace + "_" + pod + "_" + container + ".log");
+  }
 
   public Path logFile(String namespace, String pod, String container) {
-    return dir.resolve("logs").resolve(namespace + "_" + pod + "_" + container + ".log");
+    return logFiles(dir).file(namespace, pod, container);
   }
 
-  /** Where the data of a PersistentVolumeClaim lives on this machine. */
-  public static Path claimDir(Path sandboxDir, String namespace, String claim) {
-    return sandboxDir.resolve("volumes").resolve(namespace).resolve(claim);
-  }
-
-  /**
-   * The pvc-protection controller and the volume provisioner in one: a claim being deleted keeps its
-   * finalizer while a running pod uses it; once released, the claim goes and its volume is deleted with it
-   * (reclaim policy Delete), so a claim created again under the same name starts empty.
-   */
-  private synchronized void releaseClaim(String namespace, String claim) {
-    for (PodRunner r : runners.values()) {
-      if (!r.namespace.equals(namespace) || r.stopped()) continue;
-      for (JsonNode v : r.pod.path("spec").path("volumes")) {
-        if (claim.equals(v.path("persistentVolumeClaim").path("claimName").asText())) return;
-      }
-    }
-    ObjectNode pvc = store.get(claims, namespace, claim);
-    if (pvc != null) {
-      if (!pvc.path("metadata").has("deletionTimestamp")) return;
-      try {
-        store.update(claims, namespace, claim, o -> {
-          ((ObjectNode) o.path("metadata")).remove("finalizers");
-          ((ObjectNode) o.path("metadata")).remove("resourceVersion");
-          return o;
-        }, ObjectStore.Subresource.NONE);
-      } catch (ApiException gone) {
-        // deleted meanwhile
-      }
-    }
-    Path volume = claimDir(dir, namespace, claim);
-    if (!Files.exists(volume)) return;
-    try {
-      io.etcdpilot.sandbox.FileTrees.delete(volume);
-      log.info("volume of claim {}/{} deleted with its claim", namespace, claim);
-    } catch (IOException ex) {
-      log.warn("could not delete the volume of claim {}/{}: {}", namespace, claim, ex.toString());
-    }
-  }
-
-  /** A claim the pod can mount: present and not being deleted (otherwise the pod stays pending). */
-  boolean claimUsable(String namespace, String claim) {
-    ObjectNode pvc = store.get(claims, namespace, claim);
-    return pvc != null && !pvc.path("metadata").has("deletionTimestamp");
+  /** Where a claim's data is, once it is bound; empty while it is pending or being deleted. */
+  Optional<Path> claimPath(String namespace, String claim) {
+    return volumes.path(namespace, claim);
   }
 
   /** While this file exists, image pulls for the pod fail (a fault that works before the pod exists). */
@@ -141,64 +149,50 @@ public final class Kubelet implements AutoCloseable {
     return ns + "/" + name;
   }
 
-  private void onEvent(ObjectStore.WatchEvent e) {
-    try {
-      switch (e.resource().kind()) {
-        case "Pod" -> onPod(e);
-        case "ConfigMap", "Secret" -> {
-          String ns = e.object().path("metadata").path("namespace").asText();
-          String name = e.object().path("metadata").path("name").asText();
-          for (PodRunner r : runners.values()) {
-            if (r.namespace.equals(ns)) r.refreshProjectedVolumes(e.resource().kind(), name);
-          }
-        }
-        case "Service" -> refreshServiceNames();
-        case "PersistentVolumeClaim" -> {
-          if (e.type().equals("DELETED") || e.object().path("metadata").has("deletionTimestamp")) {
-            releaseClaim(e.object().path("metadata").path("namespace").asText(),
-                e.object().path("metadata").path("name").asText());
-          }
-        }
-        default -> { }
-      }
-    } catch (RuntimeException ex) {
-      log.warn("kubelet event handling failed", ex);
+  private void refreshVolumes(String kind, HasMetadata o) {
+    for (PodRunner r : runners.values()) {
+      if (r.namespace.equals(o.getMetadata().getNamespace())) r.refreshProjectedVolumes(kind, o.getMetadata().getName());
     }
   }
 
-  private void onPod(ObjectStore.WatchEvent e) {
-    ObjectNode pod = e.object();
-    String ns = pod.path("metadata").path("namespace").asText();
-    String name = pod.path("metadata").path("name").asText();
+  /** Level-based, like the real kubelet: acts on the pod as the cache holds it now, whatever the event said. */
+  private void onPod(Pod event) {
+    String ns = event.getMetadata().getNamespace();
+    String name = event.getMetadata().getName();
     String k = key(ns, name);
-    String uid = pod.path("metadata").path("uid").asText();
-    PodRunner existing = runners.get(k);
-    if (e.type().equals("DELETED")) {
-      if (existing != null && existing.uid.equals(uid)) {
-        runners.remove(k);
-        workers.execute(() -> stopRunner(existing, 0));
-      }
-      return;
+    Pod p = pods.getStore().getByKey(k);
+    PodRunner running = runners.get(k);
+    if (running != null && (p == null || !p.getMetadata().getUid().equals(running.uid))) {
+      // Deleted (forcibly, or after we finished it), or replaced under the same name: stop what still runs for it.
+      runners.remove(k, running);
+      workers.execute(() -> stopRunner(running, 0));
     }
-    if (pod.path("metadata").has("deletionTimestamp")) {
-      if (existing != null && existing.uid.equals(uid) && existing.markStopping()) {
-        long grace = pod.path("metadata").path("deletionGracePeriodSeconds").asLong(30);
+    if (p == null || p.getSpec().getNodeName() == null || !nodes.contains(p.getSpec().getNodeName())) return;
+    String uid = p.getMetadata().getUid();
+    PodRunner existing = runners.get(k);
+    if (p.getMetadata().getDeletionTimestamp() != null) {
+      if (existing != null && existing.markStopping()) {
+        long grace = Optional.ofNullable(p.getMetadata().getDeletionGracePeriodSeconds()).orElse(30L);
+        PodRunner r = existing;
+        events.record(p, "Normal", "Killing", "Stopping container " + r.firstContainer(), null);
         workers.execute(() -> {
-          stopRunner(existing, grace);
-          runners.remove(k, existing);
-          store.finishDeletion(pods, ns, name);
+          stopRunner(r, grace);
+          runners.remove(k, r);
+          finishDeletion(ns, name, uid);
         });
       } else if (existing == null) {
-        store.finishDeletion(pods, ns, name);
+        finishDeletion(ns, name, uid);
       }
       return;
     }
-    if (existing == null && e.type().equals("ADDED")) {
+    String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
+    if (existing == null && !"Succeeded".equals(phase) && !"Failed".equals(phase)) {
       // A pod keeps its address and uid across re-creation under the same name (stable DNS in the sandbox).
       int index = podIndex.computeIfAbsent(k, x -> nextIndex.getAndIncrement());
       String ip = network.ip(index);
       int runAs = network.uid(index);
       network.attach(runAs, ip);
+      ObjectNode pod = JSON.valueToTree(p);
       registerNames(pod, ip);
       PodRunner runner = new PodRunner(this, pod, ip, runAs);
       runners.put(k, runner);
@@ -206,11 +200,19 @@ public final class Kubelet implements AutoCloseable {
     }
   }
 
+  /** The kubelet's last word on a pod: delete it for good, only if it is still the pod we ran. */
+  private void finishDeletion(String ns, String name, String uid) {
+    Pod current = pods.getStore().getByKey(key(ns, name));
+    if (current == null || !current.getMetadata().getUid().equals(uid)) return;
+    try {
+      client.pods().inNamespace(ns).withName(name).withGracePeriod(0).delete();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) log.warn("cannot finish deleting pod {}/{}: {}", ns, name, e.getMessage());
+    }
+  }
+
   private void stopRunner(PodRunner r, long grace) {
     r.terminate(grace);
-    for (JsonNode v : r.pod.path("spec").path("volumes")) {
-      if (v.has("persistentVolumeClaim")) releaseClaim(r.namespace, v.path("persistentVolumeClaim").path("claimName").asText());
-    }
     refreshServiceNames();
     log.info("pod {}/{} stopped", r.namespace, r.name);
   }
@@ -232,20 +234,20 @@ public final class Kubelet implements AutoCloseable {
     hosts.put("pod/" + key(ns, name), ip, names);
   }
 
-  /** Client Services resolve to one ready pod (the sandbox has no virtual IPs). */
+  /**
+   * Service names resolve to one ready pod the Service selects (the sandbox has no kube-proxy and no virtual IPs;
+   * headless Services resolve through their pods' own names).
+   */
   private void refreshServiceNames() {
-    for (ObjectNode svc : store.list(services, null)) {
-      String ns = svc.path("metadata").path("namespace").asText();
-      String name = svc.path("metadata").path("name").asText();
-      if ("None".equals(svc.path("spec").path("clusterIP").asText()) || !svc.path("spec").has("selector")) continue;
-      StringBuilder sel = new StringBuilder();
-      svc.path("spec").path("selector").fields().forEachRemaining(f ->
-          sel.append(sel.length() == 0 ? "" : ",").append(f.getKey()).append('=').append(f.getValue().asText()));
-      var matches = Selectors.labels(sel.toString());
+    if (services == null) return;
+    for (Service svc : services.getStore().list()) {
+      String ns = svc.getMetadata().getNamespace();
+      String name = svc.getMetadata().getName();
+      Map<String, String> selector = svc.getSpec().getSelector();
+      if ("None".equals(svc.getSpec().getClusterIP()) || selector == null || selector.isEmpty()) continue;
       String ip = null;
       for (PodRunner r : runners.values()) {
-        ObjectNode p = store.get(pods, r.namespace, r.name);
-        if (p != null && r.namespace.equals(ns) && matches.test(p) && r.ready()) {
+        if (r.namespace.equals(ns) && r.ready() && r.labels().entrySet().containsAll(selector.entrySet())) {
           ip = r.ip;
           break;
         }
@@ -256,22 +258,25 @@ public final class Kubelet implements AutoCloseable {
     }
   }
 
+  /** A ConfigMap or Secret from the kubelet's caches, as JSON. */
   Optional<ObjectNode> lookup(String kind, String ns, String name) {
-    return store.registry().find("", "v1", kind.equals("Secret") ? "secrets" : "configmaps")
-        .map(t -> store.get(t, ns, name));
+    SharedIndexInformer<? extends HasMetadata> informer = kind.equals("Secret") ? secrets : configMaps;
+    HasMetadata o = informer.getStore().getByKey(key(ns, name));
+    return Optional.ofNullable(o).map(x -> (ObjectNode) JSON.valueToTree(x));
   }
 
+  /** Writes a pod's status (a merge patch of the whole status, guarded by the pod's uid like the real kubelet's). */
   void writePodStatus(PodRunner r, ObjectNode status) {
+    ObjectNode patch = JSON.createObjectNode();
+    patch.putObject("metadata").put("uid", r.uid);
+    patch.set("status", status);
     try {
-      store.update(pods, r.namespace, r.name, cur -> {
-        if (!cur.path("metadata").path("uid").asText().equals(r.uid)) return cur;
-        cur.set("status", status);
-        return cur;
-      }, ObjectStore.Subresource.STATUS);
-    } catch (ApiException e) {
-      if (e.code() != 404) log.warn("pod status write failed: {}", e.getMessage());
+      client.pods().inNamespace(r.namespace).withName(r.name).subresource("status")
+          .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404 && e.getCode() != 409) log.warn("pod {}/{}: status write failed: {}", r.namespace, r.name, e.getMessage());
     }
-    events.execute(this::refreshServiceNames);
+    sync.execute(this::refreshServiceNames);
   }
 
   void recordPid(PodRunner r, String container, long pid) {
@@ -291,11 +296,11 @@ public final class Kubelet implements AutoCloseable {
 
   @Override
   public void close() {
-    store.unsubscribe(listener);
+    informers.forEach(SharedIndexInformer::close);
     List<PodRunner> all = new ArrayList<>(runners.values());
     runners.clear();
     all.parallelStream().forEach(r -> r.terminate(5));
-    events.shutdownNow();
+    sync.shutdownNow();
     workers.shutdownNow();
     scheduler.shutdownNow();
     network.close();

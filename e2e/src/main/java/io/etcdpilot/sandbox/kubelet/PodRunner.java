@@ -3,7 +3,6 @@ package io.etcdpilot.sandbox.kubelet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.etcdpilot.sandbox.apiserver.ObjectStore;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
@@ -72,6 +71,8 @@ final class PodRunner {
     volatile int readinessFailures;
     volatile int readinessSuccesses;
     volatile long backoffMillis = 1000;
+    /** An image with no local program: a stand-in process runs, and it counts as ready. */
+    volatile boolean placeholder;
     ScheduledFuture<?> probes;
 
     ContainerState(JsonNode spec) {
@@ -135,12 +136,12 @@ final class PodRunner {
 
   // ---- volumes ----
 
-  /** Like the scheduler, a pod whose claim is missing or being deleted waits (the StatefulSet recreates it). */
+  /** A pod whose claim is not bound yet (or is being deleted) waits, as the kubelet's volume manager does. */
   private void awaitClaims() throws InterruptedException {
     for (JsonNode v : pod.path("spec").path("volumes")) {
       String claim = v.path("persistentVolumeClaim").path("claimName").asText("");
-      while (!claim.isEmpty() && !terminating && !kubelet.claimUsable(namespace, claim)) {
-        Thread.sleep(500);
+      while (!claim.isEmpty() && !terminating && kubelet.claimPath(namespace, claim).isEmpty()) {
+        Thread.sleep(200);
       }
     }
   }
@@ -150,7 +151,8 @@ final class PodRunner {
       String vol = v.path("name").asText();
       Path dir;
       if (v.has("persistentVolumeClaim")) {
-        dir = Kubelet.claimDir(kubelet.dir(), namespace, v.path("persistentVolumeClaim").path("claimName").asText());
+        String claim = v.path("persistentVolumeClaim").path("claimName").asText();
+        dir = kubelet.claimPath(namespace, claim).orElseThrow(() -> new IOException("claim " + claim + " is not bound"));
       } else {
         dir = podDir.resolve("volumes").resolve(vol);
       }
@@ -264,7 +266,7 @@ final class PodRunner {
           case "metadata.uid" -> pod.path("metadata").path("uid").asText();
           case "status.podIP" -> ip;
           case "status.hostIP" -> "127.0.0.1";
-          case "spec.nodeName" -> "sandbox";
+          case "spec.nodeName" -> pod.path("spec").path("nodeName").asText();
           case "spec.serviceAccountName" -> pod.path("spec").path("serviceAccountName").asText("default");
           default -> "";
         };
@@ -306,7 +308,9 @@ final class PodRunner {
     }
     Optional<String> version = EtcdBinaries.versionOfImage(image);
     if (version.isEmpty()) {
-      throw new ImageUnavailable("the sandbox has no binary for image " + image + " (it runs etcd images only)");
+      // Not a program this machine has: a stand-in keeps the pod running, and says so in its log.
+      return List.of("/bin/sh", "-c", "echo \"sandbox: image $0 has no program on this machine; running a placeholder process\";"
+          + " exec sleep infinity", image);
     }
     Path bin = kubelet.binaries().binDir(version.get()).orElseThrow(() -> new ImageUnavailable(
         "the sandbox has no etcd " + version.get() + " binary for image " + image + "; available: "
@@ -393,8 +397,17 @@ final class PodRunner {
   private void launch(ContainerState cs) {
     if (terminating) return;
     String cname = cs.spec.path("name").asText();
+    String image = cs.spec.path("image").asText();
     try {
+      cs.placeholder = EtcdBinaries.versionOfImage(image).isEmpty();
       cs.process = spawn(cs.spec, cname);
+      if (cs.restarts == 0) {
+        event("Normal", "Pulled", cs.placeholder
+            ? "Image \"" + image + "\" has no program on this machine: running a placeholder process"
+            : "Container image \"" + image + "\" already present on machine", cname);
+      }
+      event("Normal", "Created", "Created container: " + cname, cname);
+      event("Normal", "Started", "Started container " + cname, cname);
       cs.startedAt = Instant.now();
       cs.started = true;
       cs.waitingReason = null;
@@ -410,8 +423,11 @@ final class PodRunner {
       Process mine = cs.process;
       mine.onExit().thenAccept(p -> onExit(cs, mine));
     } catch (ImageUnavailable e) {
-      cs.waitingReason = cs.restarts == 0 && cs.waitingReason == null ? "ErrImagePull" : "ImagePullBackOff";
+      boolean first = cs.restarts == 0 && cs.waitingReason == null;
+      cs.waitingReason = first ? "ErrImagePull" : "ImagePullBackOff";
       cs.waitingMessage = e.getMessage();
+      if (first) event("Warning", "Failed", "Failed to pull image \"" + image + "\": " + e.getMessage(), cname);
+      else event("Normal", "BackOff", "Back-off pulling image \"" + image + "\"", cname);
       publishStatus();
       retryLater(cs);
     } catch (IOException | RuntimeException e) {
@@ -447,6 +463,7 @@ final class PodRunner {
       return;
     }
     cs.restarts++;
+    event("Warning", "BackOff", "Back-off restarting failed container " + cs.spec.path("name").asText(), cs.spec.path("name").asText());
     cs.waitingReason = "CrashLoopBackOff";
     cs.waitingMessage = "back-off " + cs.backoffMillis / 1000 + "s restarting failed container";
     publishStatus();
@@ -475,7 +492,7 @@ final class PodRunner {
   private void scheduleProbes(ContainerState cs) {
     JsonNode readiness = cs.spec.path("readinessProbe");
     JsonNode liveness = cs.spec.path("livenessProbe");
-    if (readiness.isMissingNode()) {
+    if (readiness.isMissingNode() || cs.placeholder) {
       cs.ready = true;
       publishStatus();
     }
@@ -484,6 +501,7 @@ final class PodRunner {
     cs.probes = kubelet.scheduler().scheduleWithFixedDelay(() -> {
       if (terminating || cs.process == null || !cs.process.isAlive()) return;
       long age = Instant.now().toEpochMilli() - started.toEpochMilli();
+      if (cs.placeholder) return;
       if (!readiness.isMissingNode() && due(readiness, age, cs, "r")) {
         boolean ok = probe(readiness, cs);
         if (ok) {
@@ -505,6 +523,7 @@ final class PodRunner {
           cs.livenessFailures = 0;
         } else if (++cs.livenessFailures >= liveness.path("failureThreshold").asInt(3)) {
           log.info("pod {}/{}: liveness probe failed, restarting {}", namespace, name, cs.spec.path("name").asText());
+          event("Warning", "Unhealthy", "Liveness probe failed", cs.spec.path("name").asText());
           cs.livenessFailures = 0;
           kill(cs.process, 2);
         }
@@ -608,10 +627,10 @@ final class PodRunner {
 
   synchronized void publishStatus() {
     if (terminating) return;
-    ObjectNode status = ObjectStore.JSON.createObjectNode();
+    ObjectNode status = Kubelet.JSON.createObjectNode();
     boolean allRunning = !containers.isEmpty();
     boolean allReady = !containers.isEmpty();
-    ArrayNode statuses = ObjectStore.JSON.createArrayNode();
+    ArrayNode statuses = Kubelet.JSON.createArrayNode();
     for (Map.Entry<String, ContainerState> e : containers.entrySet()) {
       ContainerState cs = e.getValue();
       ObjectNode s = statuses.addObject();
@@ -648,11 +667,11 @@ final class PodRunner {
     condition(conditions, "ContainersReady", allReady);
     condition(conditions, "Ready", allReady);
     status.put("hostIP", "127.0.0.1");
+    status.putArray("hostIPs").addObject().put("ip", "127.0.0.1");
     status.put("podIP", ip);
     status.putArray("podIPs").addObject().put("ip", ip);
     status.put("startTime", ts(startTime));
     status.set("containerStatuses", statuses);
-    status.put("qosClass", "Burstable");
     if (lastStatus != null && sameIgnoringTimes(lastStatus, status)) return;
     lastStatus = status;
     kubelet.writePodStatus(this, status);
@@ -682,6 +701,21 @@ final class PodRunner {
 
   private static String ts(Instant i) {
     return i.truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  private void event(String type, String reason, String message, String container) {
+    kubelet.events().record(namespace, name, uid, pod.path("spec").path("nodeName").asText(), type, reason, message, container);
+  }
+
+  /** The pod's labels (Services select on them). */
+  Map<String, String> labels() {
+    Map<String, String> out = new LinkedHashMap<>();
+    pod.path("metadata").path("labels").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+    return out;
+  }
+
+  String firstContainer() {
+    return pod.path("spec").path("containers").path(0).path("name").asText();
   }
 
   Optional<Long> pid(String container) {

@@ -80,6 +80,12 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey key) 
 
   /** Issues a leaf certificate for the given DNS names and IP addresses. */
   public Leaf issue(String commonName, Usage usage, List<String> dnsNames, List<String> ips, Instant now, Duration validity) {
+    return issue(commonName, "etcdpilot", usage, dnsNames, ips, now, validity);
+  }
+
+  /** As above, with the subject's organization (Kubernetes reads a client certificate's groups from it). */
+  public Leaf issue(String commonName, String organization, Usage usage, List<String> dnsNames, List<String> ips,
+      Instant now, Duration validity) {
     KeyPair kp = newKeyPair();
     try {
       Instant notAfter = now.plus(validity);
@@ -87,7 +93,7 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey key) 
         notAfter = certificate.getNotAfter().toInstant(); // a leaf never outlives its CA
       }
       X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate, serial(),
-          Date.from(now.minusSeconds(60)), Date.from(notAfter), new X500Name("CN=" + commonName + ",O=etcdpilot"),
+          Date.from(now.minusSeconds(60)), Date.from(notAfter), new X500Name("CN=" + commonName + ",O=" + organization),
           kp.getPublic());
       JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
