@@ -149,7 +149,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         events.warning(cluster, "InvalidSpec", violations.toString());
       }
       EtcdClusterStatus status = statusCalculator.compute(new StatusCalculator.Inputs(cluster, names, violations,
-          List.of(), ClusterObservation.unreachable("invalid spec"), 0, paused, null, null, null, true, now));
+          List.of(), ClusterObservation.unreachable("invalid spec"), 0, paused, null, null, null, true, now, List.of()));
       return withStatus(cluster, status, settings.steadyResync());
     }
 
@@ -160,8 +160,9 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     String initialCluster = stateData.getOrDefault(ClusterObjects.INITIAL_CLUSTER_KEY,
         names.initialCluster(objects.replicas(), objects.tls()));
     boolean bootstrapped = ClusterObjects.STATE_EXISTING.equals(clusterState);
+    List<SpecViolation> refused = new ArrayList<>();
     if (!paused) {
-      existingSts = applyStaticObjects(cluster, objects, existingSts, clusterState, initialCluster, tls);
+      existingSts = applyStaticObjects(cluster, objects, existingSts, clusterState, initialCluster, tls, refused);
     }
 
     List<String> clientUrls = clientUrls(cluster, names, objects, existingSts);
@@ -194,7 +195,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         tls.earliestLeafNotAfter().truncatedTo(ChronoUnit.SECONDS).toString(), tls.phase());
     EtcdClusterStatus status = statusCalculator.compute(new StatusCalculator.Inputs(cluster, names, violations,
         validator.warnings(cluster.getSpec()), observation, pods.size(), paused, operation, memberFailure, certStatus,
-        objects.tls().enabled(), now));
+        objects.tls().enabled(), now, refused));
     boolean ready = Conditions.isTrue(status.getConditions(), Conditions.READY) && operation == null;
     Duration requeue = ready ? settings.steadyResync() : settings.busyResync();
     if (tls != null) {
@@ -253,7 +254,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
 
   /** Writes the static objects; returns the StatefulSet as the API server now holds it. */
   private StatefulSet applyStaticObjects(EtcdCluster cluster, ClusterObjects objects, StatefulSet existingSts,
-      String clusterState, String initialCluster, TlsMaterial tls) {
+      String clusterState, String initialCluster, TlsMaterial tls, List<SpecViolation> refused) {
     report(cluster, "Service", applier.apply(objects.peerService()), objects.names().peerService());
     report(cluster, "Service", applier.apply(objects.clientService()), objects.names().clientService());
     report(cluster, "ConfigMap", applier.apply(objects.stateConfigMap(clusterState, initialCluster)),
@@ -265,6 +266,15 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       // After bootstrap the StatefulSet size follows etcd's membership, never the spec directly:
       // growing it without adding a learner first would start a member etcd does not know.
       sts.getSpec().setReplicas(existingSts.getSpec().getReplicas());
+      // Never send what the API server refuses on every pass (422): report it, keep the live value.
+      refused.addAll(io.etcdpilot.operator.validation.ImmutableFields.refusedChanges(existingSts, sts));
+      io.etcdpilot.operator.validation.ImmutableFields.keepLive(existingSts, sts);
+      boolean reported = cluster.getStatus() != null && Conditions.find(cluster.getStatus().getConditions(), Conditions.STALLED)
+          .filter(c -> "ChangeRefused".equals(c.getReason()) && java.util.Objects.equals(c.getObservedGeneration(),
+              cluster.getMetadata().getGeneration())).isPresent();
+      if (!refused.isEmpty() && !reported) {
+        events.warning(cluster, "ChangeRefused", refused.toString());
+      }
     }
     ObjectApplier.Applied<StatefulSet> applied = applier.apply(sts);
     report(cluster, "StatefulSet", applied, objects.names().statefulSet());

@@ -35,7 +35,13 @@ public final class StatusCalculator {
       io.etcdpilot.operator.api.v1alpha1.MemberFailure memberFailure,
       io.etcdpilot.operator.api.v1alpha1.CertificateStatus certificates,
       boolean tlsEnabled,
-      Instant now) {}
+      Instant now,
+      /** Changes not carried out because the live objects cannot take them; the rest of the pass went on. */
+      List<SpecViolation> refused) {
+    public Inputs {
+      refused = refused == null ? List.of() : refused;
+    }
+  }
 
   public EtcdClusterStatus compute(Inputs in) {
     EtcdCluster cluster = in.cluster();
@@ -142,6 +148,9 @@ public final class StatusCalculator {
       // Adding members stopped: it takes a person to fix the cause (and a spec change to try again).
       c.add(Conditions.next(prevConditions, Conditions.STALLED, true, "LearnerFailed", failure.getMessage()
           + "; fix the cause, then change the spec to retry", generation, in.now()));
+    } else if (!in.refused().isEmpty()) {
+      c.add(Conditions.next(prevConditions, Conditions.STALLED, true, "ChangeRefused",
+          in.refused().stream().map(SpecViolation::toString).collect(Collectors.joining("; ")), generation, in.now()));
     } else {
       c.add(Conditions.next(prevConditions, Conditions.STALLED, false, "SpecValid", "", generation, in.now()));
     }

@@ -198,6 +198,37 @@ class EtcdClusterReconcilerApiTest {
   }
 
   @Test
+  void storageChangeIsReportedAndNeverSentWhileOtherChangesStillApply() {
+    client.resource(cluster("disk", 3)).create();
+    observer.next.set(FakeObserver.healthy("disk", 3, 1, 1_000_000));
+    await().atMost(Duration.ofSeconds(20)).until(() -> get("disk").getStatus() != null
+        && Conditions.isTrue(get("disk").getStatus().getConditions(), Conditions.READY));
+
+    EtcdCluster grown = get("disk");
+    grown.getSpec().setStorage(new io.etcdpilot.operator.api.v1alpha1.StorageSpec());
+    grown.getSpec().getStorage().setSize("20Gi");
+    grown.getSpec().setPodTemplate(new io.etcdpilot.operator.api.v1alpha1.PodTemplateSpec());
+    grown.getSpec().getPodTemplate().setMetadata(new io.etcdpilot.operator.api.v1alpha1.PodTemplateSpec.Metadata());
+    grown.getSpec().getPodTemplate().getMetadata().setLabels(Map.of("team", "storage"));
+    client.resource(grown).update();
+
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      var stalled = Conditions.find(get("disk").getStatus().getConditions(), Conditions.STALLED).orElseThrow();
+      assertThat(stalled.getStatus()).isEqualTo("True");
+      assertThat(stalled.getReason()).isEqualTo("ChangeRefused");
+      assertThat(stalled.getMessage()).contains("spec.storage.size").contains("8Gi");
+      // The rest of the spec still reaches the StatefulSet.
+      assertThat(client.apps().statefulSets().inNamespace(NS).withName("disk").get().getSpec().getTemplate()
+          .getMetadata().getLabels()).containsEntry("team", "storage");
+    });
+    StatefulSet sts = client.apps().statefulSets().inNamespace(NS).withName("disk").get();
+    assertThat(sts.getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources().getRequests().get("storage"))
+        .isEqualTo(new io.fabric8.kubernetes.api.model.Quantity("8Gi"));
+    assertThat(client.v1().events().inNamespace(NS).list().getItems())
+        .filteredOn(e -> "ChangeRefused".equals(e.getReason())).hasSize(1);
+  }
+
+  @Test
   void memberThatLostItsDataIsRemovedReAddedAndItsOldVolumeDeleted() {
     client.resource(cluster("lost", 3)).create();
     observer.next.set(FakeObserver.healthy("lost", 3, 1000, 1_000_000));
