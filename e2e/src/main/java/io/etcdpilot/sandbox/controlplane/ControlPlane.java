@@ -32,6 +32,7 @@ public final class ControlPlane implements AutoCloseable {
   private final List<ChildProcess> processes = new ArrayList<>();
   private final String etcdEndpoint;
   private final Path etcdBin;
+  private final Path kubectl;
   private final String server;
   private final Path adminKubeconfig;
   private final ControlPlanePki.Pair kubeletServing;
@@ -41,6 +42,7 @@ public final class ControlPlane implements AutoCloseable {
     this.logs = sandboxDir.resolve("logs");
     try {
       Path kube = binaries.kubernetes();
+    kubectl = kube.resolve("kubectl");
       String etcdVersion = binaries.controlPlaneEtcdVersion();
       etcdBin = binaries.etcd(etcdVersion);
       Files.createDirectories(dir);
@@ -67,6 +69,18 @@ public final class ControlPlane implements AutoCloseable {
           List.of("127.0.0.1", "10.96.0.1"));
       ControlPlanePki.Pair kubeletClient = pki.client("apiserver-kubelet-client", "kube-apiserver-kubelet-client", "system:masters");
       kubeletServing = pki.server("kubelet", List.of("localhost"), List.of("127.0.0.1"));
+      // Every write, with who made it: what a failed scenario is debugged with (DIR/logs/audit.log).
+      Path auditPolicy = dir.resolve("audit-policy.yaml");
+      Files.writeString(auditPolicy, """
+          apiVersion: audit.k8s.io/v1
+          kind: Policy
+          omitStages: [RequestReceived]
+          rules:
+          - level: None
+            resources: [{group: coordination.k8s.io, resources: [leases]}, {group: "", resources: [events]}]
+          - level: Metadata
+            verbs: [create, update, patch, delete, deletecollection]
+          """);
       start("kube-apiserver", List.of(kube.resolve("kube-apiserver").toString(),
           "--etcd-servers=" + etcdEndpoint,
           "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--secure-port=" + apiPort,
@@ -81,6 +95,8 @@ public final class ControlPlane implements AutoCloseable {
           "--endpoint-reconciler-type=none",
           "--kubelet-client-certificate=" + kubeletClient.cert(), "--kubelet-client-key=" + kubeletClient.key(),
           "--kubelet-certificate-authority=" + pki.caCert(), "--kubelet-preferred-address-types=InternalIP",
+          "--audit-policy-file=" + auditPolicy, "--audit-log-path=" + logs.resolve("audit.log"),
+          "--audit-log-maxsize=200", "--audit-log-maxbackup=1",
           "--cert-dir=" + dir.resolve("apiserver-certs"), "--profiling=false", "--v=1"));
 
       adminKubeconfig = sandboxDir.resolve("kubeconfig");
@@ -169,6 +185,11 @@ public final class ControlPlane implements AutoCloseable {
 
   public String etcdEndpoint() {
     return etcdEndpoint;
+  }
+
+  /** kubectl of the pinned Kubernetes release. */
+  public Path kubectl() {
+    return kubectl;
   }
 
   /** etcdctl of the control plane's own etcd release. */

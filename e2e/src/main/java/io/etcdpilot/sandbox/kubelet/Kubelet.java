@@ -52,6 +52,8 @@ public final class Kubelet implements AutoCloseable {
   private final PodEvents events;
   private final Map<String, PodRunner> runners = new ConcurrentHashMap<>();
   private final Map<String, Integer> podIndex = new ConcurrentHashMap<>();
+  /** Pods (by uid) whose deletion the kubelet has finished. */
+  private final Set<String> finished = ConcurrentHashMap.newKeySet();
   private final AtomicInteger nextIndex = new AtomicInteger(8);
   private final PodNetwork network;
   private final ExecutorService sync = Executors.newSingleThreadExecutor(daemon("kubelet-sync"));
@@ -200,14 +202,27 @@ public final class Kubelet implements AutoCloseable {
     }
   }
 
-  /** The kubelet's last word on a pod: delete it for good, only if it is still the pod we ran. */
+  /**
+   * The kubelet's last word on a pod: delete it for good, once, and only if it is still the pod we ran (a UID
+   * precondition, as the real kubelet sends: by the time this runs, the StatefulSet controller may have created its
+   * successor under the same name, and a plain delete by name would take that one down too).
+   */
   private void finishDeletion(String ns, String name, String uid) {
-    Pod current = pods.getStore().getByKey(key(ns, name));
-    if (current == null || !current.getMetadata().getUid().equals(uid)) return;
+    if (!finished.add(uid)) return;
+    String url = client.getMasterUrl().toString().replaceAll("/$", "") + "/api/v1/namespaces/" + ns + "/pods/" + name;
+    String options = "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"gracePeriodSeconds\":0,"
+        + "\"preconditions\":{\"uid\":\"" + uid + "\"}}";
     try {
-      client.pods().inNamespace(ns).withName(name).withGracePeriod(0).delete();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 404) log.warn("cannot finish deleting pod {}/{}: {}", ns, name, e.getMessage());
+      var response = client.getHttpClient().sendAsync(client.getHttpClient().newHttpRequestBuilder().uri(url)
+          .delete("application/json", options).build(), String.class).get(30, TimeUnit.SECONDS);
+      // 404: already gone; 409: the name now belongs to a new pod, which is not ours to delete.
+      if (response.code() >= 300 && response.code() != 404 && response.code() != 409) {
+        finished.remove(uid);
+        log.warn("cannot finish deleting pod {}/{}: HTTP {} {}", ns, name, response.code(), response.body());
+      }
+    } catch (Exception e) {
+      finished.remove(uid);
+      log.warn("cannot finish deleting pod {}/{}: {}", ns, name, e.toString());
     }
   }
 
