@@ -126,6 +126,13 @@ public final class MembershipPlanner {
       if (o.addsStopped() != null) {
         return new Wait("not adding members: " + o.addsStopped() + "; fix the cause, then change the spec to retry");
       }
+      Slot slot = o.slot(hole.get());
+      if (slot.volumeOwner() != null && !taken(o).contains(slot.volumeOwner())) {
+        // Wipe before adding: once the learner is in the join list, a pod still running on the stale volume (a
+        // replaced member crash-looping) would join as the learner, sync, and then lose that data to the wipe;
+        // etcd then finds the learner's log gone ("tocommit out of range") and it never catches up.
+        return new WipeVolume(hole.get(), slot.volumeOwner());
+      }
       return new AddLearner(hole.get());
     }
     if (n > o.desired()) {
@@ -145,9 +152,8 @@ public final class MembershipPlanner {
           + " did not catch up within " + Durations.format(learnerDeadline));
     }
     Slot slot = o.slot(l.ordinal());
-    Set<Long> ids = o.members().stream().map(Member::id).collect(Collectors.toSet());
-    if (slot.volumeOwner() != null && !ids.contains(slot.volumeOwner())) {
-      // The volume still holds the data of the member this learner replaces: it must start empty.
+    if (slot.volumeOwner() != null && !taken(o).contains(slot.volumeOwner())) {
+      // Still stale (an operator that crashed between wipe and add, or a claim relabelled by hand): it must start empty.
       return new WipeVolume(l.ordinal(), slot.volumeOwner());
     }
     if (o.statefulSetReplicas() <= l.ordinal()) {
@@ -157,6 +163,10 @@ public final class MembershipPlanner {
       return new Wait("learner " + l.ordinal() + " is starting");
     }
     return new Promote(l.id(), l.ordinal());
+  }
+
+  private static Set<Long> taken(Observed o) {
+    return o.members().stream().map(Member::id).collect(Collectors.toSet());
   }
 
   /** A voter that lost its data, or has been unreachable past the deadline, is removed so it can be re-added. */

@@ -145,14 +145,16 @@ class MembershipPlannerTest {
       assertThat(r.cause()).isEqualTo(Cause.REPLACE);
       assertThat(r.why()).contains("lost its data");
     });
-    // 2. Removed (also where an operator killed right after removeMember resumes): the hole is re-added as a
-    //    learner — not a shrink, the healthy member 2 stays.
-    assertThat(next(3, 3, without(voters(3), 1), 0, lost)).isEqualTo(new MembershipPlanner.AddLearner(1));
-    // 3. The volume still holds the removed member's data: wipe it before the learner can start on it.
+    // 2. Removed (also where an operator killed right after removeMember resumes): the volume still holds the
+    //    removed member's data, so it is wiped before anything can join on it — not a shrink, member 2 stays.
+    assertThat(next(3, 3, without(voters(3), 1), 0, lost)).isEqualTo(new MembershipPlanner.WipeVolume(1, 101));
+    // 3. Fresh volume (no owner): the hole is re-added as a learner.
+    Map<Integer, Slot> fresh = slots(3, Map.of(1, new Slot(1, null, false, now)));
+    assertThat(next(3, 3, without(voters(3), 1), 0, fresh)).isEqualTo(new MembershipPlanner.AddLearner(1));
+    // A learner found on a stale volume (crash between the steps) still gets it wiped.
     List<Member> withLearner = with(without(voters(3), 1), new Member(201, 1, true, false, false));
     assertThat(next(3, 3, withLearner, 0, lost)).isEqualTo(new MembershipPlanner.WipeVolume(1, 101));
-    // 4. Fresh volume (no owner yet, or labelled with the learner): wait for it, then promote.
-    Map<Integer, Slot> fresh = slots(3, Map.of(1, new Slot(1, null, false, now)));
+    // 4. Then: wait for it to start, then promote.
     assertThat(next(3, 3, withLearner, 0, fresh)).isInstanceOf(MembershipPlanner.Wait.class);
     List<Member> caughtUp = with(without(voters(3), 1), new Member(201, 1, true, true, true));
     assertThat(next(3, 3, caughtUp, 0, slots(3, Map.of(1, Slot.healthy(1, 201)))))
@@ -171,7 +173,9 @@ class MembershipPlannerTest {
         r -> assertThat(r.why()).contains("unreachable for more than 10m"));
     // The highest member, once removed, is shrunk away and added back through the usual scale-out path.
     assertThat(next(3, 3, without(voters(3), 2), 0, long_)).isEqualTo(new MembershipPlanner.ShrinkStatefulSet(2));
-    assertThat(next(3, 2, without(voters(3), 2), 0, long_)).isEqualTo(new MembershipPlanner.AddLearner(2));
+    // Its volume still holds its old data: wiped first, then the ordinal is added back as a learner.
+    assertThat(next(3, 2, without(voters(3), 2), 0, long_)).isEqualTo(new MembershipPlanner.WipeVolume(2, 102));
+    assertThat(next(3, 2, without(voters(3), 2), 0, slots(2, Map.of()))).as("claim 2 gone").isEqualTo(new MembershipPlanner.AddLearner(2));
   }
 
   @Test
@@ -201,7 +205,9 @@ class MembershipPlannerTest {
 
   @Test
   void retainedVolumeOfAnEarlierMemberIsWipedBeforeItsOrdinalIsReused() {
-    // Scaled in with onScaleIn=Retain: the claim of ordinal 3 still names removed member 103.
+    // Scaled in with onScaleIn=Retain: the claim of ordinal 3 still names removed member 103. Wiped before the add.
+    assertThat(next(4, 3, voters(3), 0, slots(3, Map.of(3, new Slot(3, 103L, false, null)))))
+        .isEqualTo(new MembershipPlanner.WipeVolume(3, 103));
     List<Member> withLearner = with(voters(3), new Member(203, 3, true, false, false));
     assertThat(next(4, 3, withLearner, 0, slots(3, Map.of(3, new Slot(3, 103L, false, null)))))
         .isEqualTo(new MembershipPlanner.WipeVolume(3, 103));
