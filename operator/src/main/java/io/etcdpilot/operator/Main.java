@@ -48,6 +48,7 @@ public final class Main {
   /** Builds, registers and starts the operator; shared by {@link #main} and the tests. */
   public static Operator start(KubernetesClient client, OperatorOptions options) {
     JetcdObserver etcd = new JetcdObserver();
+    Runtime.getRuntime().addShutdownHook(new Thread(etcd::close, "etcd-channels-close"));
     return start(client, options, etcd, etcd,
         new OperatorSettings(options.clusterDomain(), Duration.ofSeconds(60), Duration.ofSeconds(5),
             options.learnerDeadline(), options.failedMemberDeadline()));
@@ -67,6 +68,10 @@ public final class Main {
       }
     });
     operator.register(new EtcdClusterReconciler(client, observer, admin, settings, Clock.systemUTC()), c -> {
+      // A failing pass is retried for as long as it fails, from 1 s doubling up to 2 minutes (JOSDK's default gives
+      // up after 5 attempts, leaving the next pass to the 10-hour maximum interval).
+      c.withRetry(new io.javaoperatorsdk.operator.processing.retry.GenericRetry().setInitialInterval(1000)
+          .setIntervalMultiplier(2).setMaxInterval(120_000).withoutMaxAttempts());
       if (!options.namespaces().isEmpty()) {
         c.settingNamespaces(options.namespaces());
       }

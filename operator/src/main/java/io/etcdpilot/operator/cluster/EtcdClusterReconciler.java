@@ -64,6 +64,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   private final OperatorSettings settings;
   private final SpecValidator validator = new SpecValidator();
   private final StatusCalculator statusCalculator = new StatusCalculator();
+  private final StatusWriter statusWriter = new StatusWriter();
   private final ObjectApplier applier;
   private final CertificateManager certificates;
   private final EventRecorder events;
@@ -116,6 +117,9 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   public UpdateControl<EtcdCluster> reconcile(EtcdCluster cluster, Context<EtcdCluster> context) {
     Instant now = clock.instant();
     String namespace = cluster.getMetadata().getNamespace();
+    // Connections kept for clusters that are gone are closed (an in-memory look at the primary cache).
+    observer.retainClusters(context.getPrimaryCache().list()
+        .map(c -> c.getMetadata().getNamespace() + "/" + c.getMetadata().getName()).collect(java.util.stream.Collectors.toSet()));
     ClusterNames names = new ClusterNames(cluster.getMetadata().getName(), namespace, settings.clusterDomain());
     List<SpecViolation> violations = new ArrayList<>(validator.validate(cluster.getSpec()));
     ConfigMap existingState = violations.isEmpty()
@@ -150,7 +154,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       }
       EtcdClusterStatus status = statusCalculator.compute(new StatusCalculator.Inputs(cluster, names, violations,
           List.of(), ClusterObservation.unreachable("invalid spec"), 0, paused, null, null, null, true, now, List.of()));
-      return withStatus(cluster, status, settings.steadyResync());
+      return withStatus(cluster, status, settings.steadyResync(), context);
     }
 
     // What the cluster-state ConfigMap says (or, before it exists, what bootstrap needs).
@@ -178,6 +182,10 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       bootstrapped = true;
     }
 
+    if (!paused) {
+      applyDisruptionBudget(cluster, objects, pods, observation, bootstrapped);
+    }
+
     Operation operation = null;
     MemberFailure memberFailure = cluster.getStatus() == null ? null : cluster.getStatus().getMemberFailure();
     if (!paused && bootstrapped && existingSts != null && observation.reachable()) {
@@ -203,7 +211,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       Duration untilRenewal = Duration.between(now, tls.earliestLeafNotAfter().minus(tlsSettings.leaves().renewBefore()));
       if (untilRenewal.compareTo(requeue) < 0) requeue = untilRenewal.isNegative() ? settings.busyResync() : untilRenewal.plusSeconds(1);
     }
-    return withStatus(cluster, status, requeue);
+    return withStatus(cluster, status, requeue, context);
   }
 
   /**
@@ -259,8 +267,6 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     report(cluster, "Service", applier.apply(objects.clientService()), objects.names().clientService());
     report(cluster, "ConfigMap", applier.apply(objects.stateConfigMap(clusterState, initialCluster)),
         objects.names().stateConfigMap());
-    report(cluster, "PodDisruptionBudget", applier.apply(objects.podDisruptionBudget()),
-        objects.names().podDisruptionBudget());
     StatefulSet sts = objects.statefulSet(tls == null ? null : tls.trustBundleHash());
     if (existingSts != null) {
       // After bootstrap the StatefulSet size follows etcd's membership, never the spec directly:
@@ -281,6 +287,39 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     return applied.object();
   }
 
+  /**
+   * The PodDisruptionBudget over the voters etcd reports now (before this pass's membership step, so a scale-in never
+   * removes a member under a budget sized for fewer), and the voter label on their pods. Unreachable after bootstrap:
+   * left as it is. Label writes are bookkeeping: one that fails only leaves the budget more cautious, so it is logged.
+   */
+  private void applyDisruptionBudget(EtcdCluster cluster, ClusterObjects objects, List<Pod> pods,
+      ClusterObservation observation, boolean bootstrapped) {
+    if (!observation.reachable()) {
+      if (!bootstrapped) report(cluster, "PodDisruptionBudget", applier.apply(objects.podDisruptionBudget()),
+          objects.names().podDisruptionBudget());
+      return;
+    }
+    Set<String> voters = observation.members().stream().filter(m -> !m.learner() && m.started())
+        .map(io.etcdpilot.operator.etcd.ObservedMember::name).collect(java.util.stream.Collectors.toSet());
+    long voterCount = observation.members().stream().filter(m -> !m.learner()).count();
+    report(cluster, "PodDisruptionBudget", applier.apply(objects.podDisruptionBudget((int) voterCount)),
+        objects.names().podDisruptionBudget());
+    for (Pod p : pods) {
+      boolean voter = voters.contains(p.getMetadata().getName());
+      boolean labelled = p.getMetadata().getLabels() != null
+          && "true".equals(p.getMetadata().getLabels().get(ClusterNames.LABEL_VOTER));
+      if (voter == labelled || p.getMetadata().getDeletionTimestamp() != null) continue;
+      String patch = "{\"metadata\":{\"labels\":{\"" + ClusterNames.LABEL_VOTER + "\":" + (voter ? "\"true\"" : "null") + "}}}";
+      try {
+        client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName())
+            .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch);
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        log.warn("could not {} the voter label of pod {}/{}: {}", voter ? "set" : "remove", p.getMetadata().getNamespace(),
+            p.getMetadata().getName(), e.getMessage());
+      }
+    }
+  }
+
   private void report(EtcdCluster cluster, String kind, ObjectApplier.Applied<?> applied, String name) {
     switch (applied.outcome()) {
       case CREATED -> events.normal(cluster, "Created", "created " + kind + " " + name);
@@ -293,19 +332,41 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     return Boolean.TRUE.equals(cluster.getSpec() == null ? null : cluster.getSpec().getPaused());
   }
 
-  private UpdateControl<EtcdCluster> withStatus(EtcdCluster cluster, EtcdClusterStatus status, Duration requeue) {
-    if (status.equals(cluster.getStatus())) {
-      return UpdateControl.<EtcdCluster>noUpdate().rescheduleAfter(requeue);
-    }
-    cluster.setStatus(status);
-    return UpdateControl.patchStatus(cluster).rescheduleAfter(requeue);
+  /** The pass's one status write; a stale view is decided again soon (the change that made it stale brings an event too). */
+  private UpdateControl<EtcdCluster> withStatus(EtcdCluster cluster, EtcdClusterStatus status, Duration requeue,
+      Context<EtcdCluster> context) {
+    StatusWriter.Outcome outcome = statusWriter.write(cluster, status, context);
+    Duration next = outcome == StatusWriter.Outcome.STALE ? STALE_RETRY : requeue;
+    return UpdateControl.<EtcdCluster>noUpdate().rescheduleAfter(next);
   }
+
+  private static final Duration STALE_RETRY = Duration.ofMillis(200);
 
   @Override
   public ErrorStatusUpdateControl<EtcdCluster> updateErrorStatus(EtcdCluster cluster, Context<EtcdCluster> context,
       Exception e) {
     log.warn("reconcile of {}/{} failed: {}", cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
         e.toString());
+    // Visible where users look: Ready=False with the error while JOSDK retries with back-off.
+    try {
+      statusWriter.write(cluster, statusCalculator.failed(cluster, failureMessage(e), clock.instant()), context);
+    } catch (RuntimeException writeFailed) {
+      log.warn("could not report the failure in the status of {}/{}: {}", cluster.getMetadata().getNamespace(),
+          cluster.getMetadata().getName(), writeFailed.toString());
+    }
     return ErrorStatusUpdateControl.noStatusUpdate();
+  }
+
+  /** The error as a user should read it: the API server's own message when it gave one, else the exception's. */
+  static String failureMessage(Exception e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t && !(t instanceof io.fabric8.kubernetes.client.KubernetesClientException)) {
+      t = t.getCause();
+    }
+    if (t instanceof io.fabric8.kubernetes.client.KubernetesClientException k && k.getStatus() != null
+        && k.getStatus().getMessage() != null) {
+      return "API server answered " + k.getCode() + ": " + k.getStatus().getMessage();
+    }
+    return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
   }
 }

@@ -16,6 +16,8 @@ public record ClusterNames(String cluster, String namespace, String clusterDomai
   public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String LABEL_COMPONENT = "app.kubernetes.io/component";
   public static final String LABEL_CLUSTER = "etcdpilot.io/cluster";
+  /** On a member pod while etcd counts it as a voting member: what the PodDisruptionBudget selects. */
+  public static final String LABEL_VOTER = "etcdpilot.io/voter";
   public static final String MANAGED_BY = "etcdpilot";
 
   public String statefulSet() { return cluster; }

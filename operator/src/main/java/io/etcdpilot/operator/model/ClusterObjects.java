@@ -120,13 +120,24 @@ public final class ClusterObjects {
     return new ConfigMapBuilder().withMetadata(meta(names.stateConfigMap())).withData(data).build();
   }
 
-  /** Voluntary disruptions may never take the voters below quorum. */
+  /** Before etcd can be asked: the founding members are the voters. */
   public PodDisruptionBudget podDisruptionBudget() {
+    return podDisruptionBudget(replicas());
+  }
+
+  /**
+   * Voluntary disruptions may never take the voters below quorum: {@code minAvailable} is the quorum of the voters etcd
+   * reports now (not of spec.replicas, which differs from them while members are added or removed), over the pods
+   * labelled as voters (a learner's pod does not count as one).
+   */
+  public PodDisruptionBudget podDisruptionBudget(int voters) {
+    Map<String, String> selector = new java.util.LinkedHashMap<>(names.selectorLabels());
+    selector.put(ClusterNames.LABEL_VOTER, "true");
     return new PodDisruptionBudgetBuilder()
         .withMetadata(meta(names.podDisruptionBudget()))
         .withNewSpec()
-          .withMinAvailable(new IntOrString(Quorum.of(replicas())))
-          .withNewSelector().withMatchLabels(names.selectorLabels()).endSelector()
+          .withMinAvailable(new IntOrString(Quorum.of(Math.max(1, voters))))
+          .withNewSelector().withMatchLabels(selector).endSelector()
         .endSpec()
         .build();
   }

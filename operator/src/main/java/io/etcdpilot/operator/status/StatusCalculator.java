@@ -43,6 +43,29 @@ public final class StatusCalculator {
     }
   }
 
+  /**
+   * The status after a pass failed: what was last observed stays, {@code Ready=False} and {@code Reconciling=True}
+   * carry the error (JOSDK retries with back-off), other conditions are kept.
+   */
+  public EtcdClusterStatus failed(EtcdCluster cluster, String error, Instant now) {
+    EtcdClusterStatus previous = cluster.getStatus() == null ? new EtcdClusterStatus() : cluster.getStatus();
+    Long generation = cluster.getMetadata().getGeneration();
+    EtcdClusterStatus s = io.fabric8.kubernetes.client.utils.Serialization.clone(previous);
+    String message = error == null || error.isBlank() ? "unknown error" : error;
+    if (message.length() > 512) message = message.substring(0, 512) + "…";
+    List<Condition> c = new ArrayList<>();
+    c.add(Conditions.next(previous.getConditions(), Conditions.READY, false, "ReconcileError", message, generation, now));
+    c.add(Conditions.next(previous.getConditions(), Conditions.RECONCILING, true, "ReconcileError",
+        "retrying after: " + message, generation, now));
+    if (previous.getConditions() != null) {
+      previous.getConditions().stream()
+          .filter(x -> !Conditions.READY.equals(x.getType()) && !Conditions.RECONCILING.equals(x.getType()))
+          .forEach(c::add);
+    }
+    s.setConditions(c);
+    return s;
+  }
+
   public EtcdClusterStatus compute(Inputs in) {
     EtcdCluster cluster = in.cluster();
     EtcdClusterStatus previous = cluster.getStatus() == null ? new EtcdClusterStatus() : cluster.getStatus();

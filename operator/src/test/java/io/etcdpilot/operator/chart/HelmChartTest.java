@@ -48,6 +48,7 @@ class HelmChartTest {
     assertThat(allows(role.getRules(), "etcdpilot.io", "etcdclusters/status", "patch")).isTrue();
     assertThat(allows(role.getRules(), "", "secrets", "create")).isTrue();
     assertThat(allows(role.getRules(), "", "pods", "delete")).isTrue();
+    assertThat(allows(role.getRules(), "", "pods", "patch")).as("voter label for the PodDisruptionBudget").isTrue();
     assertThat(allows(role.getRules(), "apps", "statefulsets", "update")).isTrue();
     // Member replacement labels data claims and deletes a replaced member's old one.
     for (String verb : List.of("list", "patch", "delete")) {

@@ -172,6 +172,54 @@ class EtcdClusterReconcilerApiTest {
   }
 
   @Test
+  void unexpectedErrorSurfacesInStatusAndThePassIsRetriedUntilItWorks() {
+    client.resource(cluster("flaky", 3)).create();
+    observer.next.set(FakeObserver.healthy("flaky", 3, 1, 1_000_000));
+    await().atMost(Duration.ofSeconds(20)).until(() -> get("flaky").getStatus() != null
+        && Conditions.isTrue(get("flaky").getStatus().getConditions(), Conditions.READY));
+
+    observer.failure.set(new IllegalStateException("disk on fire"));
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      var conditions = get("flaky").getStatus().getConditions();
+      var ready = Conditions.find(conditions, Conditions.READY).orElseThrow();
+      assertThat(ready.getStatus()).isEqualTo("False");
+      assertThat(ready.getReason()).isEqualTo("ReconcileError");
+      assertThat(ready.getMessage()).contains("IllegalStateException: disk on fire");
+      assertThat(Conditions.isTrue(conditions, Conditions.RECONCILING)).isTrue();
+    });
+    // JOSDK keeps retrying: once the cause is gone the next retry clears the error.
+    observer.failure.set(null);
+    await().atMost(Duration.ofSeconds(30)).until(() ->
+        Conditions.isTrue(get("flaky").getStatus().getConditions(), Conditions.READY));
+  }
+
+  @Test
+  void disruptionBudgetFollowsTheVotersEtcdReportsNotTheSpec() {
+    client.resource(cluster("shrink", 5)).create();
+    observer.next.set(FakeObserver.healthy("shrink", 5, 1, 1_000_000));
+    await().atMost(Duration.ofSeconds(20)).until(() -> get("shrink").getStatus() != null
+        && Conditions.isTrue(get("shrink").getStatus().getConditions(), Conditions.READY));
+    assertThat(minAvailable("shrink")).isEqualTo(3);
+
+    // 5 → 3: while etcd still has 5 voters the budget keeps the quorum of 5, not of the 3 the spec asks for.
+    EtcdCluster smaller = get("shrink");
+    smaller.getSpec().setReplicas(3);
+    client.resource(smaller).update();
+    int after = observer.calls.get() + 3;
+    await().atMost(Duration.ofSeconds(20)).until(() -> observer.calls.get() >= after);
+    assertThat(minAvailable("shrink")).isEqualTo(3);
+    assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("shrink").get().getSpec()
+        .getSelector().getMatchLabels()).containsEntry("etcdpilot.io/voter", "true");
+
+    observer.next.set(FakeObserver.healthy("shrink", 3, 1, 1_000_000));
+    await().atMost(Duration.ofSeconds(20)).until(() -> minAvailable("shrink") == 2);
+  }
+
+  int minAvailable(String name) {
+    return client.policy().v1().podDisruptionBudget().inNamespace(NS).withName(name).get().getSpec().getMinAvailable().getIntVal();
+  }
+
+  @Test
   void invalidSpecOnRunningClusterOnlySetsStalled() {
     client.resource(cluster("held", 3)).create();
     observer.next.set(FakeObserver.healthy("held", 3, 1, 1_000_000));

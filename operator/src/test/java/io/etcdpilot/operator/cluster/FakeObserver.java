@@ -15,11 +15,14 @@ class FakeObserver implements EtcdObserver, EtcdAdmin {
   final AtomicReference<ClusterObservation> next = new AtomicReference<>(ClusterObservation.unreachable("not yet"));
   final AtomicInteger calls = new AtomicInteger();
   final List<List<String>> urlsSeen = new ArrayList<>();
+  /** When set, observing fails with it: an unexpected error inside a pass. */
+  final AtomicReference<RuntimeException> failure = new AtomicReference<>();
 
   @Override
   public synchronized ClusterObservation observe(EtcdConnection connection, List<String> clientUrls) {
     calls.incrementAndGet();
     urlsSeen.add(clientUrls);
+    if (failure.get() != null) throw failure.get();
     return next.get();
   }
 

@@ -42,6 +42,9 @@ class ClusterObjectsTest {
     assertThat(sts.getSpec().getTemplate().getMetadata().getLabels())
         .containsAllEntriesOf(sts.getSpec().getSelector().getMatchLabels());
     assertThat(o.podDisruptionBudget().getSpec().getMinAvailable().getIntVal()).isEqualTo(Quorum.of(replicas));
+    assertThat(o.podDisruptionBudget(5).getSpec().getMinAvailable().getIntVal()).as("mid 5→3").isEqualTo(3);
+    assertThat(o.podDisruptionBudget().getSpec().getSelector().getMatchLabels())
+        .containsEntry("etcdpilot.io/voter", "true").containsEntry("etcdpilot.io/cluster", "demo");
     String[] initial = o.names().initialCluster(replicas, o.tls()).split(",");
     assertThat(initial).hasSize(replicas);
     assertThat(initial[0]).isEqualTo("demo-0=https://demo-0.demo-peer.ns1.svc.cluster.local:2380");
