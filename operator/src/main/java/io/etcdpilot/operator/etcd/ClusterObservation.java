@@ -1,7 +1,9 @@
 package io.etcdpilot.operator.etcd;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** What the operator could see of one etcd cluster in one reconcile. */
 public record ClusterObservation(boolean reachable, long clusterId, List<ObservedMember> members, String error) {
@@ -10,13 +12,17 @@ public record ClusterObservation(boolean reachable, long clusterId, List<Observe
     return new ClusterObservation(false, 0, List.of(), error);
   }
 
-  /** The leader as most reachable members report it; empty when nobody reports one. */
+  /**
+   * The leader a majority of the reachable voters agree on at the highest term any of them reports. Empty when there
+   * is no such agreement (an election, a partition, members lagging): callers then wait rather than act on one
+   * member's stale opinion, e.g. restart the real leader as if it were a follower.
+   */
   public Optional<ObservedMember> leader() {
-    return members.stream()
-        .filter(ObservedMember::reachable)
-        .map(ObservedMember::leaderId)
-        .filter(id -> id != 0)
-        .findFirst()
+    List<ObservedMember> voters = members.stream().filter(m -> m.reachable() && !m.learner()).toList();
+    long term = voters.stream().mapToLong(ObservedMember::raftTerm).max().orElse(0);
+    Map<Long, Long> votes = voters.stream().filter(m -> m.raftTerm() == term && m.leaderId() != 0)
+        .collect(Collectors.groupingBy(ObservedMember::leaderId, Collectors.counting()));
+    return votes.entrySet().stream().filter(e -> e.getValue() * 2 > voters.size()).map(Map.Entry::getKey).findFirst()
         .flatMap(id -> members.stream().filter(m -> m.id() == id).findFirst());
   }
 

@@ -9,4 +9,7 @@ public interface EtcdObserver {
    *     member list, and every listed member is asked for its own status.
    */
   ClusterObservation observe(EtcdConnection connection, List<String> clientUrls);
+
+  /** Lets go of what is kept for clusters other than these (they were deleted). Keys as in {@link EtcdConnection}. */
+  default void retainClusters(java.util.Set<String> clusterKeys) {}
 }

@@ -1,43 +1,94 @@
 package io.etcdpilot.operator.etcd;
 
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.cluster.Member;
-import io.etcd.jetcd.cluster.MemberListResponse;
-import io.etcd.jetcd.maintenance.StatusResponse;
-import java.net.URI;
+import com.google.common.util.concurrent.ListenableFuture;
+import io.etcd.jetcd.api.ClusterGrpc;
+import io.etcd.jetcd.api.MaintenanceGrpc;
+import io.etcd.jetcd.api.Member;
+import io.etcd.jetcd.api.MemberAddRequest;
+import io.etcd.jetcd.api.MemberListResponse;
+import io.etcd.jetcd.api.MemberRemoveRequest;
+import io.etcd.jetcd.api.MoveLeaderRequest;
+import io.etcd.jetcd.api.StatusRequest;
+import io.etcd.jetcd.api.StatusResponse;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link EtcdObserver} over jetcd: one member-list call, then a status call to every member in parallel. */
-public class JetcdObserver implements EtcdObserver, EtcdAdmin {
+/**
+ * {@link EtcdObserver} and {@link EtcdAdmin} over etcd's gRPC API (jetcd's generated stubs), on channels kept per
+ * member across passes ({@link EtcdChannels}): a linearizable member list, then a status call to every member in
+ * parallel, each on its own member's channel.
+ */
+public class JetcdObserver implements EtcdObserver, EtcdAdmin, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JetcdObserver.class);
+  /**
+   * MemberListRequest{linearizable: true} (etcd 3.5+, field 1): the list then reflects every committed change, not a
+   * lagging member's view. jetcd 0.8.5's request type predates the field; etcd 3.4 ignores it.
+   */
+  private static final MethodDescriptor<byte[], MemberListResponse> LINEARIZABLE_MEMBER_LIST =
+      MethodDescriptor.<byte[], MemberListResponse>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName(ClusterGrpc.getMemberListMethod().getFullMethodName())
+          .setRequestMarshaller(new RawBytes())
+          .setResponseMarshaller(ClusterGrpc.getMemberListMethod().getResponseMarshaller())
+          .build();
+  private static final byte[] LINEARIZABLE = {0x08, 0x01};
+
   private final Duration timeout;
+  private final EtcdChannels channels;
+
+  public JetcdObserver(Duration timeout, EtcdChannels channels) {
+    this.timeout = timeout;
+    this.channels = channels;
+  }
 
   public JetcdObserver(Duration timeout) {
-    this.timeout = timeout;
+    this(timeout, new EtcdChannels());
   }
 
   public JetcdObserver() {
     this(Duration.ofSeconds(3));
   }
 
+  public EtcdChannels channels() {
+    return channels;
+  }
+
   @Override
   public ClusterObservation observe(EtcdConnection connection, List<String> clientUrls) {
-    try (Client client = client(connection, clientUrls)) {
-      MemberListResponse list = client.getClusterClient().listMember().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      List<CompletableFuture<ObservedMember>> statuses = new ArrayList<>();
-      for (Member m : list.getMembers()) {
-        statuses.add(status(client, m));
+    try {
+      MemberListResponse list = onAnyMember(connection, clientUrls, ch -> ClientCalls.blockingUnaryCall(ch,
+          LINEARIZABLE_MEMBER_LIST, callOptions(1), LINEARIZABLE));
+      List<ListenableFuture<StatusResponse>> statuses = new ArrayList<>();
+      Set<String> inUse = new HashSet<>(clientUrls);
+      for (Member m : list.getMembersList()) {
+        if (m.getClientURLsCount() == 0) {
+          statuses.add(null);
+          continue;
+        }
+        inUse.add(m.getClientURLs(0));
+        statuses.add(MaintenanceGrpc.newFutureStub(channels.channel(connection, m.getClientURLs(0)))
+            .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).status(StatusRequest.getDefaultInstance()));
       }
       List<ObservedMember> members = new ArrayList<>();
-      for (CompletableFuture<ObservedMember> f : statuses) {
-        members.add(f.join());
+      for (int i = 0; i < list.getMembersCount(); i++) {
+        members.add(observed(list.getMembers(i), statuses.get(i)));
       }
+      channels.retain(connection.clusterKey(), inUse);
       return new ClusterObservation(true, list.getHeader().getClusterId(), members, null);
     } catch (Exception e) {
       String reason = rootMessage(e);
@@ -46,74 +97,83 @@ public class JetcdObserver implements EtcdObserver, EtcdAdmin {
     }
   }
 
+  private static ObservedMember observed(Member m, ListenableFuture<StatusResponse> status) {
+    List<String> peers = List.copyOf(m.getPeerURLsList());
+    List<String> clients = List.copyOf(m.getClientURLsList());
+    if (status == null) {
+      // Added but never started: no client URL to ask.
+      return new ObservedMember(m.getID(), m.getName(), peers, clients, m.getIsLearner(), false, null, 0, 0, 0, 0,
+          "not started");
+    }
+    try {
+      StatusResponse s = status.get();
+      return new ObservedMember(m.getID(), m.getName(), peers, clients, m.getIsLearner(), true, s.getVersion(),
+          s.getDbSize(), s.getRaftIndex(), s.getRaftTerm(), s.getLeader(), null);
+    } catch (Exception e) {
+      return new ObservedMember(m.getID(), m.getName(), peers, clients, m.getIsLearner(), false, null, 0, 0, 0, 0,
+          rootMessage(e));
+    }
+  }
+
   @Override
   public void moveLeader(EtcdConnection connection, String leaderClientUrl, long targetMemberId) throws Exception {
-    try (Client client = client(connection, List.of(leaderClientUrl))) {
-      client.getMaintenanceClient().moveLeader(targetMemberId).get(timeout.toMillis() * 3, TimeUnit.MILLISECONDS);
-    }
+    MaintenanceGrpc.newBlockingStub(channels.channel(connection, leaderClientUrl))
+        .withDeadlineAfter(timeout.toMillis() * 3, TimeUnit.MILLISECONDS)
+        .moveLeader(MoveLeaderRequest.newBuilder().setTargetID(targetMemberId).build());
   }
 
   @Override
   public long addLearner(EtcdConnection connection, List<String> clientUrls, String peerUrl) throws Exception {
-    try (Client client = client(connection, clientUrls)) {
-      return client.getClusterClient().addMember(List.of(URI.create(peerUrl)), true)
-          .get(timeout.toMillis() * 3, TimeUnit.MILLISECONDS).getMember().getId();
-    }
+    return onAnyMember(connection, clientUrls, ch -> ClusterGrpc.newBlockingStub(ch)
+        .withDeadlineAfter(timeout.toMillis() * 3, TimeUnit.MILLISECONDS)
+        .memberAdd(MemberAddRequest.newBuilder().addPeerURLs(peerUrl).setIsLearner(true).build())).getMember().getID();
   }
 
   @Override
   public void removeMember(EtcdConnection connection, List<String> clientUrls, long memberId) throws Exception {
-    try (Client client = client(connection, clientUrls)) {
-      client.getClusterClient().removeMember(memberId).get(timeout.toMillis() * 3, TimeUnit.MILLISECONDS);
-    }
+    onAnyMember(connection, clientUrls, ch -> ClusterGrpc.newBlockingStub(ch)
+        .withDeadlineAfter(timeout.toMillis() * 3, TimeUnit.MILLISECONDS)
+        .memberRemove(MemberRemoveRequest.newBuilder().setID(memberId).build()));
   }
 
   @Override
   public boolean promote(EtcdConnection connection, List<String> clientUrls, long memberId) throws Exception {
+    try {
+      onAnyMember(connection, clientUrls, ch -> {
+        LearnerPromotion.promote(ch, memberId, timeout.multipliedBy(3));
+        return true;
+      });
+      return true;
+    } catch (LearnerPromotion.NotYet e) {
+      return false;
+    }
+  }
+
+  private interface Call<T> {
+    T on(ManagedChannel channel) throws Exception;
+  }
+
+  /**
+   * Asks the members in turn until one answers: only a member that cannot be reached is skipped; any answer etcd
+   * gives (a refusal included) is final.
+   */
+  private <T> T onAnyMember(EtcdConnection connection, List<String> clientUrls, Call<T> call) throws Exception {
     Exception last = null;
     for (String url : clientUrls) {
       try {
-        LearnerPromotion.promote(connection, url, memberId, timeout.multipliedBy(3));
-        return true;
-      } catch (LearnerPromotion.NotYet e) {
-        return false;
-      } catch (Exception e) {
+        return call.on(channels.channel(connection, url));
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE && e.getStatus().getCode() != Status.Code.DEADLINE_EXCEEDED) {
+          throw e;
+        }
         last = e;
       }
     }
     throw last == null ? new IllegalStateException("no member to ask") : last;
   }
 
-  /** A jetcd client that speaks what the members listen for: plain, or mutual TLS with the operator's certificate. */
-  public Client client(EtcdConnection connection, List<String> clientUrls) throws Exception {
-    var builder = Client.builder()
-        .endpoints(clientUrls.stream().map(URI::create).toArray(URI[]::new))
-        .connectTimeout(timeout)
-        .retryMaxDuration(timeout);
-    if (connection.tls().enabled()) {
-      var trust = io.etcdpilot.operator.pki.Pem.certificates(connection.trustBundlePem()).toArray(java.security.cert.X509Certificate[]::new);
-      var cert = io.etcdpilot.operator.pki.Pem.certificate(connection.clientCertPem());
-      var key = io.etcdpilot.operator.pki.Pem.privateKey(connection.clientKeyPem());
-      builder.sslContext(b -> b.trustManager(trust).keyManager(key, cert));
-    }
-    return builder.build();
-  }
-
-  private CompletableFuture<ObservedMember> status(Client client, Member m) {
-    List<String> peers = m.getPeerURIs().stream().map(URI::toString).toList();
-    List<String> clients = m.getClientURIs().stream().map(URI::toString).toList();
-    if (clients.isEmpty()) {
-      // Added but never started: no client URL to ask.
-      return CompletableFuture.completedFuture(new ObservedMember(m.getId(), m.getName(), peers, clients, m.isLearner(),
-          false, null, 0, 0, 0, 0, "not started"));
-    }
-    return client.getMaintenanceClient().statusMember(clients.get(0))
-        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .handle((StatusResponse s, Throwable t) -> t != null
-            ? new ObservedMember(m.getId(), m.getName(), peers, clients, m.isLearner(), false, null, 0, 0, 0, 0,
-                rootMessage(t))
-            : new ObservedMember(m.getId(), m.getName(), peers, clients, m.isLearner(), true, s.getVersion(),
-                s.getDbSize(), s.getRaftIndex(), s.getRaftTerm(), s.getLeader(), null));
+  private CallOptions callOptions(int timeoutMultiple) {
+    return CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis() * timeoutMultiple, TimeUnit.MILLISECONDS);
   }
 
   static String rootMessage(Throwable t) {
@@ -121,5 +181,31 @@ public class JetcdObserver implements EtcdObserver, EtcdAdmin {
     while (c.getCause() != null && c.getCause() != c) c = c.getCause();
     String msg = c.getMessage();
     return c.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
+  }
+
+  @Override
+  public void retainClusters(Set<String> clusterKeys) {
+    channels.retainClusters(clusterKeys);
+  }
+
+  @Override
+  public void close() {
+    channels.close();
+  }
+
+  private static final class RawBytes implements MethodDescriptor.Marshaller<byte[]> {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
   }
 }

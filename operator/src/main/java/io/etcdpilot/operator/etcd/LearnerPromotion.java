@@ -1,20 +1,15 @@
 package io.etcdpilot.operator.etcd;
 
-import io.etcdpilot.operator.pki.Pem;
 import io.grpc.CallOptions;
-import io.grpc.ManagedChannel;
+import io.grpc.Channel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -39,17 +34,8 @@ final class LearnerPromotion {
 
   private LearnerPromotion() {}
 
-  static void promote(EtcdConnection connection, String clientUrl, long memberId, Duration timeout) throws Exception {
-    URI uri = URI.create(clientUrl);
-    NettyChannelBuilder b = NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort());
-    if (connection.tls().enabled()) {
-      X509Certificate[] trust = Pem.certificates(connection.trustBundlePem()).toArray(X509Certificate[]::new);
-      b.sslContext(GrpcSslContexts.forClient().trustManager(trust)
-          .keyManager(Pem.privateKey(connection.clientKeyPem()), Pem.certificate(connection.clientCertPem())).build());
-    } else {
-      b.usePlaintext();
-    }
-    ManagedChannel channel = b.build();
+  /** Sends the promotion on a member's channel (kept by {@link EtcdChannels}). */
+  static void promote(Channel channel, long memberId, Duration timeout) throws Exception {
     try {
       ClientCalls.blockingUnaryCall(channel, PROMOTE, CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(),
           TimeUnit.MILLISECONDS), request(memberId));
@@ -60,9 +46,6 @@ final class LearnerPromotion {
         throw new NotYet(msg);
       }
       throw e;
-    } finally {
-      channel.shutdownNow();
-      channel.awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 

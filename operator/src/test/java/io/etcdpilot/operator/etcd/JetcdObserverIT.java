@@ -72,6 +72,21 @@ class JetcdObserverIT {
   }
 
   @Test
+  void passesReuseOneChannelPerMember() {
+    JetcdObserver fresh = new JetcdObserver(Duration.ofSeconds(3));
+    try (fresh) {
+      assertThat(fresh.observe(connection, etcd.clientUrls()).reachable()).isTrue();
+      long afterFirst = fresh.channels().opened();
+      assertThat(afterFirst).as("one channel per member").isLessThanOrEqualTo(etcd.clientUrls().size());
+      for (int i = 0; i < 5; i++) {
+        assertThat(fresh.observe(connection, etcd.clientUrls()).members()).filteredOn(m -> !m.learner())
+            .hasSize(3).allMatch(ObservedMember::reachable);
+      }
+      assertThat(fresh.channels().opened()).as("no new connections on later passes").isEqualTo(afterFirst);
+    }
+  }
+
+  @Test
   void unreachableClusterIsReportedNotThrown() {
     ClusterObservation none = new JetcdObserver(Duration.ofMillis(500)).observe(connection, List.of("http://127.0.71.99:2379"));
     assertThat(none.reachable()).isFalse();
