@@ -104,8 +104,10 @@ public final class StatusCalculator {
     for (ObservedMember m : obs.members()) {
       MemberStatus.Role role = m.learner() ? MemberStatus.Role.learner
           : m.id() == leaderId ? MemberStatus.Role.leader : MemberStatus.Role.follower;
-      members.add(new MemberStatus(m.started() ? m.name() : null, m.idHex(), role, m.reachable(), m.version(),
-          m.reachable() ? roundedSize(m.dbSizeBytes()) : null));
+      MemberStatus ms = new MemberStatus(m.started() ? m.name() : null, m.idHex(), role, m.reachable(), m.version(),
+          m.reachable() ? roundedSize(m.dbSizeBytes()) : null);
+      ms.setError(m.reachable() ? null : EtcdErrors.summarize(m.error()));
+      members.add(ms);
     }
     members.sort(Comparator.comparing(ms -> ms.getName() == null ? "~" + ms.getId() : ms.getName()));
     s.setMembers(members);
@@ -127,9 +129,16 @@ public final class StatusCalculator {
     String message;
     if (!obs.reachable()) {
       ready = false;
-      reason = previous.getClusterID() == null ? "Bootstrapping" : "Unreachable";
-      message = previous.getClusterID() == null ? "waiting for the members to form a cluster"
-          : "no member answers on its client URL";
+      if (EtcdErrors.tlsRejected(obs.error())) {
+        // Not the members' fault: the operator's client certificate (or the trust bundle) does not match the cluster.
+        reason = "ClientCertificateRejected";
+        message = "the TLS handshake with the members failed: check the operator's client certificate "
+            + "(<cluster>-operator-tls) against the cluster's CA";
+      } else {
+        reason = previous.getClusterID() == null ? "Bootstrapping" : "Unreachable";
+        message = previous.getClusterID() == null ? "waiting for the members to form a cluster"
+            : "no member answers on its client URL" + (obs.error() == null ? "" : " (" + EtcdErrors.summarize(obs.error()) + ")");
+      }
     } else if (leaderName == null) {
       ready = false;
       reason = "NoLeader";

@@ -16,6 +16,8 @@ public class MemberStatus {
   private String version;
   @JsonPropertyDescription("Backend database size, rounded to MiB so that status does not churn with traffic.")
   private String dbSize;
+  @JsonPropertyDescription("Why the member is not healthy, in stable words (absent while it is healthy).")
+  private String error;
 
   public MemberStatus() {}
 
@@ -35,14 +37,17 @@ public class MemberStatus {
   public void setVersion(String version) { this.version = version; }
   public String getDbSize() { return dbSize; }
   public void setDbSize(String dbSize) { this.dbSize = dbSize; }
+  public String getError() { return error; }
+  public void setError(String error) { this.error = error; }
 
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof MemberStatus m)) return false;
     return Objects.equals(name, m.name) && Objects.equals(id, m.id) && role == m.role
-        && Objects.equals(healthy, m.healthy) && Objects.equals(version, m.version) && Objects.equals(dbSize, m.dbSize);
+        && Objects.equals(healthy, m.healthy) && Objects.equals(version, m.version) && Objects.equals(dbSize, m.dbSize)
+        && Objects.equals(error, m.error);
   }
 
   @Override
-  public int hashCode() { return Objects.hash(name, id, role, healthy, version, dbSize); }
+  public int hashCode() { return Objects.hash(name, id, role, healthy, version, dbSize, error); }
 }

@@ -1,0 +1,124 @@
+package io.etcdpilot.operator.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.api.v1alpha1.EtcdClusterSpec;
+import io.etcdpilot.operator.api.v1alpha1.EtcdClusterStatus;
+import io.etcdpilot.operator.api.v1alpha1.MemberStatus;
+import io.etcdpilot.operator.etcd.ClusterObservation;
+import io.etcdpilot.operator.etcd.ObservedMember;
+import io.etcdpilot.operator.model.ClusterNames;
+import io.etcdpilot.operator.validation.SpecViolation;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StatusCalculatorTest {
+  final StatusCalculator calculator = new StatusCalculator();
+  final Instant now = Instant.parse("2026-12-01T10:00:00Z");
+
+  static EtcdCluster cluster(int replicas) {
+    EtcdCluster c = new EtcdCluster();
+    c.setMetadata(new ObjectMetaBuilder().withName("db").withNamespace("ns").withGeneration(4L).build());
+    EtcdClusterSpec spec = new EtcdClusterSpec();
+    spec.setReplicas(replicas);
+    spec.setVersion("3.5.16");
+    c.setSpec(spec);
+    return c;
+  }
+
+  static ObservedMember member(int i, boolean reachable, String error) {
+    return new ObservedMember(100 + i, "db-" + i, List.of("https://db-" + i + ".db-peer:2380"),
+        List.of("https://db-" + i + ".db-peer:2379"), false, reachable, reachable ? "3.5.16" : null,
+        reachable ? 5 * 1024 * 1024 : 0, 10, 3, reachable ? 100 : 0, error);
+  }
+
+  EtcdClusterStatus compute(EtcdCluster c, ClusterObservation obs, List<SpecViolation> refused) {
+    return calculator.compute(new StatusCalculator.Inputs(c, new ClusterNames("db", "ns", "cluster.local"), List.of(),
+        List.of(), obs, 3, false, null, null, null, true, now, refused));
+  }
+
+  static ClusterObservation observed(ObservedMember... members) {
+    return new ClusterObservation(true, 0xabcL, List.of(members), null);
+  }
+
+  @Test
+  void healthyClusterIsReadyAndTheSameInputsGiveAnEqualStatus() {
+    EtcdCluster c = cluster(3);
+    ClusterObservation obs = observed(member(0, true, null), member(1, true, null), member(2, true, null));
+    EtcdClusterStatus s = compute(c, obs, List.of());
+    assertThat(Conditions.isTrue(s.getConditions(), Conditions.READY)).isTrue();
+    assertThat(s.getLeader()).isEqualTo("db-0");
+    assertThat(s.getReadyReplicas()).isEqualTo(3);
+    assertThat(s.getObservedGeneration()).isEqualTo(4L);
+    assertThat(s.getMembers()).extracting(MemberStatus::getRole)
+        .containsExactly(MemberStatus.Role.leader, MemberStatus.Role.follower, MemberStatus.Role.follower);
+    c.setStatus(s);
+    assertThat(compute(c, obs, List.of())).as("no write when nothing changed").isEqualTo(s);
+  }
+
+  @Test
+  void unhealthyMemberSaysWhyInWordsThatDoNotChangeEveryPass() {
+    EtcdCluster c = cluster(3);
+    EtcdClusterStatus first = compute(c, observed(member(0, true, null), member(1, true, null),
+        member(2, false, "StatusRuntimeException: DEADLINE_EXCEEDED: deadline exceeded after 2.998s")), List.of());
+    assertThat(Conditions.find(first.getConditions(), Conditions.READY).orElseThrow().getReason()).isEqualTo("MembersUnhealthy");
+    assertThat(first.getMembers().get(2).getError()).isEqualTo("no answer within the timeout");
+    assertThat(first.getMembers().get(0).getError()).isNull();
+    c.setStatus(first);
+    EtcdClusterStatus second = compute(c, observed(member(0, true, null), member(1, true, null),
+        member(2, false, "StatusRuntimeException: DEADLINE_EXCEEDED: deadline exceeded after 3.001s")), List.of());
+    assertThat(second).isEqualTo(first);
+  }
+
+  @Test
+  void rejectedOperatorCertificateIsItsOwnReason() {
+    EtcdCluster c = cluster(3);
+    EtcdClusterStatus formed = compute(c, observed(member(0, true, null), member(1, true, null), member(2, true, null)), List.of());
+    c.setStatus(formed);
+    EtcdClusterStatus s = compute(c, ClusterObservation.unreachable(
+        "SSLHandshakeException: Received fatal alert: bad_certificate"), List.of());
+    var ready = Conditions.find(s.getConditions(), Conditions.READY).orElseThrow();
+    assertThat(ready.getStatus()).isEqualTo("False");
+    assertThat(ready.getReason()).isEqualTo("ClientCertificateRejected");
+    assertThat(s.getClusterID()).as("kept while unreachable").isEqualTo(formed.getClusterID());
+  }
+
+  @Test
+  void refusedChangeStallsWithoutStoppingTheRest() {
+    EtcdClusterStatus s = compute(cluster(3), observed(member(0, true, null), member(1, true, null), member(2, true, null)),
+        List.of(new SpecViolation("spec.storage.size", "cannot change on an existing cluster")));
+    var stalled = Conditions.find(s.getConditions(), Conditions.STALLED).orElseThrow();
+    assertThat(stalled.getStatus()).isEqualTo("True");
+    assertThat(stalled.getReason()).isEqualTo("ChangeRefused");
+    assertThat(stalled.getMessage()).contains("spec.storage.size");
+    assertThat(Conditions.isTrue(s.getConditions(), Conditions.READY)).as("members are fine").isTrue();
+  }
+
+  @Test
+  void failedPassKeepsWhatWasObservedAndReportsTheError() {
+    EtcdCluster c = cluster(3);
+    c.setStatus(compute(c, observed(member(0, true, null), member(1, true, null), member(2, true, null)), List.of()));
+    EtcdClusterStatus failed = calculator.failed(c, "API server answered 500: etcdserver: request timed out", now);
+    assertThat(failed.getMembers()).isEqualTo(c.getStatus().getMembers());
+    var ready = Conditions.find(failed.getConditions(), Conditions.READY).orElseThrow();
+    assertThat(ready.getStatus()).isEqualTo("False");
+    assertThat(ready.getReason()).isEqualTo("ReconcileError");
+    assertThat(ready.getMessage()).contains("request timed out");
+    assertThat(Conditions.isTrue(failed.getConditions(), Conditions.RECONCILING)).isTrue();
+    assertThat(new ArrayList<>(failed.getConditions())).extracting(x -> x.getType()).contains(Conditions.STALLED);
+  }
+
+  @Test
+  void errorPhrases() {
+    assertThat(EtcdErrors.summarize("ConnectException: Connection refused: db-1/127.0.0.3:2379")).isEqualTo("connection refused");
+    assertThat(EtcdErrors.summarize("not started")).isEqualTo("added, not started yet");
+    assertThat(EtcdErrors.summarize("UnresolvedAddressException")).isEqualTo("its name does not resolve");
+    assertThat(EtcdErrors.summarize(null)).isNull();
+    assertThat(EtcdErrors.tlsRejected("SSLHandshakeException: PKIX path building failed")).isTrue();
+    assertThat(EtcdErrors.tlsRejected("Connection refused")).isFalse();
+  }
+}
