@@ -64,6 +64,20 @@ final class KindTarget implements TargetCluster {
   }
 
   @Override
+  public Exec kubectl(String... args) {
+    List<String> cmd = new ArrayList<>(List.of("kubectl"));
+    cmd.addAll(List.of(args));
+    return Exec.run(cmd, java.util.Map.of());
+  }
+
+  @Override
+  public String operatorLog() {
+    Exec logs = kubectl("logs", "-n", System.getProperty("etcdpilot.e2e.operatorNamespace", "etcdpilot-system"),
+        "deployment/etcdpilot", "--all-containers");
+    return logs.output();
+  }
+
+  @Override
   public void close() {
     client.close();
   }

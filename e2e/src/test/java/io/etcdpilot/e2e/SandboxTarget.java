@@ -108,6 +108,22 @@ final class SandboxTarget implements TargetCluster {
   }
 
   @Override
+  public Exec kubectl(String... args) {
+    List<String> cmd = new java.util.ArrayList<>(List.of(sandbox.controlPlane().kubectl().toString()));
+    cmd.addAll(List.of(args));
+    return Exec.run(cmd, java.util.Map.of("KUBECONFIG", sandbox.kubeconfig().toString()));
+  }
+
+  @Override
+  public String operatorLog() {
+    try {
+      return java.nio.file.Files.readString(sandbox.operator().logFile());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
   public void close() throws Exception {
     client.close();
     sandbox.close();

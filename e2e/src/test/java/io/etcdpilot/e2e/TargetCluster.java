@@ -55,4 +55,15 @@ public interface TargetCluster extends AutoCloseable {
 
   /** Whether a member's etcd process is running (by pod). */
   boolean memberProcessAlive(String namespace, String pod);
+
+  /** Runs kubectl with an administrator's credentials. */
+  Exec kubectl(String... args);
+
+  /** The API server's own Prometheus metrics (apiserver_request_total and the rest), as text. */
+  default String apiServerMetrics() {
+    return client().raw("/metrics");
+  }
+
+  /** Everything the operator has logged so far, across its restarts. */
+  String operatorLog();
 }

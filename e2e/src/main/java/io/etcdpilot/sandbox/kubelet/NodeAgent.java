@@ -87,9 +87,9 @@ public final class NodeAgent implements AutoCloseable {
     labels.put("kubernetes.io/arch", "amd64");
     labels.put("topology.kubernetes.io/region", "sandbox");
     labels.put(ZONE_LABEL, ZONES.get(index % ZONES.size()));
+    if (dedicated(index)) labels.put(DEDICATED, DEDICATED_VALUE);
     NodeBuilder b = new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata();
     if (dedicated(index)) {
-      labels.put(DEDICATED, DEDICATED_VALUE);
       b.withNewSpec().addNewTaint().withKey(DEDICATED).withValue(DEDICATED_VALUE).withEffect("NoSchedule").endTaint().endSpec();
     }
     Map<String, Quantity> capacity = Map.of("cpu", new Quantity("8"), "memory", new Quantity("16Gi"),

@@ -1,0 +1,49 @@
+package io.etcdpilot.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Members are admitted by Pod Security admission under the restricted profile, which is really enforced in the
+ * namespaces scenarios use; and the operator runs with the chart's RBAC, no more.
+ */
+@ExtendWith(TargetExtension.class)
+class PodSecurityE2E {
+
+  @Test
+  void membersAreAdmittedWhereOnlyRestrictedPodsMayRun(TargetCluster target) {
+    String ns = "restricted";
+    Scenario.readyCluster(target, ns, "etcd", 1, s -> { });
+    assertThat(target.client().namespaces().withName(ns).get().getMetadata().getLabels())
+        .containsEntry("pod-security.kubernetes.io/enforce", "restricted");
+    assertThat(target.client().pods().inNamespace(ns).withName("etcd-0").get().getStatus().getPhase()).isEqualTo("Running");
+
+    // The same namespace turns away a pod that does not meet the profile: admission is live, not a label.
+    Pod careless = new PodBuilder().withNewMetadata().withName("careless").withNamespace(ns).endMetadata()
+        .withNewSpec().addNewContainer().withName("c").withImage("busybox").endContainer().endSpec().build();
+    assertThatThrownBy(() -> target.client().pods().inNamespace(ns).resource(careless).dryRun().create())
+        .isInstanceOf(KubernetesClientException.class).hasMessageContaining("violates PodSecurity \"restricted");
+  }
+
+  @Test
+  void operatorAccountHasTheChartsPermissionsAndNoMore(TargetCluster target) {
+    String as = "--as=system:serviceaccount:etcdpilot-system:etcdpilot";
+    for (String allowed : new String[] {"watch etcdclusters.etcdpilot.io", "patch etcdclusters.etcdpilot.io --subresource=status",
+        "update statefulsets.apps", "delete pods", "create secrets", "delete persistentvolumeclaims",
+        "create poddisruptionbudgets.policy"}) {
+      TargetCluster.Exec can = target.kubectl(("auth can-i " + allowed + " -n anywhere " + as).split(" "));
+      assertThat(can.output().trim()).as(allowed).isEqualTo("yes");
+    }
+    for (String denied : new String[] {"update etcdclusters.etcdpilot.io", "create pods", "delete nodes",
+        "create clusterroles.rbac.authorization.k8s.io"}) {
+      TargetCluster.Exec can = target.kubectl(("auth can-i " + denied + " -n anywhere " + as).split(" "));
+      assertThat(can.output().trim()).as(denied).isEqualTo("no");
+    }
+  }
+}
