@@ -16,9 +16,6 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -43,7 +40,7 @@ public class JetcdObserver implements EtcdObserver, EtcdAdmin, AutoCloseable {
       MethodDescriptor.<byte[], MemberListResponse>newBuilder()
           .setType(MethodDescriptor.MethodType.UNARY)
           .setFullMethodName(ClusterGrpc.getMemberListMethod().getFullMethodName())
-          .setRequestMarshaller(new RawBytes())
+          .setRequestMarshaller(RawBytes.INSTANCE)
           .setResponseMarshaller(ClusterGrpc.getMemberListMethod().getResponseMarshaller())
           .build();
   private static final byte[] LINEARIZABLE = {0x08, 0x01};
@@ -191,21 +188,5 @@ public class JetcdObserver implements EtcdObserver, EtcdAdmin, AutoCloseable {
   @Override
   public void close() {
     channels.close();
-  }
-
-  private static final class RawBytes implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-    }
   }
 }
