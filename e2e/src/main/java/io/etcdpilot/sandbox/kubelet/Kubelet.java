@@ -209,20 +209,14 @@ public final class Kubelet implements AutoCloseable {
    */
   private void finishDeletion(String ns, String name, String uid) {
     if (!finished.add(uid)) return;
-    String url = client.getMasterUrl().toString().replaceAll("/$", "") + "/api/v1/namespaces/" + ns + "/pods/" + name;
-    String options = "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"gracePeriodSeconds\":0,"
-        + "\"preconditions\":{\"uid\":\"" + uid + "\"}}";
+    Pod pod = new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withNamespace(ns).withName(name)
+        .withUid(uid).endMetadata().build();
     try {
-      var response = client.getHttpClient().sendAsync(client.getHttpClient().newHttpRequestBuilder().uri(url)
-          .delete("application/json", options).build(), String.class).get(30, TimeUnit.SECONDS);
-      // 404: already gone; 409: the name now belongs to a new pod, which is not ours to delete.
-      if (response.code() >= 300 && response.code() != 404 && response.code() != 409) {
-        finished.remove(uid);
-        log.warn("cannot finish deleting pod {}/{}: HTTP {} {}", ns, name, response.code(), response.body());
-      }
-    } catch (Exception e) {
+      // GONE or REPLACED: nothing of ours is left under that name.
+      io.etcdpilot.operator.cluster.PodDeletion.deleteIfSame(client, pod, 0L);
+    } catch (KubernetesClientException e) {
       finished.remove(uid);
-      log.warn("cannot finish deleting pod {}/{}: {}", ns, name, e.toString());
+      log.warn("cannot finish deleting pod {}/{}: {}", ns, name, e.getMessage());
     }
   }
 

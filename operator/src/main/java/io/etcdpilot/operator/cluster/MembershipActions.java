@@ -303,7 +303,7 @@ final class MembershipActions {
         .findFirst()
         // The member is no longer in etcd: there is no leadership to hand over, so a short grace period
         // (a frozen or hung process would otherwise hold the volume for the full minute).
-        .ifPresent(p -> client.pods().inNamespace(ns).withName(member).withGracePeriod(WIPE_GRACE_SECONDS).delete());
+        .ifPresent(p -> PodDeletion.deleteIfSame(client, p, WIPE_GRACE_SECONDS));
   }
 
   private void resize(View v, int replicas) {

@@ -72,7 +72,8 @@ final class RolloutActions {
     RolloutPlanner.Step step = planner.next(views, members, leader, now);
     if (step instanceof RolloutPlanner.Restart r) {
       events.normal(cluster, "RestartingMember", "restarting " + r.pod() + " to apply the current pod template");
-      client.pods().inNamespace(cluster.getMetadata().getNamespace()).withName(r.pod()).delete();
+      pods.stream().filter(p -> r.pod().equals(p.getMetadata().getName())).findFirst()
+          .ifPresent(p -> PodDeletion.deleteIfSame(client, p, null));
       return Operations.next(cluster, "RollingRestart", r.pod(), "restarting", now);
     }
     if (step instanceof RolloutPlanner.MoveLeader m) {
