@@ -32,6 +32,26 @@ class PodSecurityE2E {
         .isInstanceOf(KubernetesClientException.class).hasMessageContaining("violates PodSecurity \"restricted");
   }
 
+  @Test
+  void operatorPodFromTheChartIsAdmittedUnderRestricted(TargetCluster target) throws Exception {
+    // The sandbox runs the operator as a process; the pod the chart would run is checked by a server-side dry run
+    // in its restricted namespace, so admission is decided by the real PodSecurity plugin.
+    String yaml = io.etcdpilot.sandbox.ChartTemplate.render(java.nio.file.Path.of("../charts/etcdpilot"),
+        io.etcdpilot.sandbox.OperatorInstall.RELEASE, io.etcdpilot.sandbox.OperatorInstall.NAMESPACE);
+    var deployment = io.fabric8.kubernetes.client.utils.Serialization.<java.util.List<io.fabric8.kubernetes.api.model.HasMetadata>>unmarshal(yaml)
+        .stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.apps.Deployment)
+        .map(o -> (io.fabric8.kubernetes.api.model.apps.Deployment) o).findFirst().orElseThrow();
+    String ns = io.etcdpilot.sandbox.OperatorInstall.NAMESPACE;
+    assertThat(target.client().namespaces().withName(ns).get().getMetadata().getLabels())
+        .containsEntry("pod-security.kubernetes.io/enforce", "restricted");
+    Pod operatorPod = new PodBuilder().withNewMetadata().withName("operator-admission-check").withNamespace(ns)
+        .withLabels(deployment.getSpec().getTemplate().getMetadata().getLabels()).endMetadata()
+        .withSpec(deployment.getSpec().getTemplate().getSpec()).build();
+    Pod admitted = target.client().pods().inNamespace(ns).resource(operatorPod).dryRun().create();
+    assertThat(admitted.getMetadata().getName()).isEqualTo("operator-admission-check");
+    assertThat(target.client().pods().inNamespace(ns).withName("operator-admission-check").get()).as("dry run only").isNull();
+  }
+
   /** kubectl auth can-i's answer: its last line (warnings, e.g. about cluster-scoped resources, come first). */
   private static String answer(TargetCluster.Exec can) {
     List<String> lines = can.output().lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
