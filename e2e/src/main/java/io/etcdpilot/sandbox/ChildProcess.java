@@ -35,16 +35,8 @@ public final class ChildProcess implements AutoCloseable {
     return logFile.resolveSibling(logFile.getFileName().toString().replaceFirst("\\.log$", "") + ".pid");
   }
 
-  public String name() {
-    return name;
-  }
-
   public Path logFile() {
     return logFile;
-  }
-
-  public long pid() {
-    return process.pid();
   }
 
   public boolean alive() {

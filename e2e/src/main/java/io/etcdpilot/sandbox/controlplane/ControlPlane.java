@@ -30,8 +30,6 @@ public final class ControlPlane implements AutoCloseable {
   private final Path logs;
   private final ControlPlanePki pki;
   private final List<ChildProcess> processes = new ArrayList<>();
-  private final String etcdEndpoint;
-  private final Path etcdBin;
   private final Path kubectl;
   private final String server;
   private final Path adminKubeconfig;
@@ -44,13 +42,13 @@ public final class ControlPlane implements AutoCloseable {
       Path kube = binaries.kubernetes();
     kubectl = kube.resolve("kubectl");
       String etcdVersion = binaries.controlPlaneEtcdVersion();
-      etcdBin = binaries.etcd(etcdVersion);
+      Path etcdBin = binaries.etcd(etcdVersion);
       Files.createDirectories(dir);
       pki = ControlPlanePki.create(dir.resolve("pki"));
       int etcdPort = freePort();
       int etcdPeerPort = freePort();
       int apiPort = freePort();
-      etcdEndpoint = "http://127.0.0.1:" + etcdPort;
+      String etcdEndpoint = "http://127.0.0.1:" + etcdPort;
       server = "https://127.0.0.1:" + apiPort;
 
       // Plain HTTP on loopback: the control plane's store is reached only by the API server and etcdctl here.
@@ -156,11 +154,6 @@ public final class ControlPlane implements AutoCloseable {
     }
   }
 
-  /** Fails, naming the component and the end of its log, when any component has exited. */
-  public void checkAlive() {
-    processes.forEach(ChildProcess::checkAlive);
-  }
-
   public KubernetesClient adminClient() throws IOException {
     return new KubernetesClientBuilder()
         .withConfig(Config.fromKubeconfig(null, Files.readString(adminKubeconfig), adminKubeconfig.toString())).build();
@@ -183,18 +176,9 @@ public final class ControlPlane implements AutoCloseable {
     return kubeletServing;
   }
 
-  public String etcdEndpoint() {
-    return etcdEndpoint;
-  }
-
   /** kubectl of the pinned Kubernetes release. */
   public Path kubectl() {
     return kubectl;
-  }
-
-  /** etcdctl of the control plane's own etcd release. */
-  public Path etcdctl() {
-    return etcdBin.resolve("etcdctl");
   }
 
   static int freePort() throws IOException {
