@@ -18,6 +18,7 @@ import io.etcdpilot.operator.pki.TlsSettings;
 import io.etcdpilot.operator.status.Conditions;
 import io.etcdpilot.operator.status.StatusCalculator;
 import io.etcdpilot.operator.validation.SpecValidator;
+import io.etcdpilot.operator.validation.ImmutableFields;
 import io.etcdpilot.operator.validation.SpecViolation;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -78,7 +79,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     this.observer = observer;
     this.settings = settings;
     this.applier = new ObjectApplier(client);
-    this.certificates = new CertificateManager(client);
+    this.certificates = new CertificateManager();
     this.events = new EventRecorder(client);
     this.membership = new MembershipActions(client, admin, applier, events,
         new MembershipPlanner(settings.learnerDeadline(), settings.failedMemberDeadline()));
@@ -88,29 +89,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
 
   @Override
   public List<EventSource<?, EtcdCluster>> prepareEventSources(EventSourceContext<EtcdCluster> context) {
-    List<EventSource<?, EtcdCluster>> sources = new ArrayList<>();
-    String managed = ClusterNames.LABEL_MANAGED_BY + "=" + ClusterNames.MANAGED_BY;
-    for (Class<? extends HasMetadata> owned : List.of(StatefulSet.class, Service.class, ConfigMap.class,
-        PodDisruptionBudget.class, Secret.class)) {
-      sources.add(ownedSource(owned, managed, context));
-    }
-    // Pods are owned by the StatefulSet, not by us: map them back through the cluster label.
-    sources.add(new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, EtcdCluster.class)
-        .withName("pods")
-        .withLabelSelector(ClusterNames.LABEL_CLUSTER)
-        .withSecondaryToPrimaryMapper(p -> Set.of(new ResourceID(
-            p.getMetadata().getLabels().get(ClusterNames.LABEL_CLUSTER), p.getMetadata().getNamespace())))
-        .build(), context));
-    return sources;
-  }
-
-  private static <R extends HasMetadata> EventSource<?, EtcdCluster> ownedSource(Class<R> type, String selector,
-      EventSourceContext<EtcdCluster> context) {
-    return new InformerEventSource<>(InformerEventSourceConfiguration.from(type, EtcdCluster.class)
-        .withName(type.getSimpleName().toLowerCase())
-        .withLabelSelector(selector)
-        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(EtcdCluster.class))
-        .build(), context);
+    return KubeCache.eventSources(context);
   }
 
   @Override
@@ -121,9 +100,10 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     observer.retainClusters(context.getPrimaryCache().list()
         .map(c -> c.getMetadata().getNamespace() + "/" + c.getMetadata().getName()).collect(java.util.stream.Collectors.toSet()));
     ClusterNames names = new ClusterNames(cluster.getMetadata().getName(), namespace, settings.clusterDomain());
+    KubeCache cache = new KubeCache(context, cluster);
+    ClusterState state = ClusterState.read(cache, names);
     List<SpecViolation> violations = new ArrayList<>(validator.validate(cluster.getSpec()));
-    ConfigMap existingState = violations.isEmpty()
-        ? client.configMaps().inNamespace(namespace).withName(names.stateConfigMap()).get() : null;
+    ConfigMap existingState = state.stateConfigMap();
     ClusterObjects objects = violations.isEmpty() ? new ClusterObjects(cluster, settings.clusterDomain()) : null;
     if (objects != null) {
       violations.addAll(immutableAfterBootstrap(objects, existingState));
@@ -131,14 +111,12 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     TlsMaterial tls = null;
     TlsSettings tlsSettings = objects == null ? null : TlsSettings.of(cluster.getSpec().getTls());
     boolean paused = isPaused(cluster);
-    StatefulSet existingSts = null;
-    List<Pod> pods = List.of();
+    StatefulSet existingSts = state.statefulSet();
+    List<Pod> pods = state.pods();
     if (violations.isEmpty()) {
-      existingSts = client.apps().statefulSets().inNamespace(namespace).withName(names.statefulSet()).get();
-      pods = client.pods().inNamespace(namespace).withLabels(names.selectorLabels()).list().getItems();
       if (objects.tls().enabled()) {
         try {
-          tls = paused ? null : certificates.ensure(cluster, objects.ownerReference(), names,
+          tls = paused ? null : certificates.ensure(new CachedSecrets(client, cache, namespace), objects.ownerReference(), names,
               tlsSettings, memberNames(names, objects, existingSts),
               RolloutActions.membersTrust(existingSts, pods), now, (reason, message) -> events.normal(cluster, reason, message));
         } catch (CertificateManager.CaUnavailable e) {
@@ -157,40 +135,42 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       return withStatus(cluster, status, settings.steadyResync(), context);
     }
 
-    // What the cluster-state ConfigMap says (or, before it exists, what bootstrap needs).
-    var stateData = existingState == null || existingState.getData() == null
-        ? java.util.Map.<String, String>of() : existingState.getData();
-    String clusterState = stateData.getOrDefault(ClusterObjects.STATE_KEY, ClusterObjects.STATE_NEW);
-    String initialCluster = stateData.getOrDefault(ClusterObjects.INITIAL_CLUSTER_KEY,
-        names.initialCluster(objects.replicas(), objects.tls()));
-    boolean bootstrapped = ClusterObjects.STATE_EXISTING.equals(clusterState);
-    List<SpecViolation> refused = new ArrayList<>();
-    if (!paused) {
-      existingSts = applyStaticObjects(cluster, objects, existingSts, clusterState, initialCluster, tls, refused);
-    }
-
+    // Observe etcd with the certificates of this pass, through the connection kept for the cluster.
     List<String> clientUrls = clientUrls(cluster, names, objects, existingSts);
-    EtcdConnection connection = connection(namespace, names, objects, tls);
+    EtcdConnection connection = connection(namespace, names, objects, tls, cache);
     ClusterObservation observation = connection == null ? ClusterObservation.unreachable("no client certificate yet")
         : observer.observe(connection, clientUrls);
 
-    if (!paused && observation.reachable() && !bootstrapped) {
-      // The cluster has formed: from now on every starting member joins it instead of founding a new one.
-      applier.apply(objects.stateConfigMap(ClusterObjects.STATE_EXISTING, initialCluster));
+    // Once etcd answers the cluster exists, whatever the ConfigMap says: every starting member joins it from then on.
+    boolean bootstrapped = state.bootstrapped() || observation.reachable();
+    if (!paused && observation.reachable() && !state.bootstrapped()
+        && (cluster.getStatus() == null || cluster.getStatus().getClusterID() == null)) {
       events.normal(cluster, "ClusterFormed", "etcd cluster " + observation.clusterIdHex() + " formed with "
           + observation.members().size() + " members");
-      bootstrapped = true;
+    }
+    String initialCluster = state.stateData().getOrDefault(ClusterObjects.INITIAL_CLUSTER_KEY,
+        names.initialCluster(objects.replicas(), objects.tls()));
+    List<SpecViolation> refused = new ArrayList<>();
+    ConfigMap stateConfigMap = state.stateConfigMap();
+    StatefulSet desiredSts = null;
+    if (!paused) {
+      desiredSts = desiredStatefulSet(cluster, objects, existingSts, tls, refused);
+      stateConfigMap = applyStaticObjects(cluster, objects, state, cache,
+          bootstrapped ? ClusterObjects.STATE_EXISTING : ClusterObjects.STATE_NEW, initialCluster);
+      existingSts = apply(cluster, "StatefulSet", desiredSts, existingSts, cache);
     }
 
     if (!paused) {
-      applyDisruptionBudget(cluster, objects, pods, observation, bootstrapped);
+      applyDisruptionBudget(cluster, objects, state, cache, observation, bootstrapped);
     }
 
     Operation operation = null;
     MemberFailure memberFailure = cluster.getStatus() == null ? null : cluster.getStatus().getMemberFailure();
     if (!paused && bootstrapped && existingSts != null && observation.reachable()) {
-      MembershipActions.Result result = membership.step(new MembershipActions.View(cluster, objects, existingSts, pods,
-          initialCluster, observation, connection, clientUrls, tls), now);
+      String joinList = stateConfigMap == null || stateConfigMap.getData() == null ? initialCluster
+          : stateConfigMap.getData().getOrDefault(ClusterObjects.INITIAL_CLUSTER_KEY, initialCluster);
+      MembershipActions.Result result = membership.step(new MembershipActions.View(cluster, objects, state, existingSts,
+          desiredSts, stateConfigMap, joinList, observation, connection, clientUrls, cache), now);
       operation = result.operation();
       memberFailure = result.failure();
       if (operation == null) {
@@ -242,14 +222,15 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     return List.of();
   }
 
-  private EtcdConnection connection(String namespace, ClusterNames names, ClusterObjects objects, TlsMaterial tls) {
+  private static EtcdConnection connection(String namespace, ClusterNames names, ClusterObjects objects, TlsMaterial tls,
+      KubeCache cache) {
     String key = namespace + "/" + names.cluster();
     if (!objects.tls().enabled()) return EtcdConnection.plain(key);
     if (tls != null) {
       return new EtcdConnection(key, objects.tls(), tls.trustBundlePem(), tls.clientCertPem(), tls.clientKeyPem());
     }
     // Paused: observe with what already exists, write nothing.
-    Secret s = client.secrets().inNamespace(namespace).withName(names.operatorTlsSecret()).get();
+    Secret s = cache.get(Secret.class, names.operatorTlsSecret()).orElse(null);
     if (s == null) return null;
     var d = CertificateManager.decode(s);
     return new EtcdConnection(key, objects.tls(), d.get("ca.crt"), d.get("tls.crt"), d.get("tls.key"));
@@ -260,31 +241,33 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     return IntStream.range(0, count).mapToObj(names::member).toList();
   }
 
-  /** Writes the static objects; returns the StatefulSet as the API server now holds it. */
-  private StatefulSet applyStaticObjects(EtcdCluster cluster, ClusterObjects objects, StatefulSet existingSts,
-      String clusterState, String initialCluster, TlsMaterial tls, List<SpecViolation> refused) {
-    report(cluster, "Service", applier.apply(objects.peerService()), objects.names().peerService());
-    report(cluster, "Service", applier.apply(objects.clientService()), objects.names().clientService());
-    report(cluster, "ConfigMap", applier.apply(objects.stateConfigMap(clusterState, initialCluster)),
-        objects.names().stateConfigMap());
+  /**
+   * The StatefulSet as this pass wants it. After bootstrap its size follows etcd's membership, never the spec directly
+   * (growing it without adding a learner first would start a member etcd does not know), and a change the API server
+   * refuses on every pass (422) is reported and the live value kept.
+   */
+  private StatefulSet desiredStatefulSet(EtcdCluster cluster, ClusterObjects objects, StatefulSet existingSts,
+      TlsMaterial tls, List<SpecViolation> refused) {
     StatefulSet sts = objects.statefulSet(tls == null ? null : tls.trustBundleHash());
-    if (existingSts != null) {
-      // After bootstrap the StatefulSet size follows etcd's membership, never the spec directly:
-      // growing it without adding a learner first would start a member etcd does not know.
-      sts.getSpec().setReplicas(existingSts.getSpec().getReplicas());
-      // Never send what the API server refuses on every pass (422): report it, keep the live value.
-      refused.addAll(io.etcdpilot.operator.validation.ImmutableFields.refusedChanges(existingSts, sts));
-      io.etcdpilot.operator.validation.ImmutableFields.keepLive(existingSts, sts);
-      boolean reported = cluster.getStatus() != null && Conditions.find(cluster.getStatus().getConditions(), Conditions.STALLED)
-          .filter(c -> "ChangeRefused".equals(c.getReason()) && java.util.Objects.equals(c.getObservedGeneration(),
-              cluster.getMetadata().getGeneration())).isPresent();
-      if (!refused.isEmpty() && !reported) {
-        events.warning(cluster, "ChangeRefused", refused.toString());
-      }
+    if (existingSts == null) return sts;
+    sts.getSpec().setReplicas(existingSts.getSpec().getReplicas());
+    refused.addAll(ImmutableFields.refusedChanges(existingSts, sts));
+    ImmutableFields.keepLive(existingSts, sts);
+    boolean reported = cluster.getStatus() != null && Conditions.find(cluster.getStatus().getConditions(), Conditions.STALLED)
+        .filter(c -> "ChangeRefused".equals(c.getReason()) && java.util.Objects.equals(c.getObservedGeneration(),
+            cluster.getMetadata().getGeneration())).isPresent();
+    if (!refused.isEmpty() && !reported) {
+      events.warning(cluster, "ChangeRefused", refused.toString());
     }
-    ObjectApplier.Applied<StatefulSet> applied = applier.apply(sts);
-    report(cluster, "StatefulSet", applied, objects.names().statefulSet());
-    return applied.object();
+    return sts;
+  }
+
+  /** Writes the Services and the cluster-state ConfigMap; returns the ConfigMap as the API server now holds it. */
+  private ConfigMap applyStaticObjects(EtcdCluster cluster, ClusterObjects objects, ClusterState state, KubeCache cache,
+      String clusterState, String initialCluster) {
+    apply(cluster, "Service", objects.peerService(), state.peerService(), cache);
+    apply(cluster, "Service", objects.clientService(), state.clientService(), cache);
+    return apply(cluster, "ConfigMap", objects.stateConfigMap(clusterState, initialCluster), state.stateConfigMap(), cache);
   }
 
   /**
@@ -292,27 +275,25 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
    * removes a member under a budget sized for fewer), and the voter label on their pods. Unreachable after bootstrap:
    * left as it is. Label writes are bookkeeping: one that fails only leaves the budget more cautious, so it is logged.
    */
-  private void applyDisruptionBudget(EtcdCluster cluster, ClusterObjects objects, List<Pod> pods,
+  private void applyDisruptionBudget(EtcdCluster cluster, ClusterObjects objects, ClusterState state, KubeCache cache,
       ClusterObservation observation, boolean bootstrapped) {
     if (!observation.reachable()) {
-      if (!bootstrapped) report(cluster, "PodDisruptionBudget", applier.apply(objects.podDisruptionBudget()),
-          objects.names().podDisruptionBudget());
+      if (!bootstrapped) apply(cluster, "PodDisruptionBudget", objects.podDisruptionBudget(), state.disruptionBudget(), cache);
       return;
     }
     Set<String> voters = observation.members().stream().filter(m -> !m.learner() && m.started())
         .map(io.etcdpilot.operator.etcd.ObservedMember::name).collect(java.util.stream.Collectors.toSet());
     long voterCount = observation.members().stream().filter(m -> !m.learner()).count();
-    report(cluster, "PodDisruptionBudget", applier.apply(objects.podDisruptionBudget((int) voterCount)),
-        objects.names().podDisruptionBudget());
-    for (Pod p : pods) {
+    apply(cluster, "PodDisruptionBudget", objects.podDisruptionBudget((int) voterCount), state.disruptionBudget(), cache);
+    for (Pod p : state.pods()) {
       boolean voter = voters.contains(p.getMetadata().getName());
       boolean labelled = p.getMetadata().getLabels() != null
           && "true".equals(p.getMetadata().getLabels().get(ClusterNames.LABEL_VOTER));
       if (voter == labelled || p.getMetadata().getDeletionTimestamp() != null) continue;
       String patch = "{\"metadata\":{\"labels\":{\"" + ClusterNames.LABEL_VOTER + "\":" + (voter ? "\"true\"" : "null") + "}}}";
       try {
-        client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName())
-            .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch);
+        cache.updated(client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName())
+            .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch), p);
       } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
         log.warn("could not {} the voter label of pod {}/{}: {}", voter ? "set" : "remove", p.getMetadata().getNamespace(),
             p.getMetadata().getName(), e.getMessage());
@@ -320,12 +301,18 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     }
   }
 
-  private void report(EtcdCluster cluster, String kind, ObjectApplier.Applied<?> applied, String name) {
+  /** Writes one object if it must be, says so in an Event, and returns it as the API server now holds it. */
+  private <T extends HasMetadata> T apply(EtcdCluster cluster, String kind, T desired, T live, KubeCache cache) {
+    ObjectApplier.Applied<T> applied = applier.apply(desired, live, cache);
+    String name = desired.getMetadata().getName();
     switch (applied.outcome()) {
       case CREATED -> events.normal(cluster, "Created", "created " + kind + " " + name);
       case UPDATED -> events.normal(cluster, "Updated", "updated " + kind + " " + name);
+      case DRIFT_REVERTED -> events.warning(cluster, "DriftReverted", kind + " " + name + " was changed outside etcdpilot ("
+          + String.join(", ", applied.drifted()) + "); restored");
       default -> { }
     }
+    return applied.object();
   }
 
   private static boolean isPaused(EtcdCluster cluster) {

@@ -21,7 +21,7 @@ import io.etcdpilot.operator.membership.MembershipPlanner.Wait;
 import io.etcdpilot.operator.membership.MembershipPlanner.WipeVolume;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.model.ClusterObjects;
-import io.etcdpilot.operator.pki.TlsMaterial;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -73,9 +73,13 @@ final class MembershipActions {
   record Result(Operation operation, MemberFailure failure) {}
 
   /** The parts of one reconcile's view that membership works from. */
-  record View(EtcdCluster cluster, ClusterObjects objects, StatefulSet statefulSet, List<Pod> pods,
-      String publishedJoinList, ClusterObservation observation, EtcdConnection connection, List<String> clientUrls,
-      TlsMaterial tls) {}
+  record View(EtcdCluster cluster, ClusterObjects objects, ClusterState state, StatefulSet statefulSet,
+      StatefulSet desiredStatefulSet, ConfigMap stateConfigMap, String publishedJoinList, ClusterObservation observation,
+      EtcdConnection connection, List<String> clientUrls, KubeCache cache) {
+    List<Pod> pods() {
+      return state.pods();
+    }
+  }
 
   Result step(View v, Instant now) {
     EtcdCluster cluster = v.cluster();
@@ -83,7 +87,7 @@ final class MembershipActions {
     String ns = cluster.getMetadata().getNamespace();
     MemberFailure failure = cluster.getStatus() == null ? null : cluster.getStatus().getMemberFailure();
 
-    publishJoinList(v, List.of());
+    ConfigMap published = publishJoinList(v, v.stateConfigMap(), v.publishedJoinList(), List.of());
     Map<Integer, PersistentVolumeClaim> claims = labelClaims(v);
 
     List<MembershipPlanner.Member> members = v.observation().members().stream().map(m -> new MembershipPlanner.Member(
@@ -103,7 +107,8 @@ final class MembershipActions {
         String member = names.member(a.ordinal());
         String peerUrl = names.peerUrl(member, v.objects().tls());
         // The new member must find itself and every current member in its join list when it starts.
-        publishJoinList(v, List.of(new JoinList.Entry(member, peerUrl, true)));
+        publishJoinList(v, published, joinList(published, v.publishedJoinList()),
+            List.of(new JoinList.Entry(member, peerUrl, true)));
         long id = admin.addLearner(v.connection(), v.clientUrls(), peerUrl);
         CrashPoints.after("add-learner");
         events.normal(cluster, "MemberAdded", "added " + member + " (" + Long.toHexString(id) + ") as a learner");
@@ -184,7 +189,7 @@ final class MembershipActions {
    * Publishes the join list derived from etcd's member list (plus a member about to be added). Written only
    * when it changes; the state stays {@code existing}.
    */
-  private void publishJoinList(View v, List<JoinList.Entry> adding) {
+  private ConfigMap publishJoinList(View v, ConfigMap live, String publishedList, List<JoinList.Entry> adding) {
     ClusterNames names = v.objects().names();
     List<JoinList.Entry> entries = new ArrayList<>();
     for (ObservedMember m : v.observation().members()) {
@@ -194,9 +199,13 @@ final class MembershipActions {
     }
     entries.addAll(adding);
     String list = JoinList.of(entries);
-    if (!list.equals(v.publishedJoinList())) {
-      applier.apply(v.objects().stateConfigMap(ClusterObjects.STATE_EXISTING, list));
-    }
+    if (list.equals(publishedList)) return live;
+    return applier.apply(v.objects().stateConfigMap(ClusterObjects.STATE_EXISTING, list), live, v.cache()).object();
+  }
+
+  private static String joinList(ConfigMap cm, String fallback) {
+    return cm == null || cm.getData() == null ? fallback
+        : cm.getData().getOrDefault(ClusterObjects.INITIAL_CLUSTER_KEY, fallback);
   }
 
   /**
@@ -207,8 +216,7 @@ final class MembershipActions {
     ClusterNames names = v.objects().names();
     String ns = v.cluster().getMetadata().getNamespace();
     Map<Integer, PersistentVolumeClaim> byOrdinal = new HashMap<>();
-    for (PersistentVolumeClaim c : client.persistentVolumeClaims().inNamespace(ns)
-        .withLabel(ClusterNames.LABEL_CLUSTER, names.cluster()).list().getItems()) {
+    for (PersistentVolumeClaim c : v.state().claims()) {
       claimOrdinal(names, c.getMetadata().getName()).ifPresent(i -> byOrdinal.put(i, c));
     }
     for (ObservedMember m : v.observation().members()) {
@@ -217,12 +225,12 @@ final class MembershipActions {
       if (c == null || c.getMetadata().getDeletionTimestamp() != null) continue;
       String label = c.getMetadata().getLabels() == null ? null : c.getMetadata().getLabels().get(VOLUME_OWNER_LABEL);
       if (m.idHex().equals(label) || (label != null && m.learner())) continue;
-      byOrdinal.put(ordinal, client.persistentVolumeClaims().inNamespace(ns).withName(c.getMetadata().getName())
-          .edit(x -> {
-            if (x.getMetadata().getLabels() == null) x.getMetadata().setLabels(new HashMap<>());
-            x.getMetadata().getLabels().put(VOLUME_OWNER_LABEL, m.idHex());
-            return x;
-          }));
+      String patch = "{\"metadata\":{\"labels\":{\"" + VOLUME_OWNER_LABEL + "\":\"" + m.idHex() + "\"}}}";
+      PersistentVolumeClaim labelled = client.persistentVolumeClaims().inNamespace(ns).withName(c.getMetadata().getName())
+          .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+              io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch);
+      v.cache().updated(labelled, c);
+      byOrdinal.put(ordinal, labelled);
     }
     return byOrdinal;
   }
@@ -307,9 +315,9 @@ final class MembershipActions {
   }
 
   private void resize(View v, int replicas) {
-    StatefulSet sts = v.objects().statefulSet(v.tls() == null ? null : v.tls().trustBundleHash());
+    StatefulSet sts = new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder(v.desiredStatefulSet()).build();
     sts.getSpec().setReplicas(replicas);
-    ObjectApplier.Applied<StatefulSet> applied = applier.apply(sts);
+    ObjectApplier.Applied<StatefulSet> applied = applier.apply(sts, v.statefulSet(), v.cache());
     if (applied.outcome() == ObjectApplier.Outcome.UPDATED) {
       events.normal(v.cluster(), "Updated", "updated StatefulSet " + v.objects().names().statefulSet());
     }

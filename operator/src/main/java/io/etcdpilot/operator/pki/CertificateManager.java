@@ -1,11 +1,9 @@
 package io.etcdpilot.operator.pki;
 
 import io.etcdpilot.operator.model.ClusterNames;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
@@ -35,11 +33,7 @@ public class CertificateManager {
   public static final java.time.Duration SETTLE = java.time.Duration.ofSeconds(20);
 
   private static final String CA_FIELD = "spec.tls.caSecretName";
-  private final KubernetesClient client;
-
-  public CertificateManager(KubernetesClient client) {
-    this.client = client;
-  }
+  public CertificateManager() {}
 
   /** Why a CA could not be used, and the spec field to fix. */
   public static class CaUnavailable extends RuntimeException {
@@ -67,13 +61,13 @@ public class CertificateManager {
    *     (a trust change reaches a member only when it restarts)
    * @param events receives (reason, message) for each rotation step
    */
-  public TlsMaterial ensure(HasMetadata cluster, OwnerReference owner, ClusterNames names, TlsSettings settings,
+  public TlsMaterial ensure(SecretStore secrets, OwnerReference owner, ClusterNames names, TlsSettings settings,
       List<String> members, java.util.function.Predicate<String> membersTrust, Instant now,
       BiConsumer<String, String> events) {
     String ns = names.namespace();
-    CertificateAuthority issuing = issuingCa(owner, names, settings, now, events);
+    CertificateAuthority issuing = issuingCa(secrets, owner, names, settings, now, events);
 
-    Secret memberSecret = client.secrets().inNamespace(ns).withName(names.memberTlsSecret()).get();
+    Secret memberSecret = secrets.owned(names.memberTlsSecret());
     Map<String, String> data = memberSecret == null ? new LinkedHashMap<>() : decode(memberSecret);
     List<X509Certificate> bundle = new ArrayList<>(data.containsKey("ca.crt") ? Pem.certificates(data.get("ca.crt")) : List.of());
     String issuedAt = memberSecret == null || memberSecret.getMetadata().getAnnotations() == null ? null
@@ -149,11 +143,11 @@ public class CertificateManager {
     data.put("ca.crt", bundlePem);
     if (changed) {
       Map<String, String> annotations = issuedAt == null ? Map.of() : Map.of(ISSUED_AT, issuedAt);
-      write(secret(names.memberTlsSecret(), ns, owner, names, data, annotations));
+      secrets.write(secret(names.memberTlsSecret(), ns, owner, names, data, annotations), memberSecret);
     }
-    Leaf clientLeaf = clientSecret(names.clientTlsSecret(), "etcd-client", owner, names, issuing, bundlePem, settings,
+    Leaf clientLeaf = clientSecret(secrets, names.clientTlsSecret(), "etcd-client", owner, names, issuing, bundlePem, settings,
         now, mayIssueFromNewCa);
-    Leaf operatorLeaf = clientSecret(names.operatorTlsSecret(), "etcdpilot-operator", owner, names, issuing, bundlePem,
+    Leaf operatorLeaf = clientSecret(secrets, names.operatorTlsSecret(), "etcdpilot-operator", owner, names, issuing, bundlePem,
         settings, now, mayIssueFromNewCa);
 
     Instant earliest = Instant.MAX;
@@ -170,9 +164,9 @@ public class CertificateManager {
 
   private record Leaf(String certPem, String keyPem, Instant notAfter) {}
 
-  private Leaf clientSecret(String name, String commonName, OwnerReference owner, ClusterNames names,
+  private Leaf clientSecret(SecretStore secrets, String name, String commonName, OwnerReference owner, ClusterNames names,
       CertificateAuthority issuing, String bundlePem, TlsSettings settings, Instant now, boolean mayIssueFromNewCa) {
-    Secret existing = client.secrets().inNamespace(names.namespace()).withName(name).get();
+    Secret existing = secrets.owned(name);
     Map<String, String> data = existing == null ? new LinkedHashMap<>() : decode(existing);
     String crt = data.get("tls.crt");
     boolean wrongIssuer = !issuedBy(crt, issuing);
@@ -189,16 +183,16 @@ public class CertificateManager {
       data.put("ca.crt", bundlePem);
       changed = true;
     }
-    if (changed) write(secret(name, names.namespace(), owner, names, data, Map.of()));
+    if (changed) secrets.write(secret(name, names.namespace(), owner, names, data, Map.of()), existing);
     return new Leaf(data.get("tls.crt"), data.get("tls.key"), Pem.certificate(data.get("tls.crt")).getNotAfter().toInstant());
   }
 
   /** The CA new certificates come from: the user's (spec.tls.caSecretName) or the operator's own, renewed when due. */
-  private CertificateAuthority issuingCa(OwnerReference owner, ClusterNames names, TlsSettings settings, Instant now,
+  private CertificateAuthority issuingCa(SecretStore secrets, OwnerReference owner, ClusterNames names, TlsSettings settings, Instant now,
       BiConsumer<String, String> events) {
     String ns = names.namespace();
     if (settings.caSecretName() != null) {
-      Secret user = client.secrets().inNamespace(ns).withName(settings.caSecretName()).get();
+      Secret user = secrets.userProvided(settings.caSecretName());
       if (user == null) {
         throw new CaUnavailable(CA_FIELD, "Secret " + ns + "/" + settings.caSecretName() + " does not exist");
       }
@@ -219,7 +213,7 @@ public class CertificateManager {
         throw new CaUnavailable(CA_FIELD, e.getMessage());
       }
     }
-    Secret own = client.secrets().inNamespace(ns).withName(names.caSecret()).get();
+    Secret own = secrets.owned(names.caSecret());
     if (own != null) {
       Map<String, String> d = decode(own);
       CertificateAuthority ca = new CertificateAuthority(Pem.certificate(d.get("tls.crt")), Pem.privateKey(d.get("tls.key")));
@@ -233,7 +227,7 @@ public class CertificateManager {
     Map<String, String> d = new LinkedHashMap<>();
     d.put("tls.crt", Pem.encode(ca.certificate()));
     d.put("tls.key", Pem.encode(ca.key()));
-    write(secret(names.caSecret(), ns, owner, names, d, Map.of()));
+    secrets.write(secret(names.caSecret(), ns, owner, names, d, Map.of()), own);
     return ca;
   }
 
@@ -259,17 +253,6 @@ public class CertificateManager {
       return true;
     } catch (Exception e) {
       return false;
-    }
-  }
-
-  private void write(Secret desired) {
-    Secret existing = client.secrets().inNamespace(desired.getMetadata().getNamespace())
-        .withName(desired.getMetadata().getName()).get();
-    if (existing == null) {
-      client.resource(desired).create();
-    } else {
-      desired.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
-      client.resource(desired).update();
     }
   }
 

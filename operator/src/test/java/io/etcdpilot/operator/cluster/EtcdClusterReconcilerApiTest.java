@@ -147,7 +147,7 @@ class EtcdClusterReconcilerApiTest {
   }
 
   @Test
-  void steadyStateMakesNoWritesEvenWhileRaftIndexMoves() {
+  void steadyStateMakesNoApiReadsNoWritesEvenWhileRaftIndexMoves() throws Exception {
     client.resource(cluster("calm", 3)).create();
     observer.next.set(FakeObserver.healthy("calm", 3, 1, 1_000_000));
     await().atMost(Duration.ofSeconds(20)).until(() -> get("calm").getStatus() != null
@@ -160,6 +160,7 @@ class EtcdClusterReconcilerApiTest {
     String statusBefore = io.fabric8.kubernetes.client.utils.Serialization.asJson(get("calm").getStatus());
 
     // Client traffic moves raft index and grows the db by a few KiB on every observation.
+    drainRequests();
     int callsBefore = observer.calls.get();
     for (int i = 0; i < 10; i++) {
       observer.next.set(FakeObserver.healthy("calm", 3, 1000L * (i + 2), 1_000_000 + 4096L * i));
@@ -167,8 +168,65 @@ class EtcdClusterReconcilerApiTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> observer.calls.get() >= target);
     }
     assertThat(observer.calls.get() - callsBefore).isGreaterThanOrEqualTo(10);
+    // Every pass read from the informer caches: the API server saw nothing but watches being re-established.
+    assertThat(drainRequests()).allMatch(r -> r.startsWith("GET ") && r.contains("watch=true"));
     assertThat(resourceVersions("calm")).as(() -> "status before " + statusBefore + "\nstatus after "
         + io.fabric8.kubernetes.client.utils.Serialization.asJson(get("calm").getStatus())).isEqualTo(before);
+  }
+
+  /** Requests the mock API server received since the last call, as "METHOD path". */
+  List<String> drainRequests() throws InterruptedException {
+    List<String> seen = new java.util.ArrayList<>();
+    for (var r = server.takeRequest(50, java.util.concurrent.TimeUnit.MILLISECONDS); r != null;
+         r = server.takeRequest(50, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      seen.add(r.getMethod() + " " + r.getPath());
+    }
+    return seen;
+  }
+
+  @Test
+  void handEditsToOwnedFieldsAreRevertedAndReported() {
+    client.resource(cluster("edited", 3)).create();
+    observer.next.set(FakeObserver.healthy("edited", 3, 1, 1_000_000));
+    await().atMost(Duration.ofSeconds(20)).until(() -> get("edited").getStatus() != null
+        && Conditions.isTrue(get("edited").getStatus().getConditions(), Conditions.READY)
+        && ClusterObjects.STATE_EXISTING.equals(configState("edited")));
+    String joinList = client.configMaps().inNamespace(NS).withName("edited-cluster-state").get()
+        .getData().get(ClusterObjects.INITIAL_CLUSTER_KEY);
+
+    client.apps().statefulSets().inNamespace(NS).withName("edited").edit(s -> {
+      s.getSpec().getUpdateStrategy().setType("RollingUpdate");
+      s.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("example.com/not-etcd:1");
+      s.getMetadata().getLabels().put("team", "payments"); // not ours: stays
+      return s;
+    });
+    client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("edited").edit(p -> {
+      p.getSpec().setMinAvailable(new io.fabric8.kubernetes.api.model.IntOrString(0));
+      return p;
+    });
+    client.configMaps().inNamespace(NS).withName("edited-cluster-state").edit(c -> {
+      c.getData().put(ClusterObjects.STATE_KEY, ClusterObjects.STATE_NEW);
+      return c;
+    });
+
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      StatefulSet sts = client.apps().statefulSets().inNamespace(NS).withName("edited").get();
+      assertThat(sts.getSpec().getUpdateStrategy().getType()).isEqualTo("OnDelete");
+      assertThat(sts.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).contains("etcd");
+      assertThat(sts.getMetadata().getLabels()).containsEntry("team", "payments");
+      assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("edited").get()
+          .getSpec().getMinAvailable().getIntVal()).isEqualTo(2);
+      ConfigMap state = client.configMaps().inNamespace(NS).withName("edited-cluster-state").get();
+      assertThat(state.getData()).containsEntry(ClusterObjects.STATE_KEY, ClusterObjects.STATE_EXISTING)
+          .containsEntry(ClusterObjects.INITIAL_CLUSTER_KEY, joinList);
+    });
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+        client.v1().events().inNamespace(NS).list().getItems().stream()
+            .filter(e -> "DriftReverted".equals(e.getReason())).map(io.fabric8.kubernetes.api.model.Event::getMessage))
+        .anySatisfy(m -> assertThat(m).contains("StatefulSet edited").contains("spec.updateStrategy.type")
+            .contains("spec.template.spec.containers[0].image"))
+        .anySatisfy(m -> assertThat(m).contains("PodDisruptionBudget edited").contains("spec.minAvailable"))
+        .anySatisfy(m -> assertThat(m).contains("ConfigMap edited-cluster-state").contains("data")));
   }
 
   @Test

@@ -44,13 +44,27 @@ class CertificateManagerApiTest {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
     server.init();
     client = server.createClient();
-    manager = new CertificateManager(client);
+    manager = new CertificateManager();
   }
 
   @AfterEach
   void stop() {
     server.destroy();
   }
+
+  /** The Secrets straight from the API server (the reconciler reads them from its cache). */
+  final SecretStore store = new SecretStore() {
+    @Override public Secret owned(String name) { return client.secrets().inNamespace(NS).withName(name).get(); }
+    @Override public Secret userProvided(String name) { return owned(name); }
+    @Override public void write(Secret desired, Secret live) {
+      if (live == null) {
+        client.resource(desired).create();
+      } else {
+        desired.getMetadata().setResourceVersion(live.getMetadata().getResourceVersion());
+        client.resource(desired).update();
+      }
+    }
+  };
 
   /** Hash of the bundle the member pods were last restarted with (what they trust). */
   String runningWith;
@@ -60,7 +74,7 @@ class CertificateManagerApiTest {
     if (restarted && client.secrets().inNamespace(NS).withName("demo-member-tls").get() != null) {
       runningWith = CertificateManager.sha(data("demo-member-tls", "ca.crt"));
     }
-    TlsMaterial m = manager.ensure(null, owner, names, TlsSettings.of(spec), members,
+    TlsMaterial m = manager.ensure(store, owner, names, TlsSettings.of(spec), members,
         hash -> hash.equals(runningWith), now, (reason, msg) -> events.add(reason));
     if (runningWith == null) runningWith = m.trustBundleHash(); // first start: pods start with the first bundle
     return m;
