@@ -67,13 +67,16 @@ public final class ControlPlane implements AutoCloseable {
           List.of("127.0.0.1", "10.96.0.1"));
       ControlPlanePki.Pair kubeletClient = pki.client("apiserver-kubelet-client", "kube-apiserver-kubelet-client", "system:masters");
       kubeletServing = pki.server("kubelet", List.of("localhost"), List.of("127.0.0.1"));
-      // Every write, with who made it: what a failed scenario is debugged with (DIR/logs/audit.log).
+      // Every write, with who made it: what a failed scenario is debugged with (DIR/logs/audit.log); and every
+      // request of the operator, reads included, which bin/bench counts.
       Path auditPolicy = dir.resolve("audit-policy.yaml");
       Files.writeString(auditPolicy, """
           apiVersion: audit.k8s.io/v1
           kind: Policy
           omitStages: [RequestReceived]
           rules:
+          - level: Metadata
+            users: ["system:serviceaccount:etcdpilot-system:etcdpilot"]
           - level: None
             resources: [{group: coordination.k8s.io, resources: [leases]}, {group: "", resources: [events]}]
           - level: Metadata

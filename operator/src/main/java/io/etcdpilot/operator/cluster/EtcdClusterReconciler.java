@@ -12,6 +12,8 @@ import io.etcdpilot.operator.etcd.EtcdObserver;
 import io.etcdpilot.operator.membership.MembershipPlanner;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.model.ClusterObjects;
+import io.etcdpilot.operator.model.EtcdVersion;
+import io.etcdpilot.operator.upgrade.VersionGate;
 import io.etcdpilot.operator.pki.CertificateManager;
 import io.etcdpilot.operator.pki.TlsMaterial;
 import io.etcdpilot.operator.pki.TlsSettings;
@@ -72,6 +74,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   private final MembershipActions membership;
   private final RolloutActions rollout;
   private final Clock clock;
+  private final Requeue requeue;
 
   public EtcdClusterReconciler(KubernetesClient client, EtcdObserver observer, EtcdAdmin admin,
       OperatorSettings settings, Clock clock) {
@@ -85,6 +88,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         new MembershipPlanner(settings.learnerDeadline(), settings.failedMemberDeadline()));
     this.rollout = new RolloutActions(client, admin, events);
     this.clock = clock;
+    this.requeue = new Requeue(settings.steadyResync(), settings.busyResync());
   }
 
   @Override
@@ -97,8 +101,10 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     Instant now = clock.instant();
     String namespace = cluster.getMetadata().getNamespace();
     // Connections kept for clusters that are gone are closed (an in-memory look at the primary cache).
-    observer.retainClusters(context.getPrimaryCache().list()
-        .map(c -> c.getMetadata().getNamespace() + "/" + c.getMetadata().getName()).collect(java.util.stream.Collectors.toSet()));
+    Set<String> existing = context.getPrimaryCache().list()
+        .map(c -> c.getMetadata().getNamespace() + "/" + c.getMetadata().getName()).collect(java.util.stream.Collectors.toSet());
+    observer.retainClusters(existing);
+    requeue.retain(existing);
     ClusterNames names = new ClusterNames(cluster.getMetadata().getName(), namespace, settings.clusterDomain());
     KubeCache cache = new KubeCache(context, cluster);
     ClusterState state = ClusterState.read(cache, names);
@@ -150,11 +156,17 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     }
     String initialCluster = state.stateData().getOrDefault(ClusterObjects.INITIAL_CLUSTER_KEY,
         names.initialCluster(objects.replicas(), objects.tls()));
+    // The version members are rendered with is the gate's decision; a refused spec.version leaves them as they are.
     List<SpecViolation> refused = new ArrayList<>();
+    VersionGate.Decision version = VersionGate.decide(renderedVersion(existingSts), runningVersions(observation),
+        objects.version());
+    if (version.refused()) refused.add(new SpecViolation("spec.version", version.refusal()));
+    ClusterObjects rendered = version.render().equals(objects.version()) ? objects
+        : new ClusterObjects(cluster, settings.clusterDomain(), version.render());
     ConfigMap stateConfigMap = state.stateConfigMap();
     StatefulSet desiredSts = null;
     if (!paused) {
-      desiredSts = desiredStatefulSet(cluster, objects, existingSts, tls, refused);
+      desiredSts = desiredStatefulSet(cluster, rendered, existingSts, tls, refused);
       stateConfigMap = applyStaticObjects(cluster, objects, state, cache,
           bootstrapped ? ClusterObjects.STATE_EXISTING : ClusterObjects.STATE_NEW, initialCluster);
       existingSts = apply(cluster, "StatefulSet", desiredSts, existingSts, cache);
@@ -185,7 +197,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         validator.warnings(cluster.getSpec()), observation, pods.size(), paused, operation, memberFailure, certStatus,
         objects.tls().enabled(), now, refused));
     boolean ready = Conditions.isTrue(status.getConditions(), Conditions.READY) && operation == null;
-    Duration requeue = ready ? settings.steadyResync() : settings.busyResync();
+    Duration requeue = this.requeue.next(namespace + "/" + names.cluster(), !ready, !status.equals(cluster.getStatus()));
     if (tls != null) {
       // Wake up in time to renew the first certificate that falls due.
       Duration untilRenewal = Duration.between(now, tls.earliestLeafNotAfter().minus(tlsSettings.leaves().renewBefore()));
@@ -207,6 +219,38 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
             .filter(m -> m.getRole() != io.etcdpilot.operator.api.v1alpha1.MemberStatus.Role.learner)
             .map(io.etcdpilot.operator.api.v1alpha1.MemberStatus::getName).filter(pods::contains).toList();
     return (voters.isEmpty() ? pods : voters).stream().map(m -> names.clientUrl(m, objects.tls())).toList();
+  }
+
+  /** The version the StatefulSet renders now (its annotation, else its image tag); null before it exists. */
+  static EtcdVersion renderedVersion(StatefulSet sts) {
+    if (sts == null) return null;
+    String annotated = sts.getMetadata().getAnnotations() == null ? null
+        : sts.getMetadata().getAnnotations().get(ClusterObjects.VERSION_ANNOTATION);
+    String image = sts.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+    String tag = image == null || image.lastIndexOf(':') < 0 ? null : image.substring(image.lastIndexOf(':') + 1);
+    for (String candidate : java.util.Arrays.asList(annotated, tag)) {
+      if (candidate == null) continue;
+      try {
+        return EtcdVersion.parse(candidate);
+      } catch (IllegalArgumentException notAVersion) {
+        // a custom image without a version tag: try the next source
+      }
+    }
+    return null;
+  }
+
+  /** Versions the members report; one that does not parse (a custom build) is left out, never fails the pass. */
+  static List<EtcdVersion> runningVersions(ClusterObservation observation) {
+    List<EtcdVersion> out = new ArrayList<>();
+    for (var m : observation.members()) {
+      if (m.version() == null) continue;
+      try {
+        out.add(EtcdVersion.parse(m.version()));
+      } catch (IllegalArgumentException e) {
+        log.debug("member {} reports version {}, which is not MAJOR.MINOR.PATCH", m.name(), m.version());
+      }
+    }
+    return out;
   }
 
   /** Fields that cannot change once members exist: URLs of every member would change with the scheme. */
@@ -251,8 +295,11 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     StatefulSet sts = objects.statefulSet(tls == null ? null : tls.trustBundleHash());
     if (existingSts == null) return sts;
     sts.getSpec().setReplicas(existingSts.getSpec().getReplicas());
-    refused.addAll(ImmutableFields.refusedChanges(existingSts, sts));
-    ImmutableFields.keepLive(existingSts, sts);
+    List<SpecViolation> refusedHere = ImmutableFields.refusedChanges(existingSts, sts);
+    refused.addAll(refusedHere);
+    // Only then: the live claim templates carry server defaults, which would change the hash of an unchanged spec.
+    if (!refusedHere.isEmpty()) ImmutableFields.keepLive(existingSts, sts);
+    if (refused.isEmpty()) return sts;
     boolean reported = cluster.getStatus() != null && Conditions.find(cluster.getStatus().getConditions(), Conditions.STALLED)
         .filter(c -> "ChangeRefused".equals(c.getReason()) && java.util.Objects.equals(c.getObservedGeneration(),
             cluster.getMetadata().getGeneration())).isPresent();

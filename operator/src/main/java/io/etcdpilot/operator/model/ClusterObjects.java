@@ -35,12 +35,22 @@ public final class ClusterObjects {
   public static final String TLS_VOLUME = "tls";
   public static final String TRUST_ANNOTATION = "etcdpilot.io/trust-bundle";
 
+  /** On the StatefulSet: the etcd version its pods are rendered with (the decision, which may lag spec.version). */
+  public static final String VERSION_ANNOTATION = "etcdpilot.io/etcd-version";
+
   public ClusterObjects(EtcdCluster cluster, String clusterDomain) {
+    this(cluster, clusterDomain, EtcdVersion.parse(cluster.getSpec().getVersion()));
+  }
+
+  /** @param version the version members run: decided by the version gate, not read from the spec */
+  public ClusterObjects(EtcdCluster cluster, String clusterDomain, EtcdVersion version) {
     this.cluster = cluster;
     this.names = new ClusterNames(cluster.getMetadata().getName(), cluster.getMetadata().getNamespace(), clusterDomain);
     this.tls = TlsWiring.of(cluster.getSpec());
-    this.version = EtcdVersion.parse(cluster.getSpec().getVersion());
+    this.version = version;
   }
+
+  public EtcdVersion version() { return version; }
 
   public ClusterNames names() { return names; }
   public TlsWiring tls() { return tls; }
@@ -204,10 +214,11 @@ public final class ClusterObjects {
         // The end of etcd's log lands in the pod status when it exits: the operator tells a member that lost
         // its data ("couldn't find local name") from one that merely crashed, and `kubectl describe` shows why.
         .withTerminationMessagePolicy("FallbackToLogsOnError")
-        // Ready means "serves linearizable reads": /health fails without a leader.
+        // Ready means "serves linearizable reads": /health fails without a leader. Probed every second: it is a
+        // local read, and a member that starts serving is Ready (and in the PDB's count) without waiting a period.
         .withNewReadinessProbe()
           .withNewHttpGet().withPath("/health").withPort(new IntOrString(ClusterNames.METRICS_PORT)).endHttpGet()
-          .withPeriodSeconds(5).withTimeoutSeconds(3).withFailureThreshold(3)
+          .withPeriodSeconds(1).withTimeoutSeconds(3).withFailureThreshold(3)
         .endReadinessProbe()
         // Alive means "the process answers": never kill members just because quorum is lost.
         .withNewLivenessProbe()
@@ -222,8 +233,10 @@ public final class ClusterObjects {
         .endSecurityContext()
         .build();
 
+    ObjectMeta meta = meta(names.statefulSet());
+    meta.setAnnotations(new LinkedHashMap<>(Map.of(VERSION_ANNOTATION, version.toString())));
     return new StatefulSetBuilder()
-        .withMetadata(meta(names.statefulSet()))
+        .withMetadata(meta)
         .withNewSpec()
           .withReplicas(replicas())
           .withServiceName(names.peerService())

@@ -304,6 +304,39 @@ class EtcdClusterReconcilerApiTest {
   }
 
   @Test
+  void refusedVersionChangeRendersNothingNewAndAnAllowedOneDoes() {
+    client.resource(cluster("ver", 3)).create();
+    observer.next.set(FakeObserver.healthy("ver", 3, 1, 1_000_000));
+    await().atMost(Duration.ofSeconds(20)).until(() -> get("ver").getStatus() != null
+        && Conditions.isTrue(get("ver").getStatus().getConditions(), Conditions.READY));
+    String image = client.apps().statefulSets().inNamespace(NS).withName("ver").get().getSpec().getTemplate().getSpec()
+        .getContainers().get(0).getImage();
+    assertThat(image).endsWith(":v3.5.16");
+
+    EtcdCluster older = get("ver");
+    older.getSpec().setVersion("3.4.23"); // a minor downgrade by binary swap: members would crash-loop
+    client.resource(older).update();
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      var stalled = Conditions.find(get("ver").getStatus().getConditions(), Conditions.STALLED).orElseThrow();
+      assertThat(stalled.getStatus()).isEqualTo("True");
+      assertThat(stalled.getReason()).isEqualTo("ChangeRefused");
+      assertThat(stalled.getMessage()).contains("spec.version").contains("downgrade");
+    });
+    StatefulSet sts = client.apps().statefulSets().inNamespace(NS).withName("ver").get();
+    assertThat(sts.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(image);
+    assertThat(sts.getMetadata().getAnnotations()).containsEntry(ClusterObjects.VERSION_ANNOTATION, "3.5.16");
+
+    EtcdCluster patch = get("ver");
+    patch.getSpec().setVersion("3.5.30");
+    client.resource(patch).update();
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      StatefulSet now = client.apps().statefulSets().inNamespace(NS).withName("ver").get();
+      assertThat(now.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).endsWith(":v3.5.30");
+      assertThat(Conditions.isTrue(get("ver").getStatus().getConditions(), Conditions.STALLED)).isFalse();
+    });
+  }
+
+  @Test
   void storageChangeIsReportedAndNeverSentWhileOtherChangesStillApply() {
     client.resource(cluster("disk", 3)).create();
     observer.next.set(FakeObserver.healthy("disk", 3, 1, 1_000_000));
