@@ -39,6 +39,10 @@ public final class ChildProcess implements AutoCloseable {
     return logFile;
   }
 
+  public long pid() {
+    return process.pid();
+  }
+
   public boolean alive() {
     return process.isAlive();
   }

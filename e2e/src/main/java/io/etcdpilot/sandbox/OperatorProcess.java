@@ -55,6 +55,11 @@ public final class OperatorProcess implements AutoCloseable {
     return logFile;
   }
 
+  /** The operator's process id (for bin/bench); -1 when it is not running. */
+  public synchronized long pid() {
+    return process == null || !process.alive() ? -1 : process.pid();
+  }
+
   @Override
   public synchronized void close() throws InterruptedException {
     if (process != null) process.stop(15);

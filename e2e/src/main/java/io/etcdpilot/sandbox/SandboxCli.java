@@ -31,6 +31,8 @@ public final class SandboxCli {
         sandbox etcdctl [--dir DIR] NAMESPACE/CLUSTER -- ARGS...
         sandbox etcdctl [--dir DIR] --control-plane -- ARGS...   the control plane's own etcd
         sandbox fault   [--dir DIR] NAMESPACE/POD crash|freeze|thaw|wipe-data|pull-fails|pull-ok
+        sandbox bench   [--dir DIR] [--clusters 1,10,50] [--window SECONDS] [--runs N]
+                                                          measure the operator in a fresh sandbox (bin/bench)
       DIR defaults to $ETCDPILOT_SANDBOX_DIR, else .sandbox in the repository.
       """;
 
@@ -70,6 +72,7 @@ public final class SandboxCli {
       case "down" -> down(dir);
       case "etcdctl" -> etcdctl(dir, args);
       case "fault" -> fault(dir, args);
+      case "bench" -> io.etcdpilot.sandbox.bench.Bench.run(dir, args);
       default -> {
         System.err.print("unknown command " + verb + "\n" + USAGE);
         yield 2;

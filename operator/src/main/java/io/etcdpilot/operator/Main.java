@@ -27,6 +27,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    // Member names resolve only once their pod exists, and a rescheduled pod gets a new address: the JDK would cache
+    // a failed lookup for 10 s and a good one for 30 s, so a new member would be seen up to 10 s late and a moved one
+    // missed. Set before the first lookup (security properties win over -Dsun.net.inetaddr.*).
+    java.security.Security.setProperty("networkaddress.cache.negative.ttl", "0");
+    java.security.Security.setProperty("networkaddress.cache.ttl", "5");
     OperatorOptions options;
     try {
       options = OperatorOptions.parse(args, System.getenv());

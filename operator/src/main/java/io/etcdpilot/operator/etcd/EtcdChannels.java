@@ -50,6 +50,20 @@ public final class EtcdChannels implements AutoCloseable {
     return channel;
   }
 
+  /**
+   * Drops the channel to a member that could not be reached. gRPC would back off exponentially (up to two minutes)
+   * after a failed name lookup or connect, so a member whose pod did not exist a moment ago would be seen that much
+   * later; the operator paces its own retries, and the next call opens a fresh channel. A reachable member's channel
+   * is never dropped, so steady state opens no connections.
+   */
+  public synchronized void unreachable(String clusterKey, String clientUrl) {
+    ClusterChannels cluster = clusters.get(clusterKey);
+    ManagedChannel channel = cluster == null ? null : cluster.byUrl.get(clientUrl);
+    if (channel == null || channel.getState(false) == io.grpc.ConnectivityState.READY) return;
+    cluster.byUrl.remove(clientUrl);
+    channel.shutdownNow();
+  }
+
   /** Closes the channels of a cluster's members other than {@code current} (members that left, old URLs). */
   public synchronized void retain(String clusterKey, Collection<String> current) {
     ClusterChannels cluster = clusters.get(clusterKey);

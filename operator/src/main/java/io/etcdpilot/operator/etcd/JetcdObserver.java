@@ -68,8 +68,7 @@ public class JetcdObserver implements EtcdObserver, EtcdAdmin, AutoCloseable {
   @Override
   public ClusterObservation observe(EtcdConnection connection, List<String> clientUrls) {
     try {
-      MemberListResponse list = onAnyMember(connection, clientUrls, ch -> ClientCalls.blockingUnaryCall(ch,
-          LINEARIZABLE_MEMBER_LIST, callOptions(1), LINEARIZABLE));
+      MemberListResponse list = memberListFromFirstToAnswer(connection, clientUrls);
       List<ListenableFuture<StatusResponse>> statuses = new ArrayList<>();
       Set<String> inUse = new HashSet<>(clientUrls);
       for (Member m : list.getMembersList()) {
@@ -83,7 +82,11 @@ public class JetcdObserver implements EtcdObserver, EtcdAdmin, AutoCloseable {
       }
       List<ObservedMember> members = new ArrayList<>();
       for (int i = 0; i < list.getMembersCount(); i++) {
-        members.add(observed(list.getMembers(i), statuses.get(i)));
+        ObservedMember member = observed(list.getMembers(i), statuses.get(i));
+        if (statuses.get(i) != null && !member.reachable()) {
+          channels.unreachable(connection.clusterKey(), list.getMembers(i).getClientURLs(0));
+        }
+        members.add(member);
       }
       channels.retain(connection.clusterKey(), inUse);
       return new ClusterObservation(true, list.getHeader().getClusterId(), members, null);
@@ -144,6 +147,43 @@ public class JetcdObserver implements EtcdObserver, EtcdAdmin, AutoCloseable {
     } catch (LearnerPromotion.NotYet e) {
       return false;
     }
+  }
+
+  /**
+   * The linearizable member list from whichever member answers first, asked of all at once: one that is down or has no
+   * leader yet costs nothing while another answers (asked in turn, each would cost a full deadline).
+   */
+  private MemberListResponse memberListFromFirstToAnswer(EtcdConnection connection, List<String> clientUrls)
+      throws Exception {
+    if (clientUrls.isEmpty()) throw new IllegalStateException("no member to ask");
+    java.util.concurrent.CompletableFuture<MemberListResponse> first = new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+    List<ListenableFuture<MemberListResponse>> calls = new ArrayList<>();
+    for (String url : clientUrls) {
+      ListenableFuture<MemberListResponse> call = ClientCalls.futureUnaryCall(
+          channels.channel(connection, url).newCall(LINEARIZABLE_MEMBER_LIST, callOptions(1)), LINEARIZABLE);
+      calls.add(call);
+      com.google.common.util.concurrent.Futures.addCallback(call,
+          new com.google.common.util.concurrent.FutureCallback<>() {
+            @Override public void onSuccess(MemberListResponse r) { first.complete(r); }
+            @Override public void onFailure(Throwable t) {
+              if (unavailable(t)) channels.unreachable(connection.clusterKey(), url);
+              if (failed.incrementAndGet() == clientUrls.size()) first.completeExceptionally(t);
+            }
+          }, com.google.common.util.concurrent.MoreExecutors.directExecutor());
+    }
+    try {
+      return first.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    } finally {
+      calls.forEach(c -> c.cancel(false));
+    }
+  }
+
+  private static boolean unavailable(Throwable t) {
+    return t instanceof StatusRuntimeException e && (e.getStatus().getCode() == Status.Code.UNAVAILABLE
+        || e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED);
   }
 
   private interface Call<T> {
