@@ -71,8 +71,9 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   private final ObjectApplier applier;
   private final CertificateManager certificates;
   private final EventRecorder events;
-  private final MembershipActions membership;
-  private final RolloutActions rollout;
+  private final MembershipBookkeeping bookkeeping;
+  private final StepArbiter arbiter;
+  private final StepExecutor executor;
   private final Clock clock;
   private final Requeue requeue;
 
@@ -84,9 +85,9 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     this.applier = new ObjectApplier(client);
     this.certificates = new CertificateManager();
     this.events = new EventRecorder(client);
-    this.membership = new MembershipActions(client, admin, applier, events,
-        new MembershipPlanner(settings.learnerDeadline(), settings.failedMemberDeadline()));
-    this.rollout = new RolloutActions(client, admin, events);
+    this.bookkeeping = new MembershipBookkeeping(client, applier);
+    this.arbiter = new StepArbiter(new MembershipPlanner(settings.learnerDeadline(), settings.failedMemberDeadline()));
+    this.executor = new StepExecutor(client, admin, applier, events);
     this.clock = clock;
     this.requeue = new Requeue(settings.steadyResync(), settings.busyResync());
   }
@@ -97,7 +98,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   }
 
   @Override
-  public UpdateControl<EtcdCluster> reconcile(EtcdCluster cluster, Context<EtcdCluster> context) {
+  public UpdateControl<EtcdCluster> reconcile(EtcdCluster cluster, Context<EtcdCluster> context) throws Exception {
     Instant now = clock.instant();
     String namespace = cluster.getMetadata().getNamespace();
     // Connections kept for clusters that are gone are closed (an in-memory look at the primary cache).
@@ -124,7 +125,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         try {
           tls = paused ? null : certificates.ensure(new CachedSecrets(client, cache, namespace), objects.ownerReference(), names,
               tlsSettings, memberNames(names, objects, existingSts),
-              RolloutActions.membersTrust(existingSts, pods), now, (reason, message) -> events.normal(cluster, reason, message));
+              RolloutProgress.membersTrust(existingSts, pods), now, (reason, message) -> events.normal(cluster, reason, message));
         } catch (CertificateManager.CaUnavailable e) {
           violations.add(new SpecViolation(e.field(), e.reason()));
         }
@@ -176,18 +177,17 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       applyDisruptionBudget(cluster, objects, state, cache, observation, bootstrapped);
     }
 
+    // Plan and act: at most one step per pass, from this pass's snapshot.
     Operation operation = null;
     MemberFailure memberFailure = cluster.getStatus() == null ? null : cluster.getStatus().getMemberFailure();
     if (!paused && bootstrapped && existingSts != null && observation.reachable()) {
-      String joinList = stateConfigMap == null || stateConfigMap.getData() == null ? initialCluster
-          : stateConfigMap.getData().getOrDefault(ClusterObjects.INITIAL_CLUSTER_KEY, initialCluster);
-      MembershipActions.Result result = membership.step(new MembershipActions.View(cluster, objects, state, existingSts,
-          desiredSts, stateConfigMap, joinList, observation, connection, clientUrls, cache), now);
-      operation = result.operation();
-      memberFailure = result.failure();
-      if (operation == null) {
-        operation = rollout.step(cluster, existingSts, pods, observation, connection, now);
-      }
+      stateConfigMap = bookkeeping.apply(objects, observation, state, stateConfigMap, cache);
+      StepArbiter.Decision decision = arbiter.pick(new StepArbiter.Inputs(cluster, names, objects.replicas(),
+          existingSts, state, observation), now);
+      StepExecutor.Outcome outcome = executor.execute(decision, new StepExecutor.Target(cluster, objects, state,
+          existingSts, desiredSts, stateConfigMap, observation, connection, clientUrls, cache), now);
+      operation = outcome.operation();
+      memberFailure = outcome.failure();
     }
 
     CertificateStatus certStatus = tls == null ? null : new CertificateStatus(

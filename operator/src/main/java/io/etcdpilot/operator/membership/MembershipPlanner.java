@@ -2,6 +2,17 @@ package io.etcdpilot.operator.membership;
 
 import io.etcdpilot.operator.model.Durations;
 import io.etcdpilot.operator.model.Quorum;
+import io.etcdpilot.operator.plan.Step;
+import io.etcdpilot.operator.plan.Step.AddLearner;
+import io.etcdpilot.operator.plan.Step.Cause;
+import io.etcdpilot.operator.plan.Step.GrowStatefulSet;
+import io.etcdpilot.operator.plan.Step.MoveLeader;
+import io.etcdpilot.operator.plan.Step.Nothing;
+import io.etcdpilot.operator.plan.Step.Promote;
+import io.etcdpilot.operator.plan.Step.RemoveMember;
+import io.etcdpilot.operator.plan.Step.ShrinkStatefulSet;
+import io.etcdpilot.operator.plan.Step.Wait;
+import io.etcdpilot.operator.plan.Step.WipeVolume;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -50,31 +61,6 @@ public final class MembershipPlanner {
       return slots.getOrDefault(ordinal, new Slot(ordinal, null, false, null));
     }
   }
-
-  /** Why a member is removed; the reconciler reports each differently. */
-  public enum Cause { SCALE_IN, UNWANTED_LEARNER, LEARNER_FAILED, REPLACE }
-
-  public sealed interface Step permits Nothing, Wait, AddLearner, GrowStatefulSet, Promote, MoveLeader, RemoveMember,
-      ShrinkStatefulSet, WipeVolume {}
-
-  public record Nothing() implements Step {}
-
-  public record Wait(String reason) implements Step {}
-
-  public record AddLearner(int ordinal) implements Step {}
-
-  public record GrowStatefulSet(int replicas) implements Step {}
-
-  public record Promote(long id, int ordinal) implements Step {}
-
-  public record MoveLeader(int fromOrdinal, long toId, int toOrdinal) implements Step {}
-
-  public record RemoveMember(long id, int ordinal, Cause cause, String why) implements Step {}
-
-  public record ShrinkStatefulSet(int replicas) implements Step {}
-
-  /** Delete the ordinal's claim and pod: the StatefulSet recreates both, the volume empty. */
-  public record WipeVolume(int ordinal, long staleOwner) implements Step {}
 
   private final Duration learnerDeadline;
   private final Duration failedMemberDeadline;

@@ -1,6 +1,7 @@
 package io.etcdpilot.operator.rollout;
 
 import io.etcdpilot.operator.model.Quorum;
+import io.etcdpilot.operator.plan.Step;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -25,20 +26,9 @@ public final class RolloutPlanner {
   /** A member as etcd sees it, by name. */
   public record MemberView(String name, long id, boolean healthy, boolean learner, long raftIndex) {}
 
-  /** The next step. */
-  public sealed interface Step permits Done, Wait, MoveLeader, Restart {}
-
-  public record Done() implements Step {}
-
-  public record Wait(String reason) implements Step {}
-
-  public record MoveLeader(String from, String to, long toId) implements Step {}
-
-  public record Restart(String pod) implements Step {}
-
   public Step next(List<PodView> pods, List<MemberView> members, String leader, Instant now) {
     List<PodView> outdated = pods.stream().filter(PodView::outdated).toList();
-    if (outdated.isEmpty()) return new Done();
+    if (outdated.isEmpty()) return new Step.Nothing();
 
     List<MemberView> voters = members.stream().filter(m -> !m.learner()).toList();
     long healthyVoters = voters.stream().filter(MemberView::healthy).count();
@@ -50,36 +40,36 @@ public final class RolloutPlanner {
       boolean down = !p.ready() || member(members, p.name()).map(m -> !m.healthy()).orElse(true);
       if (down) {
         Optional<String> other = othersNotSettled(pods, members, p.name(), now);
-        if (other.isPresent()) return new Wait(other.get());
-        return new Restart(p.name());
+        if (other.isPresent()) return new Step.Wait(other.get());
+        return new Step.RestartMember(p.name());
       }
     }
 
     Optional<String> unsettled = othersNotSettled(pods, members, null, now);
-    if (unsettled.isPresent()) return new Wait(unsettled.get());
+    if (unsettled.isPresent()) return new Step.Wait(unsettled.get());
     if (voters.size() > 1 && healthyVoters - 1 < quorum) {
-      return new Wait("restarting a member now would leave " + (healthyVoters - 1) + " of " + voters.size()
+      return new Step.Wait("restarting a member now would leave " + (healthyVoters - 1) + " of " + voters.size()
           + " voters, below quorum " + quorum);
     }
     long leaderIndex = member(members, leader).map(MemberView::raftIndex).orElse(0L);
     for (MemberView m : voters) {
       if (leaderIndex - m.raftIndex() > MAX_RAFT_LAG) {
-        return new Wait("member " + m.name() + " is " + (leaderIndex - m.raftIndex()) + " entries behind the leader");
+        return new Step.Wait("member " + m.name() + " is " + (leaderIndex - m.raftIndex()) + " entries behind the leader");
       }
     }
 
     Optional<PodView> follower = outdated.stream().filter(p -> !p.name().equals(leader))
         .max(Comparator.comparingInt(PodView::ordinal));
-    if (follower.isPresent()) return new Restart(follower.get().name());
+    if (follower.isPresent()) return new Step.RestartMember(follower.get().name());
 
     // Only the leader is outdated: hand leadership to an updated, healthy voter first.
-    if (voters.size() == 1) return new Restart(leader);
+    if (voters.size() == 1) return new Step.RestartMember(leader);
     Optional<MemberView> successor = voters.stream()
         .filter(m -> !m.name().equals(leader) && m.healthy())
         .filter(m -> pods.stream().anyMatch(p -> p.name().equals(m.name()) && !p.outdated()))
         .max(Comparator.comparingLong(MemberView::raftIndex));
-    if (successor.isEmpty()) return new Wait("no healthy, updated follower to take over leadership from " + leader);
-    return new MoveLeader(leader, successor.get().name(), successor.get().id());
+    if (successor.isEmpty()) return new Step.Wait("no healthy, updated follower to take over leadership from " + leader);
+    return new Step.MoveLeaderForRestart(leader, successor.get().name(), successor.get().id());
   }
 
   private static Optional<MemberView> member(List<MemberView> members, String name) {

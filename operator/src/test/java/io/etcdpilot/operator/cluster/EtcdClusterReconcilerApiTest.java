@@ -387,7 +387,7 @@ class EtcdClusterReconcilerApiTest {
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
       for (int i = 0; i < 3; i++) {
         assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("data-lost-" + i).get().getMetadata()
-            .getLabels()).containsEntry(MembershipActions.VOLUME_OWNER_LABEL, Long.toHexString(100 + i));
+            .getLabels()).containsEntry(io.etcdpilot.operator.membership.MembershipInputs.VOLUME_OWNER_LABEL, Long.toHexString(100 + i));
       }
     });
 

@@ -2,11 +2,11 @@ package io.etcdpilot.operator.membership;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.etcdpilot.operator.membership.MembershipPlanner.Cause;
 import io.etcdpilot.operator.membership.MembershipPlanner.Member;
-import io.etcdpilot.operator.membership.MembershipPlanner.Slot;
 import io.etcdpilot.operator.membership.MembershipPlanner.Observed;
-import io.etcdpilot.operator.membership.MembershipPlanner.Step;
+import io.etcdpilot.operator.membership.MembershipPlanner.Slot;
+import io.etcdpilot.operator.plan.Step;
+import io.etcdpilot.operator.plan.Step.Cause;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,39 +36,39 @@ class MembershipPlannerTest {
 
   @Test
   void steadyClusterNeedsNothing() {
-    assertThat(next(3, 3, voters(3), 0)).isInstanceOf(MembershipPlanner.Nothing.class);
+    assertThat(next(3, 3, voters(3), 0)).isInstanceOf(Step.Nothing.class);
   }
 
   @Test
   void scaleOutAddsALearnerBeforeAnyPodStarts() {
-    assertThat(next(5, 3, voters(3), 0)).isEqualTo(new MembershipPlanner.AddLearner(3));
+    assertThat(next(5, 3, voters(3), 0)).isEqualTo(new Step.AddLearner(3));
   }
 
   @Test
   void afterAddingTheLearnerTheStatefulSetGrows() {
     // Also the state an operator killed right after addMember comes back to: no second add.
     assertThat(next(5, 3, with(voters(3), new Member(200, 3, true, false, false)), 0))
-        .isEqualTo(new MembershipPlanner.GrowStatefulSet(4));
+        .isEqualTo(new Step.GrowStatefulSet(4));
   }
 
   @Test
   void learnerWaitsForItsPodThenIsPromoted() {
     assertThat(next(5, 4, with(voters(3), new Member(200, 3, true, false, false)), 0))
-        .isInstanceOf(MembershipPlanner.Wait.class);
+        .isInstanceOf(Step.Wait.class);
     assertThat(next(5, 4, with(voters(3), new Member(200, 3, true, true, true)), 0))
-        .isEqualTo(new MembershipPlanner.Promote(200, 3));
+        .isEqualTo(new Step.Promote(200, 3));
   }
 
   @Test
   void afterPromotionTheNextLearnerIsAdded() {
-    assertThat(next(5, 4, voters(4), 0)).isEqualTo(new MembershipPlanner.AddLearner(4));
+    assertThat(next(5, 4, voters(4), 0)).isEqualTo(new Step.AddLearner(4));
   }
 
   @Test
   void learnerPastTheDeadlineIsRemoved() {
     Step s = planner.next(new Observed(5, 4, with(voters(3), new Member(200, 3, true, false, false)), 0,
         now.minus(MembershipPlanner.DEFAULT_LEARNER_DEADLINE).minusSeconds(1)), now);
-    assertThat(s).isInstanceOfSatisfying(MembershipPlanner.RemoveMember.class, r -> {
+    assertThat(s).isInstanceOfSatisfying(Step.RemoveMember.class, r -> {
       assertThat(r.id()).isEqualTo(200);
       assertThat(r.cause()).isEqualTo(Cause.LEARNER_FAILED);
       assertThat(r.why()).contains("did not catch up within 5m");
@@ -78,42 +78,42 @@ class MembershipPlannerTest {
   @Test
   void reversedScaleOutRemovesTheLearnerThenShrinks() {
     assertThat(next(3, 4, with(voters(3), new Member(200, 3, true, true, true)), 0))
-        .isInstanceOf(MembershipPlanner.RemoveMember.class);
-    assertThat(next(3, 4, voters(3), 0)).isEqualTo(new MembershipPlanner.ShrinkStatefulSet(3));
+        .isInstanceOf(Step.RemoveMember.class);
+    assertThat(next(3, 4, voters(3), 0)).isEqualTo(new Step.ShrinkStatefulSet(3));
   }
 
   @Test
   void scaleInRemovesHighestOrdinalFromEtcdBeforeShrinking() {
-    assertThat(next(3, 5, voters(5), 0)).isEqualTo(new MembershipPlanner.RemoveMember(104, 4, Cause.SCALE_IN, "scaling in to 3"));
+    assertThat(next(3, 5, voters(5), 0)).isEqualTo(new Step.RemoveMember(104, 4, Cause.SCALE_IN, "scaling in to 3"));
     // Operator killed right after removeMember: etcd has 4, the StatefulSet 5 → shrink, no second removal.
-    assertThat(next(3, 5, voters(4), 0)).isEqualTo(new MembershipPlanner.ShrinkStatefulSet(4));
+    assertThat(next(3, 5, voters(4), 0)).isEqualTo(new Step.ShrinkStatefulSet(4));
   }
 
   @Test
   void leaderIsMovedAwayBeforeItsRemoval() {
-    assertThat(next(3, 5, voters(5), 4)).isEqualTo(new MembershipPlanner.MoveLeader(4, 100, 0));
+    assertThat(next(3, 5, voters(5), 4)).isEqualTo(new Step.MoveLeader(4, 100, 0));
   }
 
   @Test
   void neverBelowQuorumAndFromTwoMembersOnlyWhenBothHealthy() {
     List<Member> sick = voters(3);
     sick.set(0, new Member(100, 0, false, true, false));
-    assertThat(next(1, 3, sick, 1)).isInstanceOfSatisfying(MembershipPlanner.Wait.class,
+    assertThat(next(1, 3, sick, 1)).isInstanceOfSatisfying(Step.Wait.class,
         w -> assertThat(w.reason()).contains("below quorum"));
     List<Member> pairOneSick = voters(2);
     pairOneSick.set(0, new Member(100, 0, false, true, false));
-    assertThat(next(1, 2, pairOneSick, 1)).isInstanceOfSatisfying(MembershipPlanner.Wait.class,
+    assertThat(next(1, 2, pairOneSick, 1)).isInstanceOfSatisfying(Step.Wait.class,
         w -> assertThat(w.reason()).contains("two-member"));
     // Both healthy (3 → 1 passes through 2): leadership first moves to the member that stays, then removal.
-    assertThat(next(1, 2, voters(2), 1)).isEqualTo(new MembershipPlanner.MoveLeader(1, 100, 0));
-    assertThat(next(1, 2, voters(2), 0)).isEqualTo(new MembershipPlanner.RemoveMember(101, 1, Cause.SCALE_IN, "scaling in to 1"));
+    assertThat(next(1, 2, voters(2), 1)).isEqualTo(new Step.MoveLeader(1, 100, 0));
+    assertThat(next(1, 2, voters(2), 0)).isEqualTo(new Step.RemoveMember(101, 1, Cause.SCALE_IN, "scaling in to 1"));
   }
 
   @Test
   void noAddWhileAVoterIsUnhealthy() {
     List<Member> sick = voters(3);
     sick.set(2, new Member(102, 2, false, true, false));
-    assertThat(next(5, 3, sick, 0)).isInstanceOf(MembershipPlanner.Wait.class);
+    assertThat(next(5, 3, sick, 0)).isInstanceOf(Step.Wait.class);
   }
 
   // ---- replacement of a member whose data is gone ----
@@ -140,25 +140,25 @@ class MembershipPlannerTest {
     sick.set(1, new Member(101, 1, false, true, false));
     Map<Integer, Slot> lost = slots(3, Map.of(1, new Slot(1, 101L, true, now.minusSeconds(20))));
     // 1. Remove it first: the quorum never grows while a member is missing.
-    assertThat(next(3, 3, sick, 0, lost)).isInstanceOfSatisfying(MembershipPlanner.RemoveMember.class, r -> {
+    assertThat(next(3, 3, sick, 0, lost)).isInstanceOfSatisfying(Step.RemoveMember.class, r -> {
       assertThat(r.id()).isEqualTo(101);
       assertThat(r.cause()).isEqualTo(Cause.REPLACE);
       assertThat(r.why()).contains("lost its data");
     });
     // 2. Removed (also where an operator killed right after removeMember resumes): the volume still holds the
     //    removed member's data, so it is wiped before anything can join on it — not a shrink, member 2 stays.
-    assertThat(next(3, 3, without(voters(3), 1), 0, lost)).isEqualTo(new MembershipPlanner.WipeVolume(1, 101));
+    assertThat(next(3, 3, without(voters(3), 1), 0, lost)).isEqualTo(new Step.WipeVolume(1, 101));
     // 3. Fresh volume (no owner): the hole is re-added as a learner.
     Map<Integer, Slot> fresh = slots(3, Map.of(1, new Slot(1, null, false, now)));
-    assertThat(next(3, 3, without(voters(3), 1), 0, fresh)).isEqualTo(new MembershipPlanner.AddLearner(1));
+    assertThat(next(3, 3, without(voters(3), 1), 0, fresh)).isEqualTo(new Step.AddLearner(1));
     // A learner found on a stale volume (crash between the steps) still gets it wiped.
     List<Member> withLearner = with(without(voters(3), 1), new Member(201, 1, true, false, false));
-    assertThat(next(3, 3, withLearner, 0, lost)).isEqualTo(new MembershipPlanner.WipeVolume(1, 101));
+    assertThat(next(3, 3, withLearner, 0, lost)).isEqualTo(new Step.WipeVolume(1, 101));
     // 4. Then: wait for it to start, then promote.
-    assertThat(next(3, 3, withLearner, 0, fresh)).isInstanceOf(MembershipPlanner.Wait.class);
+    assertThat(next(3, 3, withLearner, 0, fresh)).isInstanceOf(Step.Wait.class);
     List<Member> caughtUp = with(without(voters(3), 1), new Member(201, 1, true, true, true));
     assertThat(next(3, 3, caughtUp, 0, slots(3, Map.of(1, Slot.healthy(1, 201)))))
-        .isEqualTo(new MembershipPlanner.Promote(201, 1));
+        .isEqualTo(new Step.Promote(201, 1));
   }
 
   @Test
@@ -166,16 +166,16 @@ class MembershipPlannerTest {
     List<Member> sick = new ArrayList<>(voters(3));
     sick.set(2, new Member(102, 2, false, true, false));
     Map<Integer, Slot> brief = slots(3, Map.of(2, new Slot(2, 102L, false, now.minusSeconds(60))));
-    assertThat(next(3, 3, sick, 0, brief)).isInstanceOf(MembershipPlanner.Nothing.class);
+    assertThat(next(3, 3, sick, 0, brief)).isInstanceOf(Step.Nothing.class);
     Map<Integer, Slot> long_ = slots(3, Map.of(2, new Slot(2, 102L, false,
         now.minus(MembershipPlanner.DEFAULT_FAILED_MEMBER_DEADLINE).minusSeconds(1))));
-    assertThat(next(3, 3, sick, 0, long_)).isInstanceOfSatisfying(MembershipPlanner.RemoveMember.class,
+    assertThat(next(3, 3, sick, 0, long_)).isInstanceOfSatisfying(Step.RemoveMember.class,
         r -> assertThat(r.why()).contains("unreachable for more than 10m"));
     // The highest member, once removed, is shrunk away and added back through the usual scale-out path.
-    assertThat(next(3, 3, without(voters(3), 2), 0, long_)).isEqualTo(new MembershipPlanner.ShrinkStatefulSet(2));
+    assertThat(next(3, 3, without(voters(3), 2), 0, long_)).isEqualTo(new Step.ShrinkStatefulSet(2));
     // Its volume still holds its old data: wiped first, then the ordinal is added back as a learner.
-    assertThat(next(3, 2, without(voters(3), 2), 0, long_)).isEqualTo(new MembershipPlanner.WipeVolume(2, 102));
-    assertThat(next(3, 2, without(voters(3), 2), 0, slots(2, Map.of()))).as("claim 2 gone").isEqualTo(new MembershipPlanner.AddLearner(2));
+    assertThat(next(3, 2, without(voters(3), 2), 0, long_)).isEqualTo(new Step.WipeVolume(2, 102));
+    assertThat(next(3, 2, without(voters(3), 2), 0, slots(2, Map.of()))).as("claim 2 gone").isEqualTo(new Step.AddLearner(2));
   }
 
   @Test
@@ -185,21 +185,21 @@ class MembershipPlannerTest {
     twoSick.set(1, new Member(101, 1, false, true, false));
     twoSick.set(2, new Member(102, 2, false, true, false));
     Map<Integer, Slot> lost = slots(3, Map.of(1, new Slot(1, 101L, true, now), 2, new Slot(2, 102L, true, now)));
-    assertThat(next(3, 3, twoSick, 0, lost)).isInstanceOfSatisfying(MembershipPlanner.Wait.class,
+    assertThat(next(3, 3, twoSick, 0, lost)).isInstanceOfSatisfying(Step.Wait.class,
         w -> assertThat(w.reason()).contains("below quorum"));
     // Two members: cannot remove the lost one at all.
     List<Member> pair = new ArrayList<>(voters(2));
     pair.set(1, new Member(101, 1, false, true, false));
     assertThat(next(2, 2, pair, 0, slots(2, Map.of(1, new Slot(1, 101L, true, now)))))
-        .isInstanceOfSatisfying(MembershipPlanner.Wait.class, w -> assertThat(w.reason()).contains("snapshot"));
+        .isInstanceOfSatisfying(Step.Wait.class, w -> assertThat(w.reason()).contains("snapshot"));
     // Five members, two lost: both are removed before anything is added back.
     List<Member> five = new ArrayList<>(voters(5));
     five.set(1, new Member(101, 1, false, true, false));
     five.set(3, new Member(103, 3, false, true, false));
     Map<Integer, Slot> lost5 = slots(5, Map.of(1, new Slot(1, 101L, true, now), 3, new Slot(3, 103L, true, now)));
-    assertThat(next(5, 5, five, 0, lost5)).isInstanceOfSatisfying(MembershipPlanner.RemoveMember.class,
+    assertThat(next(5, 5, five, 0, lost5)).isInstanceOfSatisfying(Step.RemoveMember.class,
         r -> assertThat(r.ordinal()).isEqualTo(1));
-    assertThat(next(5, 5, without(five, 1), 0, lost5)).isInstanceOfSatisfying(MembershipPlanner.RemoveMember.class,
+    assertThat(next(5, 5, without(five, 1), 0, lost5)).isInstanceOfSatisfying(Step.RemoveMember.class,
         r -> assertThat(r.ordinal()).isEqualTo(3));
   }
 
@@ -207,21 +207,21 @@ class MembershipPlannerTest {
   void retainedVolumeOfAnEarlierMemberIsWipedBeforeItsOrdinalIsReused() {
     // Scaled in with onScaleIn=Retain: the claim of ordinal 3 still names removed member 103. Wiped before the add.
     assertThat(next(4, 3, voters(3), 0, slots(3, Map.of(3, new Slot(3, 103L, false, null)))))
-        .isEqualTo(new MembershipPlanner.WipeVolume(3, 103));
+        .isEqualTo(new Step.WipeVolume(3, 103));
     List<Member> withLearner = with(voters(3), new Member(203, 3, true, false, false));
     assertThat(next(4, 3, withLearner, 0, slots(3, Map.of(3, new Slot(3, 103L, false, null)))))
-        .isEqualTo(new MembershipPlanner.WipeVolume(3, 103));
-    assertThat(next(4, 3, withLearner, 0, slots(3, Map.of()))).isEqualTo(new MembershipPlanner.GrowStatefulSet(4));
+        .isEqualTo(new Step.WipeVolume(3, 103));
+    assertThat(next(4, 3, withLearner, 0, slots(3, Map.of()))).isEqualTo(new Step.GrowStatefulSet(4));
   }
 
   @Test
   void afterALearnerFailedNoMemberIsAddedUntilTheSpecChanges() {
     Step s = planner.next(new Observed(4, 3, voters(3), 0, now, slots(3, Map.of()), "demo-3 failed to join"), now);
-    assertThat(s).isInstanceOfSatisfying(MembershipPlanner.Wait.class,
+    assertThat(s).isInstanceOfSatisfying(Step.Wait.class,
         w -> assertThat(w.reason()).contains("demo-3 failed to join").contains("change the spec"));
     // Scaling in is still allowed.
     assertThat(planner.next(new Observed(2, 3, voters(3), 0, now, slots(3, Map.of()), "demo-3 failed to join"), now))
-        .isInstanceOf(MembershipPlanner.RemoveMember.class);
+        .isInstanceOf(Step.RemoveMember.class);
   }
 
   @Test
@@ -229,13 +229,13 @@ class MembershipPlannerTest {
     MembershipPlanner quick = new MembershipPlanner(java.time.Duration.ofSeconds(20), java.time.Duration.ofSeconds(30));
     Step s = quick.next(new Observed(4, 4, with(voters(3), new Member(200, 3, true, false, false)), 0,
         now.minusSeconds(21)), now);
-    assertThat(s).isInstanceOfSatisfying(MembershipPlanner.RemoveMember.class,
+    assertThat(s).isInstanceOfSatisfying(Step.RemoveMember.class,
         r -> assertThat(r.why()).contains("within 20s"));
   }
 
   @Test
   void aMemberThatIsNotOneOfOurPodsStopsMembershipChanges() {
     assertThat(next(5, 3, with(voters(3), new Member(999, -1, false, true, true)), 0))
-        .isInstanceOfSatisfying(MembershipPlanner.Wait.class, w -> assertThat(w.reason()).contains("3e7"));
+        .isInstanceOfSatisfying(Step.Wait.class, w -> assertThat(w.reason()).contains("3e7"));
   }
 }

@@ -2,6 +2,7 @@ package io.etcdpilot.operator.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.etcdpilot.operator.plan.Step;
 import io.etcdpilot.operator.rollout.RolloutPlanner.MemberView;
 import io.etcdpilot.operator.rollout.RolloutPlanner.PodView;
 import java.time.Instant;
@@ -28,62 +29,62 @@ class RolloutPlannerTest {
   @Test
   void nothingOutdatedIsDone() {
     assertThat(planner.next(List.of(pod(0, false, true), pod(1, false, true), pod(2, false, true)), healthy3(), "e-0", now))
-        .isInstanceOf(RolloutPlanner.Done.class);
+        .isInstanceOf(Step.Nothing.class);
   }
 
   @Test
   void followersFirstHighestOrdinalFirst() {
     var step = planner.next(List.of(pod(0, true, true), pod(1, true, true), pod(2, true, true)), healthy3(), "e-2", now);
-    assertThat(step).isEqualTo(new RolloutPlanner.Restart("e-1"));
+    assertThat(step).isEqualTo(new Step.RestartMember("e-1"));
   }
 
   @Test
   void leaderLastAfterMovingLeadershipToAnUpdatedFollower() {
     var step = planner.next(List.of(pod(0, true, true), pod(1, false, true), pod(2, false, true)),
         List.of(member(0, true, 500), member(1, true, 499), member(2, true, 500)), "e-0", now);
-    assertThat(step).isEqualTo(new RolloutPlanner.MoveLeader("e-0", "e-2", 102));
+    assertThat(step).isEqualTo(new Step.MoveLeaderForRestart("e-0", "e-2", 102));
     var after = planner.next(List.of(pod(0, true, true), pod(1, false, true), pod(2, false, true)), healthy3(), "e-2", now);
-    assertThat(after).isEqualTo(new RolloutPlanner.Restart("e-0"));
+    assertThat(after).isEqualTo(new Step.RestartMember("e-0"));
   }
 
   @Test
   void unhealthyOutdatedMemberGoesFirst() {
     var step = planner.next(List.of(pod(0, true, true), pod(1, true, false), pod(2, true, true)),
         List.of(member(0, true, 500), member(1, false, 0), member(2, true, 500)), "e-0", now);
-    assertThat(step).isEqualTo(new RolloutPlanner.Restart("e-1"));
+    assertThat(step).isEqualTo(new Step.RestartMember("e-1"));
   }
 
   @Test
   void neverASecondMemberWhileOneIsDown() {
     var step = planner.next(List.of(pod(0, true, true), pod(1, false, false), pod(2, true, true)),
         List.of(member(0, true, 500), member(1, false, 0), member(2, true, 500)), "e-0", now);
-    assertThat(step).isInstanceOfSatisfying(RolloutPlanner.Wait.class, w -> assertThat(w.reason()).contains("e-1"));
+    assertThat(step).isInstanceOfSatisfying(Step.Wait.class, w -> assertThat(w.reason()).contains("e-1"));
   }
 
   @Test
   void waitsUntilTheLastRestartedMemberHasBeenUpFiveSeconds() {
     PodView fresh = new PodView("e-2", 2, false, true, now.minusSeconds(2));
     var step = planner.next(List.of(pod(0, true, true), pod(1, true, true), fresh), healthy3(), "e-0", now);
-    assertThat(step).isInstanceOfSatisfying(RolloutPlanner.Wait.class, w -> assertThat(w.reason()).contains("e-2").contains("5s"));
+    assertThat(step).isInstanceOfSatisfying(Step.Wait.class, w -> assertThat(w.reason()).contains("e-2").contains("5s"));
   }
 
   @Test
   void waitsForLaggingFollowers() {
     var step = planner.next(List.of(pod(0, true, true), pod(1, true, true), pod(2, true, true)),
         List.of(member(0, true, 50_000), member(1, true, 10), member(2, true, 50_000)), "e-0", now);
-    assertThat(step).isInstanceOfSatisfying(RolloutPlanner.Wait.class, w -> assertThat(w.reason()).contains("behind"));
+    assertThat(step).isInstanceOfSatisfying(Step.Wait.class, w -> assertThat(w.reason()).contains("behind"));
   }
 
   @Test
   void twoMemberClusterNeverRestartsAHealthyMember() {
     var step = planner.next(List.of(pod(0, true, true), pod(1, true, true)),
         List.of(member(0, true, 500), member(1, true, 500)), "e-0", now);
-    assertThat(step).isInstanceOfSatisfying(RolloutPlanner.Wait.class, w -> assertThat(w.reason()).contains("below quorum"));
+    assertThat(step).isInstanceOfSatisfying(Step.Wait.class, w -> assertThat(w.reason()).contains("below quorum"));
   }
 
   @Test
   void singleMemberRestartsInPlace() {
     var step = planner.next(List.of(pod(0, true, true)), List.of(member(0, true, 5)), "e-0", now);
-    assertThat(step).isEqualTo(new RolloutPlanner.Restart("e-0"));
+    assertThat(step).isEqualTo(new Step.RestartMember("e-0"));
   }
 }

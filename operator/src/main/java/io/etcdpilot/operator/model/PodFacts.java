@@ -1,4 +1,4 @@
-package io.etcdpilot.operator.cluster;
+package io.etcdpilot.operator.model;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -6,32 +6,32 @@ import java.time.Instant;
 import java.util.Optional;
 
 /** What the operator reads from a member pod, in one place. */
-final class PodFacts {
+public final class PodFacts {
   private PodFacts() {}
 
   /** The ordinal in a StatefulSet pod's name ({@code <set>-<ordinal>}). */
-  static int ordinal(Pod p) {
+  public static int ordinal(Pod p) {
     String name = p.getMetadata().getName();
     return Integer.parseInt(name.substring(name.lastIndexOf('-') + 1));
   }
 
-  static String revision(Pod p) {
+  public static String revision(Pod p) {
     return p.getMetadata().getLabels() == null ? null : p.getMetadata().getLabels().get("controller-revision-hash");
   }
 
   /** Ready and not being deleted. */
-  static boolean ready(Pod p) {
+  public static boolean ready(Pod p) {
     return p.getMetadata().getDeletionTimestamp() == null && readyCondition(p).map(c -> "True".equals(c.getStatus()))
         .orElse(false);
   }
 
   /** When the pod became ready; null when it is not ready. */
-  static Instant readySince(Pod p) {
+  public static Instant readySince(Pod p) {
     return readyCondition(p).filter(c -> "True".equals(c.getStatus())).map(PodFacts::transition).orElse(null);
   }
 
   /** Since when the pod has not been ready; null while it is ready or nothing is known. */
-  static Instant notReadySince(Pod p) {
+  public static Instant notReadySince(Pod p) {
     return readyCondition(p).filter(c -> !"True".equals(c.getStatus())).map(PodFacts::transition).orElse(null);
   }
 

@@ -1,0 +1,97 @@
+package io.etcdpilot.operator.cluster;
+
+import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.api.v1alpha1.MemberFailure;
+import io.etcdpilot.operator.api.v1alpha1.Operation;
+import io.etcdpilot.operator.etcd.ClusterObservation;
+import io.etcdpilot.operator.etcd.ObservedMember;
+import io.etcdpilot.operator.membership.MembershipInputs;
+import io.etcdpilot.operator.membership.MembershipPlanner;
+import io.etcdpilot.operator.model.ClusterNames;
+import io.etcdpilot.operator.model.PodFacts;
+import io.etcdpilot.operator.plan.OperationType;
+import io.etcdpilot.operator.plan.Step;
+import io.etcdpilot.operator.rollout.RolloutPlanner;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Picks this pass's one step: asks the planners in a fixed order (membership, then rolling restarts; later upgrades,
+ * defragmentation, snapshots) and the first that has something to do or to wait for wins. Pure: planner inputs are
+ * translated from the pass's snapshot, nothing is read or written here.
+ */
+final class StepArbiter {
+  /** The step and the operation it belongs to. */
+  record Decision(Step step, OperationType type) {}
+
+  /** What the planners decide from. */
+  record Inputs(EtcdCluster cluster, ClusterNames names, int desired, StatefulSet statefulSet, ClusterState state,
+      ClusterObservation observation) {}
+
+  private final MembershipPlanner membership;
+  private final RolloutPlanner rollout = new RolloutPlanner();
+
+  StepArbiter(MembershipPlanner membership) {
+    this.membership = membership;
+  }
+
+  /** The step to take, or null when membership and every member's template are as wanted. */
+  Decision pick(Inputs in, Instant now) {
+    Step m = membership.next(membershipInputs(in, now), now);
+    if (m.kind() != Step.Kind.NOTHING) return new Decision(m, membershipType(m, in));
+    Step r = rolloutStep(in.statefulSet(), in.state().pods(), in.observation(), now);
+    if (r.kind() != Step.Kind.NOTHING) return new Decision(r, OperationType.RollingRestart);
+    return null;
+  }
+
+  private static MembershipPlanner.Observed membershipInputs(Inputs in, Instant now) {
+    EtcdCluster cluster = in.cluster();
+    Operation previous = cluster.getStatus() == null ? null : cluster.getStatus().getOperation();
+    // The learner's deadline counts from when it was added, as the last status this operator wrote says.
+    Instant learnerSince = previous != null && OperationType.AddMember.name().equals(previous.getType())
+        && previous.getStarted() != null ? Instant.parse(previous.getStarted()) : now;
+    MemberFailure failure = cluster.getStatus() == null ? null : cluster.getStatus().getMemberFailure();
+    boolean failedUnderThisSpec = failure != null && Objects.equals(failure.getGeneration(), cluster.getMetadata().getGeneration());
+    return MembershipInputs.observed(in.names(), in.desired(), in.statefulSet().getSpec().getReplicas(),
+        in.observation(), in.state().pods(), in.state().claims(), learnerSince,
+        failedUnderThisSpec ? failure.getMember() + " failed to join" : null);
+  }
+
+  static OperationType membershipType(Step step, Inputs in) {
+    return switch (step.kind()) {
+      case ADD_LEARNER, WIPE_VOLUME, GROW_STATEFULSET, PROMOTE -> OperationType.AddMember;
+      case MOVE_LEADER, SHRINK_STATEFULSET -> OperationType.RemoveMember;
+      case REMOVE_MEMBER -> ((Step.RemoveMember) step).cause() == Step.Cause.REPLACE
+          ? OperationType.ReplaceMember : OperationType.RemoveMember;
+      case WAIT, NOTHING, MOVE_LEADER_FOR_RESTART, RESTART_MEMBER -> {
+        long voters = in.observation().members().stream().filter(x -> !x.learner()).count();
+        yield in.desired() > voters ? OperationType.AddMember
+            : in.desired() < voters ? OperationType.RemoveMember : OperationType.ReplaceMember;
+      }
+    };
+  }
+
+  /** Outdated members restarted one at a time (OnDelete) behind the planner's gates. */
+  private Step rolloutStep(StatefulSet sts, List<Pod> pods, ClusterObservation observation, Instant now) {
+    if (sts.getStatus() == null || sts.getStatus().getUpdateRevision() == null
+        || sts.getStatus().getObservedGeneration() == null
+        || sts.getStatus().getObservedGeneration() < sts.getMetadata().getGeneration()) {
+      return new Step.Nothing(); // the StatefulSet controller has not caught up with the template yet
+    }
+    String updateRevision = sts.getStatus().getUpdateRevision();
+    List<RolloutPlanner.PodView> views = pods.stream().map(p -> new RolloutPlanner.PodView(p.getMetadata().getName(),
+        PodFacts.ordinal(p), !updateRevision.equals(PodFacts.revision(p)), PodFacts.ready(p), PodFacts.readySince(p)))
+        .toList();
+    if (views.stream().noneMatch(RolloutPlanner.PodView::outdated)) return new Step.Nothing();
+    if (pods.stream().anyMatch(p -> p.getMetadata().getDeletionTimestamp() != null)) {
+      return new Step.Wait("a member pod is terminating");
+    }
+    List<RolloutPlanner.MemberView> members = observation.members().stream().map(m -> new RolloutPlanner.MemberView(
+        m.name(), m.id(), m.reachable(), m.learner(), m.raftIndex())).toList();
+    String leader = observation.leader().map(ObservedMember::name).orElse("");
+    return rollout.next(views, members, leader, now);
+  }
+}

@@ -1,0 +1,68 @@
+package io.etcdpilot.operator.plan;
+
+/**
+ * The one change a pass may make, as a planner decided it. Planners return these (pure); the arbiter picks one per
+ * pass; the executor carries it out, switching over {@link #kind()} so that a new kind of step cannot be forgotten.
+ */
+public sealed interface Step {
+  enum Kind {
+    NOTHING, WAIT,
+    ADD_LEARNER, WIPE_VOLUME, GROW_STATEFULSET, PROMOTE, MOVE_LEADER, REMOVE_MEMBER, SHRINK_STATEFULSET,
+    MOVE_LEADER_FOR_RESTART, RESTART_MEMBER
+  }
+
+  Kind kind();
+
+  /** Why a member is removed; each is reported differently. */
+  enum Cause { SCALE_IN, UNWANTED_LEARNER, LEARNER_FAILED, REPLACE }
+
+  /** Nothing to do for this planner. */
+  record Nothing() implements Step {
+    public Kind kind() { return Kind.NOTHING; }
+  }
+
+  /** Something is under way or unsafe; look again later. */
+  record Wait(String reason) implements Step {
+    public Kind kind() { return Kind.WAIT; }
+  }
+
+  record AddLearner(int ordinal) implements Step {
+    public Kind kind() { return Kind.ADD_LEARNER; }
+  }
+
+  /** Delete the ordinal's claim and pod: the StatefulSet recreates both, the volume empty. */
+  record WipeVolume(int ordinal, long staleOwner) implements Step {
+    public Kind kind() { return Kind.WIPE_VOLUME; }
+  }
+
+  record GrowStatefulSet(int replicas) implements Step {
+    public Kind kind() { return Kind.GROW_STATEFULSET; }
+  }
+
+  record Promote(long id, int ordinal) implements Step {
+    public Kind kind() { return Kind.PROMOTE; }
+  }
+
+  /** Leadership away from a member about to be removed. */
+  record MoveLeader(int fromOrdinal, long toId, int toOrdinal) implements Step {
+    public Kind kind() { return Kind.MOVE_LEADER; }
+  }
+
+  record RemoveMember(long id, int ordinal, Cause cause, String why) implements Step {
+    public Kind kind() { return Kind.REMOVE_MEMBER; }
+  }
+
+  record ShrinkStatefulSet(int replicas) implements Step {
+    public Kind kind() { return Kind.SHRINK_STATEFULSET; }
+  }
+
+  /** Leadership away from the leader before it restarts. */
+  record MoveLeaderForRestart(String from, String to, long toId) implements Step {
+    public Kind kind() { return Kind.MOVE_LEADER_FOR_RESTART; }
+  }
+
+  /** Delete the member's pod so that it starts again with the current template. */
+  record RestartMember(String pod) implements Step {
+    public Kind kind() { return Kind.RESTART_MEMBER; }
+  }
+}

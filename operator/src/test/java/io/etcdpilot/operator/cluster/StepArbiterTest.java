@@ -1,0 +1,69 @@
+package io.etcdpilot.operator.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.etcd.ClusterObservation;
+import io.etcdpilot.operator.membership.MembershipPlanner;
+import io.etcdpilot.operator.model.ClusterNames;
+import io.etcdpilot.operator.plan.OperationType;
+import io.etcdpilot.operator.plan.Step;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** The fixed order: membership first, rolling restarts only when membership has nothing to do or wait for. */
+class StepArbiterTest {
+  final Instant now = Instant.parse("2026-12-01T12:00:00Z");
+  final ClusterNames names = new ClusterNames("demo", "prod", "cluster.local");
+  final StepArbiter arbiter = new StepArbiter(new MembershipPlanner());
+
+  static StatefulSet statefulSet(int replicas) {
+    return new StatefulSetBuilder().withNewMetadata().withName("demo").withGeneration(2L).endMetadata()
+        .withNewSpec().withReplicas(replicas).endSpec()
+        .withNewStatus().withObservedGeneration(2L).withUpdateRevision("demo-new").endStatus().build();
+  }
+
+  Pod pod(int ordinal, String revision) {
+    return new PodBuilder().withNewMetadata().withName("demo-" + ordinal)
+        .withLabels(Map.of("controller-revision-hash", revision)).endMetadata()
+        .withNewStatus().addNewCondition().withType("Ready").withStatus("True")
+          .withLastTransitionTime(now.minusSeconds(600).toString()).endCondition().endStatus().build();
+  }
+
+  StepArbiter.Decision pick(int desired, String revision) {
+    EtcdCluster cluster = new EtcdCluster();
+    cluster.setMetadata(new ObjectMetaBuilder().withName("demo").withNamespace("prod").withGeneration(1L).build());
+    List<Pod> pods = IntStream.range(0, 3).mapToObj(i -> pod(i, revision)).toList();
+    ClusterState state = new ClusterState(statefulSet(3), pods, List.of(), null, null, null, null);
+    ClusterObservation observation = FakeObserver.healthy("demo", 3, 1000, 1_000_000);
+    return arbiter.pick(new StepArbiter.Inputs(cluster, names, desired, statefulSet(3), state, observation), now);
+  }
+
+  @Test
+  void nothingToDoIsNoDecision() {
+    assertThat(pick(3, "demo-new")).isNull();
+  }
+
+  @Test
+  void outdatedMembersAreRestartedWhenMembershipIsAsWanted() {
+    StepArbiter.Decision d = pick(3, "demo-old");
+    assertThat(d.type()).isEqualTo(OperationType.RollingRestart);
+    assertThat(d.step()).isInstanceOf(Step.RestartMember.class); // a follower first, the leader (demo-0) last
+    assertThat(((Step.RestartMember) d.step()).pod()).isNotEqualTo("demo-0");
+  }
+
+  @Test
+  void aMembershipChangeComesBeforeAnyRestart() {
+    StepArbiter.Decision d = pick(4, "demo-old");
+    assertThat(d.type()).isEqualTo(OperationType.AddMember);
+    assertThat(d.step()).isEqualTo(new Step.AddLearner(3));
+  }
+}
