@@ -31,6 +31,7 @@ public final class SandboxCli {
         sandbox etcdctl [--dir DIR] NAMESPACE/CLUSTER -- ARGS...
         sandbox etcdctl [--dir DIR] --control-plane -- ARGS...   the control plane's own etcd
         sandbox fault   [--dir DIR] NAMESPACE/POD crash|freeze|thaw|wipe-data|pull-fails|pull-ok
+        sandbox etcd-versions                             the etcd versions member pods can run, one per line
         sandbox bench   [--dir DIR] [--clusters 1,10,50] [--window SECONDS] [--runs N]
                                                           measure the operator in a fresh sandbox (bin/bench)
       DIR defaults to $ETCDPILOT_SANDBOX_DIR, else .sandbox in the repository.
@@ -73,6 +74,12 @@ public final class SandboxCli {
       case "etcdctl" -> etcdctl(dir, args);
       case "fault" -> fault(dir, args);
       case "bench" -> io.etcdpilot.sandbox.bench.Bench.run(dir, args);
+      case "etcd-versions" -> {
+        // Pinned module releases (built on first use), the system's etcd, and any fetched from Debian.
+        new EtcdBinaries(EtcdBinaries.defaultCache(), io.etcdpilot.sandbox.controlplane.KubeBinaries.locate())
+            .available().forEach(System.out::println);
+        yield 0;
+      }
       default -> {
         System.err.print("unknown command " + verb + "\n" + USAGE);
         yield 2;
