@@ -32,7 +32,7 @@ public final class SandboxCli {
         sandbox etcdctl [--dir DIR] --control-plane -- ARGS...   the control plane's own etcd
         sandbox fault   [--dir DIR] NAMESPACE/POD crash|freeze|thaw|wipe-data|pull-fails|pull-ok
         sandbox etcd-versions                             the etcd versions member pods can run, one per line
-        sandbox bench   [--dir DIR] [--clusters 1,10,50] [--window SECONDS] [--runs N]
+        sandbox bench   [--dir DIR] [--clusters 1,10,50] [--window SECONDS] [--runs N (5)]
                                                           measure the operator in a fresh sandbox (bin/bench)
       DIR defaults to $ETCDPILOT_SANDBOX_DIR, else .sandbox in the repository.
       """;

@@ -37,7 +37,7 @@ public final class Bench {
   public static int run(Path dir, List<String> args) throws Exception {
     List<Integer> counts = Arrays.stream(option(args, "--clusters", "1,10,50").split(",")).map(Integer::parseInt).toList();
     Duration window = Duration.ofSeconds(Long.parseLong(option(args, "--window", "60")));
-    int runs = Integer.parseInt(option(args, "--runs", "3"));
+    int runs = Integer.parseInt(option(args, "--runs", "5"));
     // A fresh sandbox every time: numbers from a half-used one would mean nothing.
     FileTrees.empty(dir);
     Files.createDirectories(dir);
@@ -95,20 +95,23 @@ public final class Bench {
       awaitTrue("deletion of " + ns, Duration.ofMinutes(3), () -> client.namespaces().withName(ns).get() == null);
     }
     long h = median(hand);
-    long stsAt = median(operator.stream().map(Phases::statefulSet).toList());
-    long runningAt = median(operator.stream().map(Phases::podsRunning).toList());
-    long servingAt = median(operator.stream().map(Phases::serving).toList());
     long readyAt = median(operator.stream().map(Phases::ready).toList());
+    // Each phase as the median of its per-run durations: differences of medians could mix runs.
+    long sts = median(operator.stream().map(Phases::statefulSet).toList());
+    long kube = median(operator.stream().map(p -> p.podsRunning() - p.statefulSet()).toList());
+    long etcdStart = median(operator.stream().map(p -> p.serving() - p.podsRunning()).toList());
+    long seen = median(operator.stream().map(p -> p.ready() - p.serving()).toList());
+    long own = median(operator.stream().map(p -> p.statefulSet() + p.ready() - p.serving()).toList());
     System.out.printf("%napply -> Ready, 3 members, plain HTTP, etcd %s (median of %d runs)%n", version, runs);
     System.out.printf("  etcd started by hand, until every member serves:     %6d ms   (runs: %s)%n", h, hand);
     System.out.printf("  kubectl apply EtcdCluster, until Ready=True:         %6d ms   (runs: %s)%n", readyAt,
         operator.stream().map(Phases::ready).toList());
-    System.out.printf("    apply -> StatefulSet written          (operator)   %6d ms%n", stsAt);
-    System.out.printf("    StatefulSet -> pods running           (Kubernetes) %6d ms%n", runningAt - stsAt);
-    System.out.printf("    pods running -> every member serves   (etcd)       %6d ms%n", servingAt - runningAt);
-    System.out.printf("    every member serves -> Ready=True     (operator)   %6d ms%n", readyAt - servingAt);
+    System.out.printf("    apply -> StatefulSet written          (operator)   %6d ms%n", sts);
+    System.out.printf("    StatefulSet -> pods running           (Kubernetes) %6d ms%n", kube);
+    System.out.printf("    pods running -> every member serves   (etcd)       %6d ms%n", etcdStart);
+    System.out.printf("    every member serves -> Ready=True     (operator)   %6d ms%n", seen);
     System.out.printf("  ratio, apply -> Ready over by hand: %.2f; the operator's own share: %d ms%n",
-        (double) readyAt / h, stsAt + readyAt - servingAt);
+        (double) readyAt / h, own);
   }
 
   private static void steadyState(Sandbox sandbox, KubernetesClient client, String version, List<Integer> counts,
