@@ -39,6 +39,25 @@ final class ClusterChecks {
     }
   }
 
+  /** Each member's etcd version and raft term, by client URL, as the members themselves report them. */
+  record MemberStatus(String version, long raftTerm) {}
+
+  static Map<String, MemberStatus> statuses(List<String> urls, ClientCredentials creds) throws Exception {
+    try (Client c = ClientCredentials.jetcd(urls, creds)) {
+      Map<String, MemberStatus> out = new LinkedHashMap<>();
+      for (String url : urls) {
+        var s = c.getMaintenanceClient().statusMember(url).get(10, TimeUnit.SECONDS);
+        out.put(url, new MemberStatus(s.getVersion(), s.getRaftTerm()));
+      }
+      return out;
+    }
+  }
+
+  /** The highest raft term any member reports: each election (a leader change) raises it by one. */
+  static long raftTerm(List<String> urls, ClientCredentials creds) throws Exception {
+    return statuses(urls, creds).values().stream().mapToLong(MemberStatus::raftTerm).max().orElseThrow();
+  }
+
   /** Every member has the same key-value history hash at one revision: nothing diverged. */
   static void assertHashKvEqual(List<String> urls, ClientCredentials creds) throws Exception {
     try (Client c = ClientCredentials.jetcd(urls, creds)) {

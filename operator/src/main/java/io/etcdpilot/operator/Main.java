@@ -56,7 +56,8 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(new Thread(etcd::close, "etcd-channels-close"));
     return start(client, options, etcd, etcd,
         new OperatorSettings(options.clusterDomain(), Duration.ofSeconds(60), Duration.ofSeconds(5),
-            options.learnerDeadline(), options.failedMemberDeadline()));
+            options.learnerDeadline(), options.failedMemberDeadline(),
+            io.etcdpilot.operator.upgrade.UpgradeMinimums.withOverrides(options.upgradeMinimums())));
   }
 
   public static Operator start(KubernetesClient client, OperatorOptions options, EtcdObserver observer,

@@ -14,7 +14,15 @@ public record OperatorOptions(
     boolean leaderElection,
     String leaderElectionNamespace,
     java.time.Duration learnerDeadline,
-    java.time.Duration failedMemberDeadline) {
+    java.time.Duration failedMemberDeadline,
+    Map<String, String> upgradeMinimums) {
+
+  public OperatorOptions(String kubeconfig, Set<String> namespaces, String clusterDomain, int healthPort,
+      boolean leaderElection, String leaderElectionNamespace, java.time.Duration learnerDeadline,
+      java.time.Duration failedMemberDeadline) {
+    this(kubeconfig, namespaces, clusterDomain, healthPort, leaderElection, leaderElectionNamespace, learnerDeadline,
+        failedMemberDeadline, Map.of());
+  }
 
   public static final String USAGE = """
       usage: etcdpilot-operator [options]
@@ -26,6 +34,8 @@ public record OperatorOptions(
         --leader-election-namespace NS    namespace of the Lease (default: env POD_NAMESPACE, else default)
         --learner-deadline DURATION       a new member not caught up by then is removed (default: 5m; env LEARNER_DEADLINE)
         --failed-member-deadline DURATION a member unreachable that long is replaced (default: 10m; env FAILED_MEMBER_DEADLINE)
+        --upgrade-minimum MINOR=VERSION   overrides the lowest patch of MINOR allowed to upgrade to the next minor
+                                          (defaults from etcd's upgrade guides: 3.5=3.5.32, 3.6=3.6.11); repeatable
       """;
 
   public static OperatorOptions parse(String[] args, Map<String, String> env) {
@@ -37,6 +47,7 @@ public record OperatorOptions(
     String leNamespace = env.getOrDefault("POD_NAMESPACE", "default");
     String learnerDeadline = env.getOrDefault("LEARNER_DEADLINE", "5m");
     String failedMemberDeadline = env.getOrDefault("FAILED_MEMBER_DEADLINE", "10m");
+    Map<String, String> minimums = new java.util.LinkedHashMap<>();
     java.util.List<String> expanded = new java.util.ArrayList<>();
     for (String arg : args) {
       // --flag=value and --flag value are both accepted.
@@ -61,6 +72,7 @@ public record OperatorOptions(
         case "--leader-election-namespace" -> { leNamespace = require(a, value); i++; }
         case "--learner-deadline" -> { learnerDeadline = require(a, value); i++; }
         case "--failed-member-deadline" -> { failedMemberDeadline = require(a, value); i++; }
+        case "--upgrade-minimum" -> { minimum(minimums, require(a, value)); i++; }
         case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
         default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
       }
@@ -68,7 +80,21 @@ public record OperatorOptions(
     Set<String> ns = new LinkedHashSet<>();
     Arrays.stream(namespaces.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(ns::add);
     return new OperatorOptions(kubeconfig, ns, domain, healthPort, leaderElection, leNamespace,
-        duration("--learner-deadline", learnerDeadline), duration("--failed-member-deadline", failedMemberDeadline));
+        duration("--learner-deadline", learnerDeadline), duration("--failed-member-deadline", failedMemberDeadline),
+        Map.copyOf(minimums));
+  }
+
+  private static void minimum(Map<String, String> minimums, String value) {
+    int eq = value.indexOf('=');
+    if (eq <= 0) throw new IllegalArgumentException("--upgrade-minimum: expected MINOR=VERSION, e.g. 3.5=3.5.26, got '"
+        + value + "'\n" + USAGE);
+    try {
+      // Checked now, so a typo stops the operator at start instead of at the first upgrade.
+      io.etcdpilot.operator.upgrade.UpgradeMinimums.withOverrides(Map.of(value.substring(0, eq), value.substring(eq + 1)));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--upgrade-minimum: " + e.getMessage() + "\n" + USAGE);
+    }
+    minimums.put(value.substring(0, eq), value.substring(eq + 1));
   }
 
   private static java.time.Duration duration(String flag, String value) {

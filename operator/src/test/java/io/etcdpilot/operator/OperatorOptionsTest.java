@@ -42,4 +42,15 @@ class OperatorOptionsTest {
     assertThatThrownBy(() -> OperatorOptions.parse(new String[] {"--failed-member-deadline", "soon"}, Map.of()))
         .hasMessageContaining("--failed-member-deadline").hasMessageContaining("'soon'");
   }
+
+  @Test
+  void upgradeMinimumsAreOverriddenPerMinorAndABadOneIsRefusedAtStart() {
+    OperatorOptions o = OperatorOptions.parse(new String[] {"--upgrade-minimum=3.5=3.5.26", "--upgrade-minimum", "3.6=3.6.12"},
+        Map.of());
+    assertThat(o.upgradeMinimums()).containsEntry("3.5", "3.5.26").containsEntry("3.6", "3.6.12");
+    assertThatThrownBy(() -> OperatorOptions.parse(new String[] {"--upgrade-minimum", "3.5=3.6.1"}, Map.of()))
+        .hasMessageContaining("--upgrade-minimum").hasMessageContaining("not a 3.5 release");
+    assertThatThrownBy(() -> OperatorOptions.parse(new String[] {"--upgrade-minimum", "3.5.26"}, Map.of()))
+        .hasMessageContaining("expected MINOR=VERSION");
+  }
 }

@@ -159,8 +159,9 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         names.initialCluster(objects.replicas(), objects.tls()));
     // The version members are rendered with is the gate's decision; a refused spec.version leaves them as they are.
     List<SpecViolation> refused = new ArrayList<>();
-    VersionGate.Decision version = VersionGate.decide(renderedVersion(existingSts), runningVersions(observation),
-        objects.version());
+    EtcdVersion renderedBefore = renderedVersion(existingSts);
+    VersionGate.Decision version = VersionGate.decide(renderedBefore, runningVersions(observation),
+        objects.version(), settings.upgradeMinimums());
     if (version.refused()) refused.add(new SpecViolation("spec.version", version.refusal()));
     ClusterObjects rendered = version.render().equals(objects.version()) ? objects
         : new ClusterObjects(cluster, settings.clusterDomain(), version.render());
@@ -171,6 +172,10 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       stateConfigMap = applyStaticObjects(cluster, objects, state, cache,
           bootstrapped ? ClusterObjects.STATE_EXISTING : ClusterObjects.STATE_NEW, initialCluster);
       existingSts = apply(cluster, "StatefulSet", desiredSts, existingSts, cache);
+      if (renderedBefore != null && !renderedBefore.equals(version.render())) {
+        events.normal(cluster, "UpgradeStarted", "etcd " + renderedBefore + " → " + version.render()
+            + ": restarting members one at a time, leader last");
+      }
     }
 
     if (!paused) {
@@ -202,6 +207,11 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       // Wake up in time to renew the first certificate that falls due.
       Duration untilRenewal = Duration.between(now, tls.earliestLeafNotAfter().minus(tlsSettings.leaves().renewBefore()));
       if (untilRenewal.compareTo(requeue) < 0) requeue = untilRenewal.isNegative() ? settings.busyResync() : untilRenewal.plusSeconds(1);
+    }
+    String versionBefore = cluster.getStatus() == null ? null : cluster.getStatus().getVersion();
+    if (versionBefore != null && status.getVersion() != null && !versionBefore.equals(status.getVersion())
+        && status.getVersion().equals(version.render().toString())) {
+      events.normal(cluster, "UpgradeCompleted", "every member runs etcd " + status.getVersion());
     }
     return withStatus(cluster, status, requeue, context);
   }

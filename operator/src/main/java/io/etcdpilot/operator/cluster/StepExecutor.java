@@ -107,9 +107,9 @@ final class StepExecutor {
         }
         case RESTART_MEMBER -> {
           Step.RestartMember r = (Step.RestartMember) step;
-          events.normal(t.cluster(), "RestartingMember", "restarting " + r.pod() + " to apply the current pod template");
-          t.state().pods().stream().filter(p -> r.pod().equals(p.getMetadata().getName())).findFirst()
-              .ifPresent(p -> PodDeletion.deleteIfSame(client, p, null));
+          Optional<Pod> pod = t.state().pods().stream().filter(p -> r.pod().equals(p.getMetadata().getName())).findFirst();
+          events.normal(t.cluster(), "RestartingMember", "restarting " + r.pod() + ": " + restartReason(pod, t));
+          pod.ifPresent(p -> PodDeletion.deleteIfSame(client, p, null));
           yield new Outcome(operation(t, type, r.pod(), "restarting", now, false), failure);
         }
       };
@@ -221,6 +221,22 @@ final class StepExecutor {
       case REMOVE_MEMBER -> "removing the member";
       default -> "the step";
     };
+  }
+
+  /** Why the pod restarts: a version change when its image names another etcd version, else the template. */
+  private static String restartReason(Optional<Pod> pod, Target t) {
+    String running = pod.map(p -> p.getSpec().getContainers().get(0).getImage()).map(StepExecutor::imageVersion)
+        .orElse(null);
+    String rendered = imageVersion(t.desiredStatefulSet().getSpec().getTemplate().getSpec().getContainers().get(0)
+        .getImage());
+    if (running != null && rendered != null && !running.equals(rendered)) return "version " + running + " → " + rendered;
+    return "to apply the current pod template";
+  }
+
+  private static String imageVersion(String image) {
+    if (image == null || image.lastIndexOf(':') < 0) return null;
+    String tag = image.substring(image.lastIndexOf(':') + 1);
+    return tag.startsWith("v") ? tag.substring(1) : tag;
   }
 
   /** What the learner's pod was doing, for the failure report. */

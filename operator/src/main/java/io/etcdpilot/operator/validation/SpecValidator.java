@@ -19,7 +19,7 @@ public final class SpecValidator {
   public static final int MIN_REPLICAS = 1;
   public static final int MAX_REPLICAS = 9;
   public static final long MAX_QUOTA_BYTES = 8L * 1024 * 1024 * 1024;
-  private static final Set<String> SUPPORTED_MINORS = Set.of("3.4", "3.5", "3.6");
+  private static final Set<String> SUPPORTED_MINORS = Set.of("3.4", "3.5", "3.6", "3.7");
   private static final Pattern DURATION = Pattern.compile("^([0-9]+|([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+)$");
   private static final Pattern IMAGE = Pattern.compile("^[^\\s]+$");
 
@@ -75,7 +75,7 @@ public final class SpecValidator {
     }
     String minor = parsed.major() + "." + parsed.minor();
     if (!SUPPORTED_MINORS.contains(minor)) {
-      v.add(new SpecViolation("spec.version", "etcd " + minor + " is not supported; supported: 3.4, 3.5, 3.6"));
+      v.add(new SpecViolation("spec.version", "etcd " + minor + " is not supported; supported: 3.4, 3.5, 3.6, 3.7"));
     }
   }
 

@@ -21,7 +21,7 @@ public class EtcdClusterSpec {
 
   @Required
   @Pattern("^[0-9]+\\.[0-9]+\\.[0-9]+$")
-  @JsonPropertyDescription("etcd version, MAJOR.MINOR.PATCH, e.g. 3.5.16. Supported minors: 3.4, 3.5, 3.6.")
+  @JsonPropertyDescription("etcd version, MAJOR.MINOR.PATCH, e.g. 3.5.35. Supported minors: 3.4, 3.5, 3.6, 3.7.")
   private String version;
 
   @JsonPropertyDescription("Container image override. Default: gcr.io/etcd-development/etcd:v<version>.")
