@@ -120,9 +120,7 @@ public final class StatusCalculator {
     long voters = obs.members().stream().filter(m -> !m.learner()).count();
     long learners = obs.members().size() - voters;
     s.setReadyReplicas((int) healthyVoters);
-    s.setVersion(obs.members().stream().filter(ObservedMember::reachable).map(ObservedMember::version)
-        .filter(v -> v != null).map(EtcdVersion::parse).min(Comparator.naturalOrder()).map(EtcdVersion::toString)
-        .orElse(previous.getVersion()));
+    s.setVersion(lowestVersion(obs, previous.getVersion()));
 
     boolean ready;
     String reason;
@@ -196,6 +194,31 @@ public final class StatusCalculator {
     }
     s.setConditions(c);
     return s;
+  }
+
+  /**
+   * The lowest version a member runs. It rises only when every member answers (one restarting to a new version must
+   * not make an upgrade look finished); a lower version seen on any member shows at once.
+   */
+  static String lowestVersion(ClusterObservation obs, String previous) {
+    java.util.Optional<EtcdVersion> lowest = obs.members().stream().filter(ObservedMember::reachable)
+        .map(ObservedMember::version).filter(v -> v != null).flatMap(v -> {
+          try {
+            return java.util.stream.Stream.of(EtcdVersion.parse(v));
+          } catch (IllegalArgumentException notAVersion) {
+            return java.util.stream.Stream.empty();
+          }
+        }).min(Comparator.naturalOrder());
+    if (lowest.isEmpty()) return previous;
+    boolean everyMemberAnswers = obs.members().stream().allMatch(ObservedMember::reachable);
+    if (everyMemberAnswers || previous == null) return lowest.get().toString();
+    EtcdVersion before;
+    try {
+      before = EtcdVersion.parse(previous);
+    } catch (IllegalArgumentException e) {
+      return lowest.get().toString();
+    }
+    return lowest.get().compareTo(before) < 0 ? lowest.get().toString() : previous;
   }
 
   /** Sizes rounded up to whole MiB, so status does not follow every write. */

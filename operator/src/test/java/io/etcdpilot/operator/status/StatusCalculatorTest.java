@@ -121,4 +121,23 @@ class StatusCalculatorTest {
     assertThat(EtcdErrors.tlsRejected("SSLHandshakeException: PKIX path building failed")).isTrue();
     assertThat(EtcdErrors.tlsRejected("Connection refused")).isFalse();
   }
+
+  static ObservedMember running(int i, String version) {
+    return new ObservedMember(100 + i, "db-" + i, List.of("https://db-" + i + ".db-peer:2380"),
+        List.of("https://db-" + i + ".db-peer:2379"), false, version != null, version, 0, 10, 3, 100,
+        version == null ? "connection refused" : null);
+  }
+
+  @Test
+  void versionRisesOnlyWhenEveryMemberAnswersAndFallsAtOnce() {
+    // mid-roll: the last old member is restarting; the two that answer already run the new version
+    assertThat(StatusCalculator.lowestVersion(observed(running(0, "3.6.16"), running(1, "3.6.16"), running(2, null)),
+        "3.5.35")).isEqualTo("3.5.35");
+    assertThat(StatusCalculator.lowestVersion(observed(running(0, "3.6.16"), running(1, "3.6.16"), running(2, "3.6.16")),
+        "3.5.35")).isEqualTo("3.6.16");
+    assertThat(StatusCalculator.lowestVersion(observed(running(0, "3.6.16"), running(1, "3.5.35"), running(2, null)),
+        "3.6.16")).isEqualTo("3.5.35");
+    assertThat(StatusCalculator.lowestVersion(observed(running(0, "3.6.0-rc.1"), running(1, "custom-build")), null))
+        .isEqualTo("3.6.0-rc.1");
+  }
 }
