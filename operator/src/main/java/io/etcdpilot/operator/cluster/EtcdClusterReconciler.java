@@ -236,31 +236,15 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     if (sts == null) return null;
     String annotated = sts.getMetadata().getAnnotations() == null ? null
         : sts.getMetadata().getAnnotations().get(ClusterObjects.VERSION_ANNOTATION);
-    String image = sts.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
-    String tag = image == null || image.lastIndexOf(':') < 0 ? null : image.substring(image.lastIndexOf(':') + 1);
-    for (String candidate : java.util.Arrays.asList(annotated, tag)) {
-      if (candidate == null) continue;
-      try {
-        return EtcdVersion.parse(candidate);
-      } catch (IllegalArgumentException notAVersion) {
-        // a custom image without a version tag: try the next source
-      }
-    }
-    return null;
+    return EtcdVersion.tryParse(annotated)
+        .or(() -> EtcdVersion.ofImageTag(sts.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()))
+        .orElse(null);
   }
 
   /** Versions the members report; one that does not parse (a custom build) is left out, never fails the pass. */
   static List<EtcdVersion> runningVersions(ClusterObservation observation) {
-    List<EtcdVersion> out = new ArrayList<>();
-    for (var m : observation.members()) {
-      if (m.version() == null) continue;
-      try {
-        out.add(EtcdVersion.parse(m.version()));
-      } catch (IllegalArgumentException e) {
-        log.debug("member {} reports version {}, which is not MAJOR.MINOR.PATCH", m.name(), m.version());
-      }
-    }
-    return out;
+    return observation.members().stream().map(m -> EtcdVersion.tryParse(m.version())).flatMap(java.util.Optional::stream)
+        .toList();
   }
 
   /** Fields that cannot change once members exist: URLs of every member would change with the scheme. */
@@ -347,10 +331,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       boolean labelled = p.getMetadata().getLabels() != null
           && "true".equals(p.getMetadata().getLabels().get(ClusterNames.LABEL_VOTER));
       if (voter == labelled || p.getMetadata().getDeletionTimestamp() != null) continue;
-      String patch = "{\"metadata\":{\"labels\":{\"" + ClusterNames.LABEL_VOTER + "\":" + (voter ? "\"true\"" : "null") + "}}}";
       try {
-        cache.updated(client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName())
-            .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch), p);
+        cache.label(client, p, ClusterNames.LABEL_VOTER, voter ? "true" : null);
       } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
         log.warn("could not {} the voter label of pod {}/{}: {}", voter ? "set" : "remove", p.getMetadata().getNamespace(),
             p.getMetadata().getName(), e.getMessage());

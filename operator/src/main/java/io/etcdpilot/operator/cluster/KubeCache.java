@@ -109,9 +109,16 @@ final class KubeCache {
     return updated;
   }
 
-  /** Caches an object written some other way (a label patch). */
+  /**
+   * Sets one label on an object (null removes it) with a merge patch, which touches nothing else on it, and caches
+   * the result. For labels the operator keeps on objects it does not own (pods, claims).
+   */
   @SuppressWarnings("unchecked")
-  <R extends HasMetadata> void updated(R written, R live) {
+  <R extends HasMetadata> R label(KubernetesClient client, R live, String key, String value) {
+    String patch = "{\"metadata\":{\"labels\":{\"" + key + "\":" + (value == null ? "null" : "\"" + value + "\"") + "}}}";
+    R written = client.resource(live).patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch);
     source((Class<R>) written.getClass()).handleRecentResourceUpdate(primary, written, live);
+    return written;
   }
 }

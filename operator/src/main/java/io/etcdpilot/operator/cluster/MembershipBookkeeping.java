@@ -7,8 +7,6 @@ import io.etcdpilot.operator.model.ClusterObjects;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.util.List;
 import java.util.Map;
 
@@ -40,9 +38,7 @@ final class MembershipBookkeeping {
     for (PersistentVolumeClaim c : state.claims()) {
       String owner = relabel.get(c.getMetadata().getName());
       if (owner == null) continue;
-      String patch = "{\"metadata\":{\"labels\":{\"" + MembershipInputs.VOLUME_OWNER_LABEL + "\":\"" + owner + "\"}}}";
-      cache.updated(client.persistentVolumeClaims().inNamespace(names.namespace()).withName(c.getMetadata().getName())
-          .patch(PatchContext.of(PatchType.JSON_MERGE), patch), c);
+      cache.label(client, c, MembershipInputs.VOLUME_OWNER_LABEL, owner);
     }
     return written;
   }

@@ -1,7 +1,6 @@
 package io.etcdpilot.operator.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -20,8 +19,6 @@ import java.util.Map;
  * server or other controllers add (defaults, their own labels and annotations, status) is not a difference.
  */
 final class OwnedFields {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private OwnedFields() {}
 
   /** Owned paths per kind. StatefulSet replicas follow etcd's membership and are the membership planner's. */
@@ -35,8 +32,8 @@ final class OwnedFields {
 
   /** The owned fields of {@code live} that differ from {@code desired}, as dotted paths; empty when none. */
   static List<String> drifted(HasMetadata desired, HasMetadata live) {
-    JsonNode d = JSON.valueToTree(Serialization.jsonMapper().convertValue(desired, Map.class));
-    JsonNode l = JSON.valueToTree(Serialization.jsonMapper().convertValue(live, Map.class));
+    JsonNode d = Serialization.jsonMapper().valueToTree(desired);
+    JsonNode l = Serialization.jsonMapper().valueToTree(live);
     List<String> out = new ArrayList<>();
     for (String path : owned(desired)) {
       JsonNode dn = at(d, path);

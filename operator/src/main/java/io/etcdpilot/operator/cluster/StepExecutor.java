@@ -11,6 +11,7 @@ import io.etcdpilot.operator.membership.JoinList;
 import io.etcdpilot.operator.membership.MembershipInputs;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.model.ClusterObjects;
+import io.etcdpilot.operator.model.EtcdVersion;
 import io.etcdpilot.operator.plan.OperationType;
 import io.etcdpilot.operator.plan.Step;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -225,18 +226,13 @@ final class StepExecutor {
 
   /** Why the pod restarts: a version change when its image names another etcd version, else the template. */
   private static String restartReason(Optional<Pod> pod, Target t) {
-    String running = pod.map(p -> p.getSpec().getContainers().get(0).getImage()).map(StepExecutor::imageVersion)
-        .orElse(null);
-    String rendered = imageVersion(t.desiredStatefulSet().getSpec().getTemplate().getSpec().getContainers().get(0)
-        .getImage());
-    if (running != null && rendered != null && !running.equals(rendered)) return "version " + running + " → " + rendered;
+    Optional<EtcdVersion> running = pod.flatMap(p -> EtcdVersion.ofImageTag(p.getSpec().getContainers().get(0).getImage()));
+    Optional<EtcdVersion> rendered = EtcdVersion.ofImageTag(
+        t.desiredStatefulSet().getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+    if (running.isPresent() && rendered.isPresent() && !running.equals(rendered)) {
+      return "version " + running.get() + " → " + rendered.get();
+    }
     return "to apply the current pod template";
-  }
-
-  private static String imageVersion(String image) {
-    if (image == null || image.lastIndexOf(':') < 0) return null;
-    String tag = image.substring(image.lastIndexOf(':') + 1);
-    return tag.startsWith("v") ? tag.substring(1) : tag;
   }
 
   /** What the learner's pod was doing, for the failure report. */

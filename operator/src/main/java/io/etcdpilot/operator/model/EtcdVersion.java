@@ -25,6 +25,20 @@ public record EtcdVersion(int major, int minor, int patch, String preRelease) im
         m.group(4));
   }
 
+  /** The version, or empty when the text is not one (a custom build's version string, a tag like {@code latest}). */
+  public static java.util.Optional<EtcdVersion> tryParse(String text) {
+    Matcher m = FORMAT.matcher(text == null ? "" : text.trim());
+    return m.matches() ? java.util.Optional.of(parse(text)) : java.util.Optional.empty();
+  }
+
+  /** The version an image's tag names ({@code …/etcd:v3.6.16}), if it names one. */
+  public static java.util.Optional<EtcdVersion> ofImageTag(String image) {
+    if (image == null || image.lastIndexOf(':') < 0 || image.lastIndexOf(':') < image.lastIndexOf('/')) {
+      return java.util.Optional.empty();
+    }
+    return tryParse(image.substring(image.lastIndexOf(':') + 1));
+  }
+
   public boolean isMinor(int wantedMajor, int wantedMinor) {
     return major == wantedMajor && minor == wantedMinor;
   }

@@ -202,23 +202,14 @@ public final class StatusCalculator {
    */
   static String lowestVersion(ClusterObservation obs, String previous) {
     java.util.Optional<EtcdVersion> lowest = obs.members().stream().filter(ObservedMember::reachable)
-        .map(ObservedMember::version).filter(v -> v != null).flatMap(v -> {
-          try {
-            return java.util.stream.Stream.of(EtcdVersion.parse(v));
-          } catch (IllegalArgumentException notAVersion) {
-            return java.util.stream.Stream.empty();
-          }
-        }).min(Comparator.naturalOrder());
+        .map(m -> EtcdVersion.tryParse(m.version())).flatMap(java.util.Optional::stream).min(Comparator.naturalOrder());
     if (lowest.isEmpty()) return previous;
     boolean everyMemberAnswers = obs.members().stream().allMatch(ObservedMember::reachable);
-    if (everyMemberAnswers || previous == null) return lowest.get().toString();
-    EtcdVersion before;
-    try {
-      before = EtcdVersion.parse(previous);
-    } catch (IllegalArgumentException e) {
+    java.util.Optional<EtcdVersion> before = EtcdVersion.tryParse(previous);
+    if (everyMemberAnswers || before.isEmpty() || lowest.get().compareTo(before.get()) < 0) {
       return lowest.get().toString();
     }
-    return lowest.get().compareTo(before) < 0 ? lowest.get().toString() : previous;
+    return previous;
   }
 
   /** Sizes rounded up to whole MiB, so status does not follow every write. */

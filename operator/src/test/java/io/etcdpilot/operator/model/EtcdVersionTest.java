@@ -31,4 +31,14 @@ class EtcdVersionTest {
     assertThat(Stream.of("3.6.0-rc.1", "3.5.30").map(EtcdVersion::parse).min(java.util.Comparator.naturalOrder()))
         .contains(new EtcdVersion(3, 5, 30));
   }
+
+  @org.junit.jupiter.api.Test
+  void lenientParsingForWhatMembersAndImagesSay() {
+    assertThat(EtcdVersion.tryParse("3.6.0-rc.1")).contains(EtcdVersion.parse("3.6.0-rc.1"));
+    assertThat(EtcdVersion.tryParse("custom-build")).isEmpty();
+    assertThat(EtcdVersion.tryParse(null)).isEmpty();
+    assertThat(EtcdVersion.ofImageTag("gcr.io/etcd-development/etcd:v3.5.35")).contains(EtcdVersion.parse("3.5.35"));
+    assertThat(EtcdVersion.ofImageTag("registry.local:5000/etcd")).isEmpty();
+    assertThat(EtcdVersion.ofImageTag("registry.local:5000/etcd:latest")).isEmpty();
+  }
 }
