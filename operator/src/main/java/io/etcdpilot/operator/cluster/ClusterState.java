@@ -35,12 +35,8 @@ record ClusterState(StatefulSet statefulSet, List<Pod> pods, List<PersistentVolu
     return stateConfigMap == null || stateConfigMap.getData() == null ? Map.of() : stateConfigMap.getData();
   }
 
-  /** "new" until the members have formed a cluster, then "existing". */
-  String clusterState() {
-    return stateData().getOrDefault(ClusterObjects.STATE_KEY, ClusterObjects.STATE_NEW);
-  }
-
+  /** The ConfigMap says "existing": the members have formed a cluster. */
   boolean bootstrapped() {
-    return ClusterObjects.STATE_EXISTING.equals(clusterState());
+    return ClusterObjects.STATE_EXISTING.equals(stateData().get(ClusterObjects.STATE_KEY));
   }
 }

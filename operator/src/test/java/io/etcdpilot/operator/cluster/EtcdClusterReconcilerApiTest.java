@@ -70,6 +70,14 @@ class EtcdClusterReconcilerApiTest {
     return c;
   }
 
+  /** Creates a cluster whose members all answer healthy and waits until it reports Ready. */
+  void readyCluster(String name, int replicas) {
+    client.resource(cluster(name, replicas)).create();
+    observer.next.set(FakeObserver.healthy(name, replicas, 1, 1_000_000));
+    await().atMost(Duration.ofSeconds(20)).until(() -> get(name).getStatus() != null
+        && Conditions.isTrue(get(name).getStatus().getConditions(), Conditions.READY));
+  }
+
   EtcdCluster get(String name) {
     return client.resources(EtcdCluster.class).inNamespace(NS).withName(name).get();
   }
@@ -231,10 +239,7 @@ class EtcdClusterReconcilerApiTest {
 
   @Test
   void unexpectedErrorSurfacesInStatusAndThePassIsRetriedUntilItWorks() {
-    client.resource(cluster("flaky", 3)).create();
-    observer.next.set(FakeObserver.healthy("flaky", 3, 1, 1_000_000));
-    await().atMost(Duration.ofSeconds(20)).until(() -> get("flaky").getStatus() != null
-        && Conditions.isTrue(get("flaky").getStatus().getConditions(), Conditions.READY));
+    readyCluster("flaky", 3);
 
     observer.failure.set(new IllegalStateException("disk on fire"));
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
@@ -253,10 +258,7 @@ class EtcdClusterReconcilerApiTest {
 
   @Test
   void disruptionBudgetFollowsTheVotersEtcdReportsNotTheSpec() {
-    client.resource(cluster("shrink", 5)).create();
-    observer.next.set(FakeObserver.healthy("shrink", 5, 1, 1_000_000));
-    await().atMost(Duration.ofSeconds(20)).until(() -> get("shrink").getStatus() != null
-        && Conditions.isTrue(get("shrink").getStatus().getConditions(), Conditions.READY));
+    readyCluster("shrink", 5);
     assertThat(minAvailable("shrink")).isEqualTo(3);
 
     // 5 → 3: while etcd still has 5 voters the budget keeps the quorum of 5, not of the 3 the spec asks for.
@@ -279,10 +281,7 @@ class EtcdClusterReconcilerApiTest {
 
   @Test
   void invalidSpecOnRunningClusterOnlySetsStalled() {
-    client.resource(cluster("held", 3)).create();
-    observer.next.set(FakeObserver.healthy("held", 3, 1, 1_000_000));
-    await().atMost(Duration.ofSeconds(20)).until(() -> get("held").getStatus() != null
-        && Conditions.isTrue(get("held").getStatus().getConditions(), Conditions.READY));
+    readyCluster("held", 3);
     Map<String, String> before = resourceVersions("held");
     before.remove("EtcdCluster/held");
 
@@ -305,10 +304,7 @@ class EtcdClusterReconcilerApiTest {
 
   @Test
   void refusedVersionChangeRendersNothingNewAndAnAllowedOneDoes() {
-    client.resource(cluster("ver", 3)).create();
-    observer.next.set(FakeObserver.healthy("ver", 3, 1, 1_000_000));
-    await().atMost(Duration.ofSeconds(20)).until(() -> get("ver").getStatus() != null
-        && Conditions.isTrue(get("ver").getStatus().getConditions(), Conditions.READY));
+    readyCluster("ver", 3);
     String image = client.apps().statefulSets().inNamespace(NS).withName("ver").get().getSpec().getTemplate().getSpec()
         .getContainers().get(0).getImage();
     assertThat(image).endsWith(":v3.5.16");
@@ -338,10 +334,7 @@ class EtcdClusterReconcilerApiTest {
 
   @Test
   void storageChangeIsReportedAndNeverSentWhileOtherChangesStillApply() {
-    client.resource(cluster("disk", 3)).create();
-    observer.next.set(FakeObserver.healthy("disk", 3, 1, 1_000_000));
-    await().atMost(Duration.ofSeconds(20)).until(() -> get("disk").getStatus() != null
-        && Conditions.isTrue(get("disk").getStatus().getConditions(), Conditions.READY));
+    readyCluster("disk", 3);
 
     EtcdCluster grown = get("disk");
     grown.getSpec().setStorage(new io.etcdpilot.operator.api.v1alpha1.StorageSpec());
