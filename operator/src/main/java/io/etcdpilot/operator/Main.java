@@ -57,7 +57,8 @@ public final class Main {
     return start(client, options, etcd, etcd,
         new OperatorSettings(options.clusterDomain(), Duration.ofSeconds(60), Duration.ofSeconds(5),
             options.learnerDeadline(), options.failedMemberDeadline(),
-            io.etcdpilot.operator.upgrade.UpgradeMinimums.withOverrides(options.upgradeMinimums())));
+            io.etcdpilot.operator.upgrade.UpgradeMinimums.withOverrides(options.upgradeMinimums()),
+            options.upgradeProgressDeadline()));
   }
 
   public static Operator start(KubernetesClient client, OperatorOptions options, EtcdObserver observer,

@@ -15,13 +15,14 @@ public record OperatorOptions(
     String leaderElectionNamespace,
     java.time.Duration learnerDeadline,
     java.time.Duration failedMemberDeadline,
-    Map<String, String> upgradeMinimums) {
+    Map<String, String> upgradeMinimums,
+    java.time.Duration upgradeProgressDeadline) {
 
   public OperatorOptions(String kubeconfig, Set<String> namespaces, String clusterDomain, int healthPort,
       boolean leaderElection, String leaderElectionNamespace, java.time.Duration learnerDeadline,
       java.time.Duration failedMemberDeadline) {
     this(kubeconfig, namespaces, clusterDomain, healthPort, leaderElection, leaderElectionNamespace, learnerDeadline,
-        failedMemberDeadline, Map.of());
+        failedMemberDeadline, Map.of(), java.time.Duration.ofMinutes(10));
   }
 
   public static final String USAGE = """
@@ -36,6 +37,8 @@ public record OperatorOptions(
         --failed-member-deadline DURATION a member unreachable that long is replaced (default: 10m; env FAILED_MEMBER_DEADLINE)
         --upgrade-minimum MINOR=VERSION   overrides the lowest patch of MINOR allowed to upgrade to the next minor
                                           (defaults from etcd's upgrade guides: 3.5=3.5.32, 3.6=3.6.11); repeatable
+        --upgrade-progress-deadline DURATION a member not healthy on a new version by then stops the roll
+                                          (Stalled=UpgradeStuck; default: 10m; env UPGRADE_PROGRESS_DEADLINE)
       """;
 
   public static OperatorOptions parse(String[] args, Map<String, String> env) {
@@ -47,6 +50,7 @@ public record OperatorOptions(
     String leNamespace = env.getOrDefault("POD_NAMESPACE", "default");
     String learnerDeadline = env.getOrDefault("LEARNER_DEADLINE", "5m");
     String failedMemberDeadline = env.getOrDefault("FAILED_MEMBER_DEADLINE", "10m");
+    String upgradeDeadline = env.getOrDefault("UPGRADE_PROGRESS_DEADLINE", "10m");
     Map<String, String> minimums = new java.util.LinkedHashMap<>();
     java.util.List<String> expanded = new java.util.ArrayList<>();
     for (String arg : args) {
@@ -72,6 +76,7 @@ public record OperatorOptions(
         case "--leader-election-namespace" -> { leNamespace = require(a, value); i++; }
         case "--learner-deadline" -> { learnerDeadline = require(a, value); i++; }
         case "--failed-member-deadline" -> { failedMemberDeadline = require(a, value); i++; }
+        case "--upgrade-progress-deadline" -> { upgradeDeadline = require(a, value); i++; }
         case "--upgrade-minimum" -> { minimum(minimums, require(a, value)); i++; }
         case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
         default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
@@ -81,7 +86,7 @@ public record OperatorOptions(
     Arrays.stream(namespaces.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(ns::add);
     return new OperatorOptions(kubeconfig, ns, domain, healthPort, leaderElection, leNamespace,
         duration("--learner-deadline", learnerDeadline), duration("--failed-member-deadline", failedMemberDeadline),
-        Map.copyOf(minimums));
+        Map.copyOf(minimums), duration("--upgrade-progress-deadline", upgradeDeadline));
   }
 
   private static void minimum(Map<String, String> minimums, String value) {

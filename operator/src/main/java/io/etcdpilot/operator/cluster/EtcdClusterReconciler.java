@@ -74,6 +74,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   private final MembershipBookkeeping bookkeeping;
   private final StepArbiter arbiter;
   private final StepExecutor executor;
+  private final VersionStage versions;
   private final Clock clock;
   private final Requeue requeue;
 
@@ -88,6 +89,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     this.bookkeeping = new MembershipBookkeeping(client, applier);
     this.arbiter = new StepArbiter(new MembershipPlanner(settings.learnerDeadline(), settings.failedMemberDeadline()));
     this.executor = new StepExecutor(client, admin, applier, events);
+    this.versions = new VersionStage(admin, settings.upgradeProgressDeadline());
     this.clock = clock;
     this.requeue = new Requeue(settings.steadyResync(), settings.busyResync());
   }
@@ -160,11 +162,11 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     // The version members are rendered with is the gate's decision; a refused spec.version leaves them as they are.
     List<SpecViolation> refused = new ArrayList<>();
     EtcdVersion renderedBefore = renderedVersion(existingSts);
-    VersionGate.Decision version = VersionGate.decide(renderedBefore, runningVersions(observation),
-        objects.version(), settings.upgradeMinimums());
+    VersionGate.Decision version = VersionGate.decide(versions.facts(renderedBefore, observation, objects.version(),
+        connection, clientUrls), objects.version(), settings.upgradeMinimums());
     if (version.refused()) refused.add(new SpecViolation("spec.version", version.refusal()));
     ClusterObjects rendered = version.render().equals(objects.version()) ? objects
-        : new ClusterObjects(cluster, settings.clusterDomain(), version.render());
+        : new ClusterObjects(cluster, settings.clusterDomain(), version.render(), VersionStage.heldImage(cluster, existingSts));
     ConfigMap stateConfigMap = state.stateConfigMap();
     StatefulSet desiredSts = null;
     if (!paused) {
@@ -183,12 +185,14 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     }
 
     // Plan and act: at most one step per pass, from this pass's snapshot.
+    List<io.etcdpilot.operator.upgrade.UpgradeProgress.MemberRun> rollMembers =
+        VersionStage.members(existingSts, pods, observation);
     Operation operation = null;
     MemberFailure memberFailure = cluster.getStatus() == null ? null : cluster.getStatus().getMemberFailure();
     if (!paused && bootstrapped && existingSts != null && observation.reachable()) {
       stateConfigMap = bookkeeping.apply(objects, observation, state, stateConfigMap, cache);
       StepArbiter.Decision decision = arbiter.pick(new StepArbiter.Inputs(cluster, names, objects.replicas(),
-          existingSts, state, observation), now);
+          existingSts, state, observation, versions.roll(cluster, version, rollMembers)), now);
       StepExecutor.Outcome outcome = executor.execute(decision, new StepExecutor.Target(cluster, objects, state,
           existingSts, desiredSts, stateConfigMap, observation, connection, clientUrls, cache), now);
       operation = outcome.operation();
@@ -198,9 +202,15 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     CertificateStatus certStatus = tls == null ? null : new CertificateStatus(
         tls.caNotAfter().truncatedTo(ChronoUnit.SECONDS).toString(),
         tls.earliestLeafNotAfter().truncatedTo(ChronoUnit.SECONDS).toString(), tls.phase());
+    var progress = versions.progress(cluster, version.render(), rollMembers, now);
+    Operation operationNow = operation;
     EtcdClusterStatus status = statusCalculator.compute(new StatusCalculator.Inputs(cluster, names, violations,
         validator.warnings(cluster.getSpec()), observation, pods.size(), paused, operation, memberFailure, certStatus,
-        objects.tls().enabled(), now, refused));
+        objects.tls().enabled(), now, refused, progress.map(p -> VersionStage.status(p, operationNow)).orElse(null),
+        progress.map(io.etcdpilot.operator.upgrade.UpgradeProgress.Progress::stuck).orElse(null)));
+    if (progress.isPresent() && progress.get().stuck() != null && !stalledFor(cluster, "UpgradeStuck")) {
+      events.warning(cluster, "UpgradeStuck", progress.get().stuck());
+    }
     boolean ready = Conditions.isTrue(status.getConditions(), Conditions.READY) && operation == null;
     Duration requeue = this.requeue.next(namespace + "/" + names.cluster(), !ready, !status.equals(cluster.getStatus()));
     if (tls != null) {
@@ -298,7 +308,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         .filter(c -> "ChangeRefused".equals(c.getReason()) && java.util.Objects.equals(c.getObservedGeneration(),
             cluster.getMetadata().getGeneration())).isPresent();
     if (!refused.isEmpty() && !reported) {
-      events.warning(cluster, "ChangeRefused", refused.toString());
+      boolean versionOnly = refused.stream().allMatch(r -> "spec.version".equals(r.field()));
+      events.warning(cluster, versionOnly ? "UpgradeRefused" : "ChangeRefused", refused.toString());
     }
     return sts;
   }
@@ -352,6 +363,12 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       default -> { }
     }
     return applied.object();
+  }
+
+  /** Whether the last written status already says Stalled for this reason (so its Event is not repeated). */
+  private static boolean stalledFor(EtcdCluster cluster, String reason) {
+    return cluster.getStatus() != null && Conditions.find(cluster.getStatus().getConditions(), Conditions.STALLED)
+        .filter(c -> "True".equals(c.getStatus()) && reason.equals(c.getReason())).isPresent();
   }
 
   private static boolean isPaused(EtcdCluster cluster) {

@@ -6,11 +6,14 @@ import java.time.Duration;
 
 /** Settings of one operator process, the same in production and in the sandbox. */
 public record OperatorSettings(String clusterDomain, Duration steadyResync, Duration busyResync,
-    Duration learnerDeadline, Duration failedMemberDeadline, UpgradeMinimums upgradeMinimums) {
+    Duration learnerDeadline, Duration failedMemberDeadline, UpgradeMinimums upgradeMinimums,
+    Duration upgradeProgressDeadline) {
+  public static final Duration DEFAULT_UPGRADE_PROGRESS_DEADLINE = Duration.ofMinutes(10);
 
   public OperatorSettings(String clusterDomain, Duration steadyResync, Duration busyResync, Duration learnerDeadline,
       Duration failedMemberDeadline) {
-    this(clusterDomain, steadyResync, busyResync, learnerDeadline, failedMemberDeadline, UpgradeMinimums.guide());
+    this(clusterDomain, steadyResync, busyResync, learnerDeadline, failedMemberDeadline, UpgradeMinimums.guide(),
+        DEFAULT_UPGRADE_PROGRESS_DEADLINE);
   }
 
   public static OperatorSettings defaults() {

@@ -29,7 +29,17 @@ final class StepArbiter {
 
   /** What the planners decide from. */
   record Inputs(EtcdCluster cluster, ClusterNames names, int desired, StatefulSet statefulSet, ClusterState state,
-      ClusterObservation observation) {}
+      ClusterObservation observation, Roll roll) {}
+
+  /**
+   * What the version gate asks of this pass: a step etcd must take first (null when none), what a restart is part of,
+   * and the members the roll holds (not to be replaced as failed while down).
+   */
+  record Roll(Step prerequisite, OperationType type, java.util.Set<String> held) {
+    static Roll none() {
+      return new Roll(null, OperationType.RollingRestart, java.util.Set.of());
+    }
+  }
 
   private final MembershipPlanner membership;
   private final RolloutPlanner rollout = new RolloutPlanner();
@@ -42,8 +52,9 @@ final class StepArbiter {
   Decision pick(Inputs in, Instant now) {
     Step m = membership.next(membershipInputs(in, now), now);
     if (m.kind() != Step.Kind.NOTHING) return new Decision(m, membershipType(m, in));
+    if (in.roll().prerequisite() != null) return new Decision(in.roll().prerequisite(), OperationType.Downgrade);
     Step r = rolloutStep(in.statefulSet(), in.state().pods(), in.observation(), now);
-    if (r.kind() != Step.Kind.NOTHING) return new Decision(r, OperationType.RollingRestart);
+    if (r.kind() != Step.Kind.NOTHING) return new Decision(r, in.roll().type());
     return null;
   }
 
@@ -57,7 +68,7 @@ final class StepArbiter {
     boolean failedUnderThisSpec = failure != null && Objects.equals(failure.getGeneration(), cluster.getMetadata().getGeneration());
     return MembershipInputs.observed(in.names(), in.desired(), in.statefulSet().getSpec().getReplicas(),
         in.observation(), in.state().pods(), in.state().claims(), learnerSince,
-        failedUnderThisSpec ? failure.getMember() + " failed to join" : null);
+        failedUnderThisSpec ? failure.getMember() + " failed to join" : null, in.roll().held());
   }
 
   static OperationType membershipType(Step step, Inputs in) {
@@ -66,7 +77,7 @@ final class StepArbiter {
       case MOVE_LEADER, SHRINK_STATEFULSET -> OperationType.RemoveMember;
       case REMOVE_MEMBER -> ((Step.RemoveMember) step).cause() == Step.Cause.REPLACE
           ? OperationType.ReplaceMember : OperationType.RemoveMember;
-      case WAIT, NOTHING, MOVE_LEADER_FOR_RESTART, RESTART_MEMBER -> {
+      case WAIT, NOTHING, MOVE_LEADER_FOR_RESTART, RESTART_MEMBER, ENABLE_DOWNGRADE, CANCEL_DOWNGRADE -> {
         long voters = in.observation().members().stream().filter(x -> !x.learner()).count();
         yield in.desired() > voters ? OperationType.AddMember
             : in.desired() < voters ? OperationType.RemoveMember : OperationType.ReplaceMember;

@@ -12,10 +12,10 @@ import io.etcdpilot.operator.membership.MembershipInputs;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.model.ClusterObjects;
 import io.etcdpilot.operator.model.EtcdVersion;
+import io.etcdpilot.operator.model.PodFacts;
 import io.etcdpilot.operator.plan.OperationType;
 import io.etcdpilot.operator.plan.Step;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -105,6 +105,22 @@ final class StepExecutor {
           events.normal(t.cluster(), "LeadershipMoved", "moved leadership from " + m.from() + " to " + m.to()
               + " before restarting " + m.from());
           yield new Outcome(operation(t, type, m.from(), "moved leadership to " + m.to(), now, false), failure);
+        }
+        case ENABLE_DOWNGRADE -> {
+          String minor = ((Step.EnableDowngrade) step).targetMinor();
+          // Validate first: etcd says why a target is not allowed without changing anything.
+          admin.downgrade(t.connection(), t.clientUrls(), EtcdAdmin.DowngradeAction.VALIDATE, minor);
+          admin.downgrade(t.connection(), t.clientUrls(), EtcdAdmin.DowngradeAction.ENABLE, minor);
+          events.normal(t.cluster(), "DowngradeEnabled", "etcd downgrade to " + minor + " enabled: members restart onto "
+              + t.cluster().getSpec().getVersion() + " once etcd has moved the storage version to " + minor);
+          yield new Outcome(operation(t, type, "cluster", "downgrade to " + minor + " enabled", now, false), failure);
+        }
+        case CANCEL_DOWNGRADE -> {
+          String minor = ((Step.CancelDowngrade) step).targetMinor();
+          admin.downgrade(t.connection(), t.clientUrls(), EtcdAdmin.DowngradeAction.CANCEL, "");
+          events.normal(t.cluster(), "DowngradeCancelled", "etcd downgrade to " + minor + " cancelled: spec.version is "
+              + t.cluster().getSpec().getVersion());
+          yield new Outcome(operation(t, type, "cluster", "downgrade to " + minor + " cancelled", now, false), failure);
         }
         case RESTART_MEMBER -> {
           Step.RestartMember r = (Step.RestartMember) step;
@@ -220,6 +236,8 @@ final class StepExecutor {
       case PROMOTE -> "promoting the learner";
       case MOVE_LEADER, MOVE_LEADER_FOR_RESTART -> "moving leadership";
       case REMOVE_MEMBER -> "removing the member";
+      case ENABLE_DOWNGRADE -> "enabling the downgrade";
+      case CANCEL_DOWNGRADE -> "cancelling the downgrade";
       default -> "the step";
     };
   }
@@ -239,13 +257,6 @@ final class StepExecutor {
   private static String podState(List<Pod> pods, String member) {
     Optional<Pod> pod = pods.stream().filter(p -> member.equals(p.getMetadata().getName())).findFirst();
     if (pod.isEmpty()) return " (its pod does not exist)";
-    if (pod.get().getStatus() == null || pod.get().getStatus().getContainerStatuses() == null) return "";
-    for (ContainerStatus cs : pod.get().getStatus().getContainerStatuses()) {
-      if (cs.getState() != null && cs.getState().getWaiting() != null) {
-        var w = cs.getState().getWaiting();
-        return " (pod " + member + ": " + w.getReason() + (w.getMessage() == null ? "" : ": " + w.getMessage()) + ")";
-      }
-    }
-    return "";
+    return PodFacts.waiting(pod.get()).map(w -> " (pod " + member + ": " + w + ")").orElse("");
   }
 }

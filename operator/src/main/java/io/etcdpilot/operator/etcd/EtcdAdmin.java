@@ -17,4 +17,17 @@ public interface EtcdAdmin {
   boolean promote(EtcdConnection connection, List<String> clientUrls, long memberId) throws Exception;
 
   void removeMember(EtcdConnection connection, List<String> clientUrls, long memberId) throws Exception;
+
+  /** etcd's downgrade actions, in the order of their protocol numbers. */
+  enum DowngradeAction { VALIDATE, ENABLE, CANCEL }
+
+  /**
+   * etcd's downgrade call: VALIDATE checks a target minor ("3.5") is allowed, ENABLE moves the cluster version to it,
+   * CANCEL stops a downgrade under way. Returns the cluster version etcd answers with.
+   */
+  String downgrade(EtcdConnection connection, List<String> clientUrls, DowngradeAction action, String version)
+      throws Exception;
+
+  /** Whether etcd's authentication is enabled (3.4 → 3.5 is not a rolling upgrade then). */
+  boolean authEnabled(EtcdConnection connection, List<String> clientUrls) throws Exception;
 }

@@ -108,7 +108,8 @@ public class JetcdObserver implements EtcdObserver, EtcdAdmin, AutoCloseable {
     try {
       StatusResponse s = status.get();
       return new ObservedMember(m.getID(), m.getName(), peers, clients, m.getIsLearner(), true, s.getVersion(),
-          s.getDbSize(), s.getRaftIndex(), s.getRaftTerm(), s.getLeader(), null);
+          s.getDbSize(), s.getRaftIndex(), s.getRaftTerm(), s.getLeader(), null, VersionCalls.storageVersion(s),
+          VersionCalls.downgradeTarget(s));
     } catch (Exception e) {
       return new ObservedMember(m.getID(), m.getName(), peers, clients, m.getIsLearner(), false, null, 0, 0, 0, 0,
           rootMessage(e));
@@ -147,6 +148,17 @@ public class JetcdObserver implements EtcdObserver, EtcdAdmin, AutoCloseable {
     } catch (LearnerPromotion.NotYet e) {
       return false;
     }
+  }
+
+  @Override
+  public String downgrade(EtcdConnection connection, List<String> clientUrls, DowngradeAction action, String version)
+      throws Exception {
+    return onAnyMember(connection, clientUrls, ch -> VersionCalls.downgrade(ch, action, version, timeout.multipliedBy(3)));
+  }
+
+  @Override
+  public boolean authEnabled(EtcdConnection connection, List<String> clientUrls) throws Exception {
+    return onAnyMember(connection, clientUrls, ch -> VersionCalls.authEnabled(ch, timeout));
   }
 
   /**

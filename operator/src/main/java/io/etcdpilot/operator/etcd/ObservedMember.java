@@ -18,7 +18,17 @@ public record ObservedMember(
     long raftIndex,
     long raftTerm,
     long leaderId,
-    String error) {
+    String error,
+    /** The version of the member's data files (etcd 3.6+ reports it; null before). */
+    String storageVersion,
+    /** The minor version ("3.5") a downgrade etcd has enabled moves to; null when none is enabled (or before 3.6). */
+    String downgradeTarget) {
+
+  public ObservedMember(long id, String name, List<String> peerUrls, List<String> clientUrls, boolean learner,
+      boolean reachable, String version, long dbSizeBytes, long raftIndex, long raftTerm, long leaderId, String error) {
+    this(id, name, peerUrls, clientUrls, learner, reachable, version, dbSizeBytes, raftIndex, raftTerm, leaderId, error,
+        null, null);
+  }
 
   /** A member that was added but has never started has no name yet. */
   public boolean started() {

@@ -36,11 +36,21 @@ public final class MembershipInputs {
   public static MembershipPlanner.Observed observed(ClusterNames names, int desired, int statefulSetReplicas,
       ClusterObservation observation, List<Pod> pods, List<PersistentVolumeClaim> claims, Instant learnerSince,
       String addsStopped) {
+    return observed(names, desired, statefulSetReplicas, observation, pods, claims, learnerSince, addsStopped, Set.of());
+  }
+
+  /**
+   * @param heldByRoll member pods the rolling restart is responsible for while they are down (see
+   *     {@code UpgradeProgress.held}): never counted as failed members
+   */
+  public static MembershipPlanner.Observed observed(ClusterNames names, int desired, int statefulSetReplicas,
+      ClusterObservation observation, List<Pod> pods, List<PersistentVolumeClaim> claims, Instant learnerSince,
+      String addsStopped, Set<String> heldByRoll) {
     List<MembershipPlanner.Member> members = observation.members().stream().map(m -> new MembershipPlanner.Member(
         m.id(), ordinalOf(names, m), m.learner(), m.started(), m.reachable())).toList();
     int leader = observation.leader().map(m -> ordinalOf(names, m)).orElse(-1);
     return new MembershipPlanner.Observed(desired, statefulSetReplicas, members, leader, learnerSince,
-        slots(names, pods, claims, observation), addsStopped);
+        slots(names, pods, claims, observation, heldByRoll), addsStopped);
   }
 
   /** The join list etcd's member list gives, plus a member about to be added. */
@@ -76,7 +86,7 @@ public final class MembershipInputs {
 
   /** Each ordinal's volume and pod as the planner sees them, owner labels as {@link #ownerLabels} makes them. */
   static Map<Integer, MembershipPlanner.Slot> slots(ClusterNames names, List<Pod> pods,
-      List<PersistentVolumeClaim> claims, ClusterObservation observation) {
+      List<PersistentVolumeClaim> claims, ClusterObservation observation, Set<String> heldByRoll) {
     Map<Integer, PersistentVolumeClaim> byOrdinal = byOrdinal(names, claims);
     Map<String, String> relabel = ownerLabels(names, observation, claims);
     Map<String, Pod> podByName = new HashMap<>();
@@ -89,7 +99,7 @@ public final class MembershipInputs {
       String label = c == null ? null : relabel.getOrDefault(c.getMetadata().getName(), owner(c));
       Pod pod = podByName.get(names.member(i));
       slots.put(i, new MembershipPlanner.Slot(i, memberId(label), pod != null && dataLost(pod),
-          pod == null ? null : PodFacts.notReadySince(pod)));
+          pod == null || heldByRoll.contains(pod.getMetadata().getName()) ? null : PodFacts.notReadySince(pod)));
     }
     return slots;
   }

@@ -31,6 +31,7 @@ public final class ClusterObjects {
   private final ClusterNames names;
   private final TlsWiring tls;
   private final EtcdVersion version;
+  private final String image;
 
   public static final String TLS_VOLUME = "tls";
   public static final String TRUST_ANNOTATION = "etcdpilot.io/trust-bundle";
@@ -44,10 +45,19 @@ public final class ClusterObjects {
 
   /** @param version the version members run: decided by the version gate, not read from the spec */
   public ClusterObjects(EtcdCluster cluster, String clusterDomain, EtcdVersion version) {
+    this(cluster, clusterDomain, version, null);
+  }
+
+  /**
+   * @param image the image members run when the gate holds them on another version than the spec's and the spec names
+   *     its own image (that image runs the spec's version, not this one); null: from the spec
+   */
+  public ClusterObjects(EtcdCluster cluster, String clusterDomain, EtcdVersion version, String image) {
     this.cluster = cluster;
     this.names = new ClusterNames(cluster.getMetadata().getName(), cluster.getMetadata().getNamespace(), clusterDomain);
     this.tls = TlsWiring.of(cluster.getSpec());
     this.version = version;
+    this.image = image;
   }
 
   public EtcdVersion version() { return version; }
@@ -61,8 +71,9 @@ public final class ClusterObjects {
   }
 
   public String image() {
-    String image = cluster.getSpec().getImage();
-    return image != null && !image.isBlank() ? image : DEFAULT_IMAGE_REPO + ":v" + version;
+    if (image != null) return image;
+    String custom = cluster.getSpec().getImage();
+    return custom != null && !custom.isBlank() ? custom : DEFAULT_IMAGE_REPO + ":v" + version;
   }
 
   /** A token unique to this cluster object, so members of a re-created cluster never join the old one. */

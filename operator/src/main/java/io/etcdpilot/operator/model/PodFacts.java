@@ -35,6 +35,20 @@ public final class PodFacts {
     return readyCondition(p).filter(c -> !"True".equals(c.getStatus())).map(PodFacts::transition).orElse(null);
   }
 
+  /** When the pod was created (a restart creates a new pod); null when unknown. */
+  public static Instant created(Pod p) {
+    return p.getMetadata().getCreationTimestamp() == null ? null : Instant.parse(p.getMetadata().getCreationTimestamp());
+  }
+
+  /** What the pod's container is waiting on, as the kubelet says it ("ImagePullBackOff: …"); empty when running. */
+  public static Optional<String> waiting(Pod p) {
+    if (p.getStatus() == null || p.getStatus().getContainerStatuses() == null) return Optional.empty();
+    return p.getStatus().getContainerStatuses().stream()
+        .filter(cs -> cs.getState() != null && cs.getState().getWaiting() != null).findFirst()
+        .map(cs -> cs.getState().getWaiting())
+        .map(w -> w.getReason() + (w.getMessage() == null ? "" : ": " + w.getMessage()));
+  }
+
   private static Optional<PodCondition> readyCondition(Pod p) {
     if (p.getStatus() == null || p.getStatus().getConditions() == null) return Optional.empty();
     return p.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst();

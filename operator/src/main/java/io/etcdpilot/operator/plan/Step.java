@@ -8,7 +8,7 @@ public sealed interface Step {
   enum Kind {
     NOTHING, WAIT,
     ADD_LEARNER, WIPE_VOLUME, GROW_STATEFULSET, PROMOTE, MOVE_LEADER, REMOVE_MEMBER, SHRINK_STATEFULSET,
-    MOVE_LEADER_FOR_RESTART, RESTART_MEMBER
+    MOVE_LEADER_FOR_RESTART, RESTART_MEMBER, ENABLE_DOWNGRADE, CANCEL_DOWNGRADE
   }
 
   Kind kind();
@@ -64,5 +64,15 @@ public sealed interface Step {
   /** Delete the member's pod so that it starts again with the current template. */
   record RestartMember(String pod) implements Step {
     public Kind kind() { return Kind.RESTART_MEMBER; }
+  }
+
+  /** Ask etcd to move the cluster (and storage) version down to a minor ("3.5") before any binary is swapped. */
+  record EnableDowngrade(String targetMinor) implements Step {
+    public Kind kind() { return Kind.ENABLE_DOWNGRADE; }
+  }
+
+  /** Stop the downgrade etcd has enabled: the spec no longer asks for that minor. */
+  record CancelDowngrade(String targetMinor) implements Step {
+    public Kind kind() { return Kind.CANCEL_DOWNGRADE; }
   }
 }

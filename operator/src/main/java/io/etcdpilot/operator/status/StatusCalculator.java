@@ -37,9 +37,23 @@ public final class StatusCalculator {
       boolean tlsEnabled,
       Instant now,
       /** Changes not carried out because the live objects cannot take them; the rest of the pass went on. */
-      List<SpecViolation> refused) {
+      List<SpecViolation> refused,
+      /** The version change in progress; null when none is. */
+      io.etcdpilot.operator.api.v1alpha1.UpgradeStatus upgrade,
+      /** Why the version change is stuck; null when it is not. */
+      String upgradeStuck) {
     public Inputs {
       refused = refused == null ? List.of() : refused;
+    }
+
+    public Inputs(EtcdCluster cluster, ClusterNames names, List<SpecViolation> violations, List<String> warnings,
+        ClusterObservation observation, int podsExisting, boolean paused,
+        io.etcdpilot.operator.api.v1alpha1.Operation operation,
+        io.etcdpilot.operator.api.v1alpha1.MemberFailure memberFailure,
+        io.etcdpilot.operator.api.v1alpha1.CertificateStatus certificates, boolean tlsEnabled, Instant now,
+        List<SpecViolation> refused) {
+      this(cluster, names, violations, warnings, observation, podsExisting, paused, operation, memberFailure,
+          certificates, tlsEnabled, now, refused, null, null);
     }
   }
 
@@ -86,6 +100,7 @@ public final class StatusCalculator {
       s.setClusterID(previous.getClusterID());
       s.setLeader(previous.getLeader());
       s.setMembers(previous.getMembers());
+      s.setUpgrade(previous.getUpgrade());
       String msg = in.violations().stream().map(SpecViolation::toString).collect(Collectors.joining("; "));
       List<Condition> c = new ArrayList<>();
       c.add(Conditions.next(prevConditions, Conditions.STALLED, true, "InvalidSpec", msg, generation, in.now()));
@@ -121,6 +136,7 @@ public final class StatusCalculator {
     long learners = obs.members().size() - voters;
     s.setReadyReplicas((int) healthyVoters);
     s.setVersion(lowestVersion(obs, previous.getVersion()));
+    s.setUpgrade(in.upgrade());
 
     boolean ready;
     String reason;
@@ -178,6 +194,9 @@ public final class StatusCalculator {
       // Adding members stopped: it takes a person to fix the cause (and a spec change to try again).
       c.add(Conditions.next(prevConditions, Conditions.STALLED, true, "LearnerFailed", failure.getMessage()
           + "; fix the cause, then change the spec to retry", generation, in.now()));
+    } else if (in.upgradeStuck() != null) {
+      c.add(Conditions.next(prevConditions, Conditions.STALLED, true, "UpgradeStuck", in.upgradeStuck(), generation,
+          in.now()));
     } else if (!in.refused().isEmpty()) {
       c.add(Conditions.next(prevConditions, Conditions.STALLED, true, "ChangeRefused",
           in.refused().stream().map(SpecViolation::toString).collect(Collectors.joining("; ")), generation, in.now()));

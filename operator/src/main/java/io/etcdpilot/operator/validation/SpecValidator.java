@@ -38,6 +38,12 @@ public final class SpecValidator {
     validateVersion(spec.getVersion(), v);
     if (spec.getImage() != null && !IMAGE.matcher(spec.getImage()).matches()) {
       v.add(new SpecViolation("spec.image", "must be an image reference without spaces, was '" + spec.getImage() + "'"));
+    } else if (spec.getImage() != null) {
+      // The version rules and each version's flags follow spec.version: an image naming another one would bypass them.
+      EtcdVersion.ofImageTag(spec.getImage()).filter(tagged -> EtcdVersion.tryParse(spec.getVersion())
+          .map(asked -> !asked.equals(tagged)).orElse(false)).ifPresent(tagged ->
+          v.add(new SpecViolation("spec.image", "its tag names etcd " + tagged + " but spec.version is "
+              + spec.getVersion() + ": set spec.version to the version the image runs")));
     }
     if (spec.getStorage() != null && spec.getStorage().getSize() != null) {
       validateSize(spec.getStorage().getSize(), v);

@@ -37,6 +37,7 @@ class HelmChartTest {
     var options = io.etcdpilot.operator.OperatorOptions.parse(container.getArgs().toArray(String[]::new), java.util.Map.of());
     assertThat(options.learnerDeadline()).isEqualTo(java.time.Duration.ofSeconds(90));
     assertThat(options.failedMemberDeadline()).isEqualTo(java.time.Duration.ofMinutes(10));
+    assertThat(options.upgradeProgressDeadline()).isEqualTo(java.time.Duration.ofMinutes(10));
     assertThat(container.getEnv()).anySatisfy(e -> {
       assertThat(e.getName()).isEqualTo("WATCH_NAMESPACES");
       assertThat(e.getValue()).isEqualTo("team-a,team-b");

@@ -56,6 +56,25 @@ class FakeObserver implements EtcdObserver, EtcdAdmin {
     membershipCalls.add("remove " + memberId);
   }
 
+  final List<String> downgradeCalls = new ArrayList<>();
+  /** What a downgrade call answers with; null: the cluster version etcd would report. */
+  final AtomicReference<RuntimeException> downgradeFailure = new AtomicReference<>();
+
+  @Override
+  public synchronized String downgrade(EtcdConnection connection, List<String> clientUrls, DowngradeAction action,
+      String version) {
+    downgradeCalls.add(action + " " + version);
+    if (downgradeFailure.get() != null) throw downgradeFailure.get();
+    return "3.6.0";
+  }
+
+  final AtomicReference<Boolean> authEnabled = new AtomicReference<>(false);
+
+  @Override
+  public synchronized boolean authEnabled(EtcdConnection connection, List<String> clientUrls) {
+    return authEnabled.get();
+  }
+
   static ClusterObservation healthy(String cluster, int members, long raftIndex, long dbSize) {
     List<ObservedMember> list = new ArrayList<>();
     for (int i = 0; i < members; i++) {

@@ -39,12 +39,16 @@ class StepArbiterTest {
   }
 
   StepArbiter.Decision pick(int desired, String revision) {
+    return pick(desired, revision, StepArbiter.Roll.none());
+  }
+
+  StepArbiter.Decision pick(int desired, String revision, StepArbiter.Roll roll) {
     EtcdCluster cluster = new EtcdCluster();
     cluster.setMetadata(new ObjectMetaBuilder().withName("demo").withNamespace("prod").withGeneration(1L).build());
     List<Pod> pods = IntStream.range(0, 3).mapToObj(i -> pod(i, revision)).toList();
     ClusterState state = new ClusterState(statefulSet(3), pods, List.of(), null, null, null, null);
     ClusterObservation observation = FakeObserver.healthy("demo", 3, 1000, 1_000_000);
-    return arbiter.pick(new StepArbiter.Inputs(cluster, names, desired, statefulSet(3), state, observation), now);
+    return arbiter.pick(new StepArbiter.Inputs(cluster, names, desired, statefulSet(3), state, observation, roll), now);
   }
 
   @Test
@@ -65,5 +69,22 @@ class StepArbiterTest {
     StepArbiter.Decision d = pick(4, "demo-old");
     assertThat(d.type()).isEqualTo(OperationType.AddMember);
     assertThat(d.step()).isEqualTo(new Step.AddLearner(3));
+  }
+
+  @Test
+  void etcdsDowngradeStepComesAfterMembershipAndBeforeAnyRestart() {
+    StepArbiter.Roll downgrade = new StepArbiter.Roll(new Step.EnableDowngrade("3.5"), OperationType.Downgrade,
+        java.util.Set.of());
+    StepArbiter.Decision d = pick(3, "demo-old", downgrade);
+    assertThat(d.type()).isEqualTo(OperationType.Downgrade);
+    assertThat(d.step()).isEqualTo(new Step.EnableDowngrade("3.5"));
+    assertThat(pick(4, "demo-old", downgrade).step()).isEqualTo(new Step.AddLearner(3));
+  }
+
+  @Test
+  void restartsOfAVersionChangeAreReportedAsAnUpgrade() {
+    StepArbiter.Decision d = pick(3, "demo-old", new StepArbiter.Roll(null, OperationType.Upgrade, java.util.Set.of()));
+    assertThat(d.type()).isEqualTo(OperationType.Upgrade);
+    assertThat(d.step()).isInstanceOf(Step.RestartMember.class);
   }
 }

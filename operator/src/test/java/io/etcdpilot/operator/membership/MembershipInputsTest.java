@@ -57,7 +57,7 @@ class MembershipInputsTest {
     assertThat(MembershipInputs.ownerLabels(names, observation, claims))
         .containsExactlyInAnyOrderEntriesOf(Map.of("data-demo-1", "b"));
     // The learner on a volume labelled for a removed member: the planner sees the stale owner (and wipes it first).
-    var slots = MembershipInputs.slots(names, List.of(), claims, observation);
+    var slots = MembershipInputs.slots(names, List.of(), claims, observation, java.util.Set.of());
     assertThat(slots.get(1).volumeOwner()).isEqualTo(0xbL);
     assertThat(slots.get(2).volumeOwner()).isEqualTo(0xddL); // still the removed member's data
     assertThat(slots.get(3).volumeOwner()).isNull(); // not an ID: treated as never used
@@ -72,6 +72,19 @@ class MembershipInputsTest {
         List.of(pod(1, "couldn't find local name")), List.of(claim(0, "a"), claim(1, "b")), now, null);
     assertThat(observed.slots().get(1).dataLost()).isTrue();
     assertThat(observed.members()).extracting(MembershipPlanner.Member::ordinal).containsExactly(0, 1);
+  }
+
+  @Test
+  void aMemberTheRollHoldsIsNeverSeenAsFailed() {
+    Pod down = new PodBuilder().withNewMetadata().withName("demo-1").endMetadata().withNewStatus().addNewCondition()
+        .withType("Ready").withStatus("False").withLastTransitionTime(now.minusSeconds(3600).toString()).endCondition()
+        .endStatus().build();
+    var observation = of(member(0xa, 0, false, true), member(0xb, 1, false, false));
+    var claims = List.of(claim(0, "a"), claim(1, "b"));
+    assertThat(MembershipInputs.slots(names, List.of(down), claims, observation, java.util.Set.of()).get(1).notReadySince())
+        .isEqualTo(now.minusSeconds(3600));
+    assertThat(MembershipInputs.slots(names, List.of(down), claims, observation, java.util.Set.of("demo-1")).get(1)
+        .notReadySince()).isNull();
   }
 
   @Test

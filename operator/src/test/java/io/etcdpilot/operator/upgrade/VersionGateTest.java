@@ -34,16 +34,16 @@ class VersionGateTest {
       "3.5.35 | 3.5.16;3.5.35  | 3.6.16 | 3.5.35 | from 3.5.16 to 3.6.16",
       // skipping a minor: refused, members stay on what they run
       "3.4.23 | 3.4.23         | 3.6.16 | 3.4.23 | one minor version at a time; set 3.5.x first",
-      // minor downgrade by binary swap
-      "3.5.30 | 3.5.30         | 3.4.23 | 3.5.30 | downgrade procedure",
+      // minor downgrade from 3.5: etcd's downgrade API takes a cluster down only from 3.6 on
+      "3.5.30 | 3.5.30         | 3.4.23 | 3.5.30 | only from 3.6 on",
+      // two minors down
+      "3.7.3  | 3.7.3          | 3.5.35 | 3.7.3  | one minor version at a time; set 3.6.x first",
       // across majors
       "3.5.30 | 3.5.30         | 4.0.0  | 3.5.30 | across major versions",
       // a roll half done from 3.4 counts from 3.4: 3.4 -> 3.6 is still a skip
       "3.5.30 | 3.4.23;3.5.30  | 3.6.16 | 3.5.30 | from 3.4.23 to 3.6.16",
       // reverting mid-roll (a member still runs the old minor): the same roll takes the upgraded ones back
       "3.6.16 | 3.5.35;3.6.16  | 3.5.35 | 3.5.35 | -",
-      // once every member runs the new minor, going back is a minor downgrade
-      "3.6.16 | 3.6.16;3.6.16  | 3.5.35 | 3.6.16 | downgrade procedure",
       // a downgrade within a minor is a patch change
       "3.6.16 | 3.6.16         | 3.6.14 | 3.6.14 | -",
   })
@@ -63,9 +63,76 @@ class VersionGateTest {
   @org.junit.jupiter.api.Test
   void anOperatorFlagOverridesARowOfTheMinimums() {
     UpgradeMinimums relaxed = UpgradeMinimums.withOverrides(java.util.Map.of("3.5", "3.5.26"));
-    assertThat(VersionGate.decide(v("3.5.30"), List.of(v("3.5.30")), v("3.6.16"), relaxed).refused()).isFalse();
+    assertThat(VersionGate.decide(VersionGate.Facts.of(v("3.5.30"), List.of(v("3.5.30"))), v("3.6.16"), relaxed)
+        .refused()).isFalse();
     assertThat(VersionGate.decide(v("3.5.30"), List.of(v("3.5.30")), v("3.6.16")).refused()).isTrue();
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> UpgradeMinimums.withOverrides(java.util.Map.of("3.5", "3.6.1")))
         .hasMessageContaining("3.6.1 is not a 3.5 release");
+  }
+
+  static VersionGate.Facts facts(String rendered, String running, String storage, String downgradeTarget) {
+    return new VersionGate.Facts(v(rendered), Arrays.stream(running.split(";")).map(EtcdVersion::parse).toList(), true,
+        storage == null ? List.of() : Arrays.stream(storage.split(";")).map(EtcdVersion::parse).toList(),
+        v(downgradeTarget), false);
+  }
+
+  @org.junit.jupiter.api.Test
+  void aMinorDowngradeGoesThroughEtcdsDowngradeApi() {
+    EtcdVersion wanted = v("3.5.35");
+    UpgradeMinimums guide = UpgradeMinimums.guide();
+    // 1. every member on 3.6, storage at 3.6: ask etcd to enable the downgrade; members stay on 3.6 meanwhile
+    VersionGate.Decision enable = VersionGate.decide(facts("3.6.16", "3.6.16;3.6.16;3.6.16", "3.6.0;3.6.0;3.6.0", null),
+        wanted, guide);
+    assertThat(enable.render()).isEqualTo(v("3.6.16"));
+    assertThat(enable.refused()).isFalse();
+    assertThat(enable.prerequisite()).isEqualTo(new io.etcdpilot.operator.plan.Step.EnableDowngrade("3.5"));
+    // ... only once every member answers
+    VersionGate.Facts oneDown = new VersionGate.Facts(v("3.6.16"), List.of(v("3.6.16"), v("3.6.16")), false,
+        List.of(v("3.6.0"), v("3.6.0")), null, false);
+    assertThat(VersionGate.decide(oneDown, wanted, guide).prerequisite())
+        .isInstanceOf(io.etcdpilot.operator.plan.Step.Wait.class);
+    // 2. enabled, a member's storage still at 3.6: wait for etcd to move it
+    VersionGate.Decision storage = VersionGate.decide(facts("3.6.16", "3.6.16;3.6.16;3.6.16", "3.5.0;3.6.0;3.5.0", "3.5.0"),
+        wanted, guide);
+    assertThat(storage.render()).isEqualTo(v("3.6.16"));
+    assertThat(((io.etcdpilot.operator.plan.Step.Wait) storage.prerequisite()).reason())
+        .contains("storage version to 3.5").contains("3.6.0");
+    // 3. storage at 3.5 everywhere: members are rendered with 3.5 and roll the careful way
+    VersionGate.Decision roll = VersionGate.decide(facts("3.6.16", "3.6.16;3.6.16;3.6.16", "3.5.0;3.5.0;3.5.0", "3.5.0"),
+        wanted, guide);
+    assertThat(roll.render()).isEqualTo(wanted);
+    assertThat(roll.prerequisite()).isNull();
+    // ... and stay so while mixed (3.5 members report no storage version)
+    assertThat(VersionGate.decide(facts("3.5.35", "3.5.35;3.6.16;3.6.16", "3.5.0;3.5.0", "3.5.0"), wanted, guide).render())
+        .isEqualTo(wanted);
+    // 4. the user sets 3.6 back mid-way: cancel first, then it is an ordinary upgrade from 3.5.35
+    VersionGate.Decision cancel = VersionGate.decide(facts("3.5.35", "3.5.35;3.6.16;3.6.16", "3.5.0;3.5.0", "3.5.0"),
+        v("3.6.16"), guide);
+    assertThat(cancel.render()).isEqualTo(v("3.5.35"));
+    assertThat(cancel.prerequisite()).isEqualTo(new io.etcdpilot.operator.plan.Step.CancelDowngrade("3.5"));
+    assertThat(VersionGate.decide(facts("3.5.35", "3.5.35;3.6.16;3.6.16", "3.5.0;3.5.0", null), v("3.6.16"), guide)
+        .render()).isEqualTo(v("3.6.16"));
+  }
+
+  @org.junit.jupiter.api.Test
+  void aRevertBeforeTheClusterVersionMovedIsABinarySwap() {
+    // Every member runs 3.6 but their data is still at 3.5: the cluster version never moved.
+    VersionGate.Decision d = VersionGate.decide(facts("3.6.16", "3.6.16;3.6.16;3.6.16", "3.5.0;3.5.0;3.5.0", null),
+        v("3.5.35"), UpgradeMinimums.guide());
+    assertThat(d.render()).isEqualTo(v("3.5.35"));
+    assertThat(d.prerequisite()).isNull();
+  }
+
+  @org.junit.jupiter.api.Test
+  void threeFourToThreeFiveIsRefusedWithAuthenticationOn() {
+    assertThat(VersionGate.asksAboutAuth(v("3.4.23"), List.of(v("3.4.23")), v("3.5.35"))).isTrue();
+    assertThat(VersionGate.asksAboutAuth(v("3.5.30"), List.of(v("3.5.30")), v("3.5.35"))).isFalse();
+    assertThat(VersionGate.asksAboutAuth(v("3.5.35"), List.of(v("3.4.23"), v("3.5.35")), v("3.5.35"))).isFalse();
+    VersionGate.Facts withAuth = new VersionGate.Facts(v("3.4.23"), List.of(v("3.4.23")), true, List.of(), null, true);
+    VersionGate.Decision d = VersionGate.decide(withAuth, v("3.5.35"), UpgradeMinimums.guide());
+    assertThat(d.render()).isEqualTo(v("3.4.23"));
+    assertThat(d.refusal()).contains("authentication enabled").contains("3.4.23 to 3.5.35");
+    VersionGate.Facts noAuth = new VersionGate.Facts(v("3.4.23"), List.of(v("3.4.23")), true, List.of(), null, false);
+    assertThat(VersionGate.decide(noAuth, v("3.5.35"), UpgradeMinimums.guide()).render()).isEqualTo(v("3.5.35"));
   }
 }

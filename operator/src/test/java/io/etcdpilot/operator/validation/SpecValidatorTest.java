@@ -38,6 +38,7 @@ class SpecValidatorTest {
         bad("spec.version", "MAJOR.MINOR.PATCH", s -> s.setVersion("latest")),
         bad("spec.version", "not supported", s -> s.setVersion("3.3.27")),
         bad("spec.image", "without spaces", s -> s.setImage("my image")),
+        bad("spec.image", "its tag names etcd 3.6.16 but spec.version is", s -> s.setImage("registry.example/etcd:v3.6.16")),
         bad("spec.storage.size", "quantity", s -> s.setStorage(storage("lots"))),
         bad("spec.storage.size", "positive", s -> s.setStorage(storage("0"))),
         bad("spec.tls.certificateValidity", "duration", s -> s.setTls(tls(t -> t.setCertificateValidity("1 year")))),

@@ -31,6 +31,8 @@ public class EtcdClusterStatus {
   private Operation operation;
   @JsonPropertyDescription("The last member that failed to join; adding members stays stopped until the spec changes.")
   private MemberFailure memberFailure;
+  @JsonPropertyDescription("A change of etcd version in progress; absent when every member runs the rendered version.")
+  private UpgradeStatus upgrade;
   @JsonPropertyDescription("Certificate expiry dates (TLS on).")
   private CertificateStatus certificates;
   private List<Condition> conditions = new ArrayList<>();
@@ -55,6 +57,8 @@ public class EtcdClusterStatus {
   public void setOperation(Operation operation) { this.operation = operation; }
   public MemberFailure getMemberFailure() { return memberFailure; }
   public void setMemberFailure(MemberFailure memberFailure) { this.memberFailure = memberFailure; }
+  public UpgradeStatus getUpgrade() { return upgrade; }
+  public void setUpgrade(UpgradeStatus upgrade) { this.upgrade = upgrade; }
   public CertificateStatus getCertificates() { return certificates; }
   public void setCertificates(CertificateStatus certificates) { this.certificates = certificates; }
   public List<Condition> getConditions() { return conditions; }
@@ -68,13 +72,13 @@ public class EtcdClusterStatus {
         && Objects.equals(version, s.version) && Objects.equals(clusterID, s.clusterID)
         && Objects.equals(leader, s.leader) && Objects.equals(members, s.members)
         && Objects.equals(operation, s.operation) && Objects.equals(memberFailure, s.memberFailure)
-        && Objects.equals(certificates, s.certificates)
+        && Objects.equals(upgrade, s.upgrade) && Objects.equals(certificates, s.certificates)
         && Objects.equals(conditions, s.conditions);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(observedGeneration, replicas, readyReplicas, selector, version, clusterID, leader, members,
-        operation, memberFailure, certificates, conditions);
+        operation, memberFailure, upgrade, certificates, conditions);
   }
 }
