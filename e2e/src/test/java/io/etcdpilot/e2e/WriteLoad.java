@@ -24,8 +24,11 @@ public final class WriteLoad implements AutoCloseable {
   private static final int MAX_WRITES = 50_000;
   private static final Duration MAX_TIME = Duration.ofMinutes(10);
 
-  /** What happened to the writes. */
-  public record Report(int acknowledged, int failed, List<String> missing) {}
+  /**
+   * What happened to the writes: how many etcd acknowledged, how many failed (and were retried as the next write), the
+   * acknowledged ones not read back, and the longest time between two acknowledgements (the availability gap).
+   */
+  public record Report(int acknowledged, int failed, List<String> missing, Duration longestGap) {}
 
   private volatile Client client;
   private final List<String> urls;
@@ -34,6 +37,8 @@ public final class WriteLoad implements AutoCloseable {
   private final Map<String, String> acked = new ConcurrentHashMap<>();
   private final AtomicInteger failed = new AtomicInteger();
   private final AtomicBoolean running = new AtomicBoolean(true);
+  private volatile long lastAckNanos;
+  private volatile long longestGapNanos;
   private final Thread writer;
 
   public WriteLoad(List<String> clientUrls, ClientCredentials credentials, String prefix) {
@@ -59,6 +64,9 @@ public final class WriteLoad implements AutoCloseable {
       try {
         client.getKVClient().put(bytes(key), bytes(value)).get(5, TimeUnit.SECONDS);
         acked.put(key, value);
+        long ackedAt = System.nanoTime();
+        if (lastAckNanos != 0) longestGapNanos = Math.max(longestGapNanos, ackedAt - lastAckNanos);
+        lastAckNanos = ackedAt;
       } catch (Exception e) {
         failed.incrementAndGet();
         Client old = client;
@@ -96,7 +104,7 @@ public final class WriteLoad implements AutoCloseable {
     for (Map.Entry<String, String> e : new TreeMap<>(acked).entrySet()) {
       if (!e.getValue().equals(stored.get(e.getKey()))) missing.add(e.getKey());
     }
-    return new Report(acked.size(), failed.get(), missing);
+    return new Report(acked.size(), failed.get(), missing, Duration.ofNanos(longestGapNanos));
   }
 
   static ByteSequence bytes(String s) {
