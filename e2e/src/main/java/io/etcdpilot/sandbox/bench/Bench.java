@@ -23,6 +23,7 @@ import java.util.function.BooleanSupplier;
  * <ol>
  *   <li>apply → Ready of a 3-member cluster, against the same etcd binary started by hand (3 processes, same
  *       version, plain HTTP on both sides), median of a few runs, and the ratio;</li>
+ *   <li>a version roll of a 3- and a 5-member cluster under writes ({@link RollBench});</li>
  *   <li>for N clusters in steady state (1 member each, TLS on, the default): the operator's API requests per minute by
  *       verb (from the API server's audit log), new TCP connections from the operator to etcd per minute (sampled
  *       from the kernel's socket table), and the operator's RSS and live heap.</li>
@@ -43,7 +44,7 @@ public final class Bench {
     Files.createDirectories(dir);
     System.out.println("bench: " + Runtime.getRuntime().availableProcessors() + " cores, "
         + (Files.readString(Path.of("/proc/meminfo")).lines().findFirst().orElse("").replaceAll("\\s+", " ")));
-    try (Sandbox sandbox = Sandbox.start(new Sandbox.Options(dir, dir.resolve("hosts"), true, 1, 3, 0));
+    try (Sandbox sandbox = Sandbox.start(new Sandbox.Options(dir, dir.resolve("hosts"), true, 1, 5, 0));
          KubernetesClient client = sandbox.client()) {
       String version = Sandbox.supportedEtcdVersion(sandbox.binaries());
       Path etcd = sandbox.binaries().binDir(version).orElseThrow().resolve("etcd");
@@ -52,6 +53,7 @@ public final class Bench {
           .inNamespace("etcdpilot-system").withName("etcdpilot-operator").get() != null);
 
       readyTimes(sandbox, client, etcd, version, runs);
+      if (!args.contains("--no-roll")) RollBench.run(client, version, option(args, "--roll-to", "3.6.16"), List.of(3, 5));
       steadyState(sandbox, client, version, counts, window);
     }
     return 0;
@@ -164,6 +166,10 @@ public final class Bench {
     }
     c.setSpec(spec);
     return c;
+  }
+
+  static void awaitReady(KubernetesClient client, String ns, String name, Duration timeout) throws InterruptedException {
+    awaitTrue(ns + "/" + name + " Ready", timeout, () -> ready(client, ns, name));
   }
 
   private static boolean ready(KubernetesClient client, String ns, String name) {
