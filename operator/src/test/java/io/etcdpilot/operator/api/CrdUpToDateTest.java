@@ -21,9 +21,14 @@ class CrdUpToDateTest {
   static final Path GENERATED = Path.of("target/classes/META-INF/fabric8");
   static final List<Path> COMMITTED = List.of(Path.of("../crds"), Path.of("../charts/etcdpilot/crds"));
   static final String FILE = "etcdclusters.etcdpilot.io-v1.yml";
+  static final String SNAPSHOT_FILE = "etcdsnapshots.etcdpilot.io-v1.yml";
 
   @Test
   void committedCrdsMatchGeneratedOnes() throws IOException {
+    for (String file : List.of(FILE, SNAPSHOT_FILE)) committedMatchesGenerated(file);
+  }
+
+  private static void committedMatchesGenerated(String FILE) throws IOException {
     String generated = Files.readString(GENERATED.resolve(FILE));
     if (Boolean.getBoolean("crds.update")) {
       for (Path dir : COMMITTED) {
@@ -58,6 +63,18 @@ class CrdUpToDateTest {
     assertThat(crd.getSpec().getNames().getShortNames()).contains("ec");
     assertThat(version.getAdditionalPrinterColumns()).extracting(c -> c.getName())
         .contains("Ready", "Desired", "Version", "Available", "Age");
+  }
+
+  @Test
+  void snapshotCrdIsStructuralWithStatus() throws IOException {
+    CustomResourceDefinition crd = Serialization.unmarshal(Files.readString(GENERATED.resolve(SNAPSHOT_FILE)),
+        CustomResourceDefinition.class);
+    var version = crd.getSpec().getVersions().get(0);
+    assertThat(version.getSubresources().getStatus()).isNotNull();
+    assertStructural("", version.getSchema().getOpenAPIV3Schema());
+    assertThat(version.getSchema().getOpenAPIV3Schema().getProperties().get("spec").getRequired()).contains("clusterName");
+    assertThat(version.getAdditionalPrinterColumns()).extracting(c -> c.getName())
+        .containsExactly("Cluster", "Phase", "Revision", "Size", "Age");
   }
 
   /** Kubernetes' structural rules: every node typed (or int-or-string / preserve-unknown), no typed logic junctors, metadata untouched. */

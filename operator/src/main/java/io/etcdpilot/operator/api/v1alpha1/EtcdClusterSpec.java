@@ -48,6 +48,9 @@ public class EtcdClusterSpec {
   @JsonPropertyDescription("Extra metadata for member pods.")
   private PodTemplateSpec podTemplate;
 
+  @JsonPropertyDescription("Scheduled snapshots to S3-compatible storage, and the default destination of EtcdSnapshots.")
+  private SnapshotsSpec snapshots;
+
   public Integer getReplicas() { return replicas; }
   public void setReplicas(Integer replicas) { this.replicas = replicas; }
   public String getVersion() { return version; }
@@ -66,6 +69,8 @@ public class EtcdClusterSpec {
   public void setEtcd(EtcdOptions etcd) { this.etcd = etcd; }
   public Boolean getPaused() { return paused; }
   public void setPaused(Boolean paused) { this.paused = paused; }
+  public SnapshotsSpec getSnapshots() { return snapshots; }
+  public void setSnapshots(SnapshotsSpec snapshots) { this.snapshots = snapshots; }
   public PodTemplateSpec getPodTemplate() { return podTemplate; }
   public void setPodTemplate(PodTemplateSpec podTemplate) { this.podTemplate = podTemplate; }
 }

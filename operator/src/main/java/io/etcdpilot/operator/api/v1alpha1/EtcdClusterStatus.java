@@ -33,6 +33,12 @@ public class EtcdClusterStatus {
   private MemberFailure memberFailure;
   @JsonPropertyDescription("A change of etcd version in progress; absent when every member runs the rendered version.")
   private UpgradeStatus upgrade;
+  @JsonPropertyDescription("The newest successful snapshot.")
+  private LastSnapshot lastSnapshot;
+  @JsonPropertyDescription("When the schedule takes the next snapshot.")
+  private String nextSnapshotTime;
+  @JsonPropertyDescription("When the schedule last created a snapshot (or skipped one): the schedule counts from here.")
+  private String lastScheduleTime;
   @JsonPropertyDescription("Certificate expiry dates (TLS on).")
   private CertificateStatus certificates;
   private List<Condition> conditions = new ArrayList<>();
@@ -59,6 +65,12 @@ public class EtcdClusterStatus {
   public void setMemberFailure(MemberFailure memberFailure) { this.memberFailure = memberFailure; }
   public UpgradeStatus getUpgrade() { return upgrade; }
   public void setUpgrade(UpgradeStatus upgrade) { this.upgrade = upgrade; }
+  public LastSnapshot getLastSnapshot() { return lastSnapshot; }
+  public void setLastSnapshot(LastSnapshot lastSnapshot) { this.lastSnapshot = lastSnapshot; }
+  public String getNextSnapshotTime() { return nextSnapshotTime; }
+  public void setNextSnapshotTime(String nextSnapshotTime) { this.nextSnapshotTime = nextSnapshotTime; }
+  public String getLastScheduleTime() { return lastScheduleTime; }
+  public void setLastScheduleTime(String lastScheduleTime) { this.lastScheduleTime = lastScheduleTime; }
   public CertificateStatus getCertificates() { return certificates; }
   public void setCertificates(CertificateStatus certificates) { this.certificates = certificates; }
   public List<Condition> getConditions() { return conditions; }
@@ -73,12 +85,14 @@ public class EtcdClusterStatus {
         && Objects.equals(leader, s.leader) && Objects.equals(members, s.members)
         && Objects.equals(operation, s.operation) && Objects.equals(memberFailure, s.memberFailure)
         && Objects.equals(upgrade, s.upgrade) && Objects.equals(certificates, s.certificates)
+        && Objects.equals(lastSnapshot, s.lastSnapshot) && Objects.equals(nextSnapshotTime, s.nextSnapshotTime)
+        && Objects.equals(lastScheduleTime, s.lastScheduleTime)
         && Objects.equals(conditions, s.conditions);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(observedGeneration, replicas, readyReplicas, selector, version, clusterID, leader, members,
-        operation, memberFailure, upgrade, certificates, conditions);
+        operation, memberFailure, upgrade, certificates, lastSnapshot, nextSnapshotTime, lastScheduleTime, conditions);
   }
 }

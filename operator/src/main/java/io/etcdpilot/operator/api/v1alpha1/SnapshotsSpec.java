@@ -1,0 +1,50 @@
+package io.etcdpilot.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.Objects;
+
+/** Scheduled snapshots of the cluster. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class SnapshotsSpec {
+  @JsonPropertyDescription("5-field cron schedule (UNIX), e.g. '0 */6 * * *'. Empty: no schedule (on-demand EtcdSnapshots only).")
+  private String schedule;
+  @JsonPropertyDescription("IANA time zone of the schedule, default Etc/UTC.")
+  private String timeZone;
+  @JsonPropertyDescription("Which scheduled snapshots are kept.")
+  private SnapshotRetention retention;
+  @io.fabric8.generator.annotation.Pattern("^(zstd|gzip|none)$")
+  @JsonPropertyDescription("zstd (default), gzip or none.")
+  private String compression;
+  @JsonPropertyDescription("Client-side encryption; absent: snapshots are stored as compressed only.")
+  private SnapshotEncryption encryption;
+  @JsonPropertyDescription("Where snapshots go; also the default of EtcdSnapshots naming this cluster.")
+  private SnapshotDestination destination;
+
+  public String getSchedule() { return schedule; }
+  public void setSchedule(String schedule) { this.schedule = schedule; }
+  public String getTimeZone() { return timeZone; }
+  public void setTimeZone(String timeZone) { this.timeZone = timeZone; }
+  public SnapshotRetention getRetention() { return retention; }
+  public void setRetention(SnapshotRetention retention) { this.retention = retention; }
+  public String getCompression() { return compression; }
+  public void setCompression(String compression) { this.compression = compression; }
+  public SnapshotEncryption getEncryption() { return encryption; }
+  public void setEncryption(SnapshotEncryption encryption) { this.encryption = encryption; }
+  public SnapshotDestination getDestination() { return destination; }
+  public void setDestination(SnapshotDestination destination) { this.destination = destination; }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof SnapshotsSpec x)) return false;
+    return Objects.equals(schedule, x.schedule)
+        && Objects.equals(timeZone, x.timeZone)
+        && Objects.equals(retention, x.retention)
+        && Objects.equals(compression, x.compression)
+        && Objects.equals(encryption, x.encryption)
+        && Objects.equals(destination, x.destination);
+  }
+
+  @Override
+  public int hashCode() { return Objects.hash(schedule, timeZone, retention, compression, encryption, destination); }
+}

@@ -1,0 +1,44 @@
+package io.etcdpilot.operator.snapshot;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+
+/**
+ * The small JSON object stored beside each snapshot ({@code <key>.json}): everything a restore needs to know about
+ * the snapshot without the cluster or its EtcdSnapshot, so that the bucket alone is enough.
+ */
+public record SnapshotManifest(
+    int formatVersion,
+    String cluster,
+    String namespace,
+    String clusterId,
+    long revision,
+    String etcdVersion,
+    String member,
+    /** sha256 of the database as etcd sent it (and as etcd's own trailer says). */
+    String sha256,
+    long dbSize,
+    long storedSize,
+    String compression,
+    /** Tink keyset primary key id; null when not encrypted. */
+    Long encryptionKeyId,
+    String object,
+    String time) {
+
+  public static final int FORMAT = 1;
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  public String toJson() {
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(this);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static SnapshotManifest fromJson(String json) throws IOException {
+    return JSON.readValue(json, SnapshotManifest.class);
+  }
+}
