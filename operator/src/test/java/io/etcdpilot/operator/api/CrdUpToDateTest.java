@@ -74,7 +74,7 @@ class CrdUpToDateTest {
     assertStructural("", version.getSchema().getOpenAPIV3Schema());
     assertThat(version.getSchema().getOpenAPIV3Schema().getProperties().get("spec").getRequired()).contains("clusterName");
     assertThat(version.getAdditionalPrinterColumns()).extracting(c -> c.getName())
-        .containsExactly("Cluster", "Phase", "Revision", "Size", "Age");
+        .containsExactlyInAnyOrder("Cluster", "Phase", "Revision", "Size", "Age");
   }
 
   /** Kubernetes' structural rules: every node typed (or int-or-string / preserve-unknown), no typed logic junctors, metadata untouched. */
