@@ -74,7 +74,13 @@ public final class Main {
             new LeaderElectionConfiguration("etcdpilot-operator", options.leaderElectionNamespace()));
       }
     });
-    operator.register(new EtcdClusterReconciler(client, observer, admin, settings, Clock.systemUTC()), c -> {
+    // Snapshots stream on threads of their own, never on a reconcile thread.
+    io.etcdpilot.operator.snapshot.SnapshotJobs snapshotJobs = new io.etcdpilot.operator.snapshot.SnapshotJobs(2);
+    operator.register(new io.etcdpilot.operator.snapshot.EtcdSnapshotReconciler(client, snapshotJobs,
+        settings.clusterDomain(), Clock.systemUTC()), c -> {
+      if (!options.namespaces().isEmpty()) c.settingNamespaces(options.namespaces());
+    });
+    operator.register(new EtcdClusterReconciler(client, observer, admin, settings, Clock.systemUTC(), snapshotJobs), c -> {
       // A failing pass is retried for as long as it fails, from 1 s doubling up to 2 minutes (JOSDK's default gives
       // up after 5 attempts, leaving the next pass to the 10-hour maximum interval).
       c.withRetry(new io.javaoperatorsdk.operator.processing.retry.GenericRetry().setInitialInterval(1000)

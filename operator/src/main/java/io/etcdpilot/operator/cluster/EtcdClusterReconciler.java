@@ -78,8 +78,15 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   private final Clock clock;
   private final Requeue requeue;
 
+  private final io.etcdpilot.operator.snapshot.SnapshotScheduling snapshots;
+
   public EtcdClusterReconciler(KubernetesClient client, EtcdObserver observer, EtcdAdmin admin,
       OperatorSettings settings, Clock clock) {
+    this(client, observer, admin, settings, clock, new io.etcdpilot.operator.snapshot.SnapshotJobs(1));
+  }
+
+  public EtcdClusterReconciler(KubernetesClient client, EtcdObserver observer, EtcdAdmin admin,
+      OperatorSettings settings, Clock clock, io.etcdpilot.operator.snapshot.SnapshotJobs snapshotJobs) {
     this.client = client;
     this.observer = observer;
     this.settings = settings;
@@ -90,6 +97,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     this.arbiter = new StepArbiter(new MembershipPlanner(settings.learnerDeadline(), settings.failedMemberDeadline()));
     this.executor = new StepExecutor(client, admin, applier, events);
     this.versions = new VersionStage(admin, settings.upgradeProgressDeadline());
+    this.snapshots = new io.etcdpilot.operator.snapshot.SnapshotScheduling(client, snapshotJobs, settings.clusterDomain(),
+        events);
     this.clock = clock;
     this.requeue = new Requeue(settings.steadyResync(), settings.busyResync());
   }
@@ -211,12 +220,18 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     if (progress.isPresent() && progress.get().stuck() != null && !stalledFor(cluster, "UpgradeStuck")) {
       events.warning(cluster, "UpgradeStuck", progress.get().stuck());
     }
+    // Snapshots: the schedule creates EtcdSnapshots (they stream elsewhere, off this thread); retention prunes.
+    Instant nextSnapshot = paused ? null : snapshots.apply(cluster, cache.snapshots(names.cluster()), status, now);
     boolean ready = Conditions.isTrue(status.getConditions(), Conditions.READY) && operation == null;
     Duration requeue = this.requeue.next(namespace + "/" + names.cluster(), !ready, !status.equals(cluster.getStatus()));
     if (tls != null) {
       // Wake up in time to renew the first certificate that falls due.
       Duration untilRenewal = Duration.between(now, tls.earliestLeafNotAfter().minus(tlsSettings.leaves().renewBefore()));
       if (untilRenewal.compareTo(requeue) < 0) requeue = untilRenewal.isNegative() ? settings.busyResync() : untilRenewal.plusSeconds(1);
+    }
+    if (nextSnapshot != null) {
+      Duration untilSnapshot = Duration.between(now, nextSnapshot).plusMillis(500);
+      if (untilSnapshot.compareTo(requeue) < 0) requeue = untilSnapshot.isNegative() ? settings.busyResync() : untilSnapshot;
     }
     String versionBefore = cluster.getStatus() == null ? null : cluster.getStatus().getVersion();
     if (versionBefore != null && status.getVersion() != null && !versionBefore.equals(status.getVersion())

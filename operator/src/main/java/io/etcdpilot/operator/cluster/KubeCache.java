@@ -1,6 +1,7 @@
 package io.etcdpilot.operator.cluster;
 
 import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshot;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -52,6 +53,12 @@ final class KubeCache {
     // Pods belong to the StatefulSet and claims to nobody: both map back through the cluster label.
     sources.add(labelled(Pod.class, context));
     sources.add(labelled(PersistentVolumeClaim.class, context));
+    // Snapshots name their cluster in the spec (a user's on-demand one carries none of our labels).
+    sources.add(new InformerEventSource<>(InformerEventSourceConfiguration.from(EtcdSnapshot.class, EtcdCluster.class)
+        .withName(sourceName(EtcdSnapshot.class))
+        .withSecondaryToPrimaryMapper(s -> s.getSpec() == null || s.getSpec().getClusterName() == null ? Set.of()
+            : Set.of(new ResourceID(s.getSpec().getClusterName(), s.getMetadata().getNamespace())))
+        .build(), context));
     return sources;
   }
 
@@ -92,6 +99,12 @@ final class KubeCache {
   <R extends HasMetadata> List<R> labelled(Class<R> type, String cluster) {
     return source(type).list(namespace, r -> r.getMetadata().getLabels() != null
         && cluster.equals(r.getMetadata().getLabels().get(ClusterNames.LABEL_CLUSTER))).toList();
+  }
+
+  /** The cluster's snapshots, on-demand and scheduled. */
+  List<EtcdSnapshot> snapshots(String cluster) {
+    return source(EtcdSnapshot.class).list(namespace, s -> s.getSpec() != null
+        && cluster.equals(s.getSpec().getClusterName())).toList();
   }
 
   /** Creates or replaces {@code desired} (replacing {@code live}, locked on its resourceVersion) and caches the result. */

@@ -85,6 +85,16 @@ public final class EtcdChannels implements AutoCloseable {
   }
 
   private ManagedChannel open(EtcdConnection connection, String clientUrl) throws Exception {
+    opened.incrementAndGet();
+    return build(connection, clientUrl);
+  }
+
+  /** A channel of its own, not kept: for a long stream (a snapshot) that must not share a channel's lifetime. */
+  public static ManagedChannel dedicated(EtcdConnection connection, String clientUrl) throws Exception {
+    return build(connection, clientUrl);
+  }
+
+  private static ManagedChannel build(EtcdConnection connection, String clientUrl) throws Exception {
     URI uri = URI.create(clientUrl);
     NettyChannelBuilder b = NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort())
         // Idle members are not kept awake; the channel reconnects on the next call.
@@ -96,7 +106,6 @@ public final class EtcdChannels implements AutoCloseable {
     } else {
       b.usePlaintext();
     }
-    opened.incrementAndGet();
     return b.build();
   }
 

@@ -91,6 +91,10 @@ public final class StatusCalculator {
     s.setOperation(in.violations().isEmpty() ? in.operation() : previous.getOperation());
     s.setCertificates(in.certificates() != null ? in.certificates() : previous.getCertificates());
     s.setMemberFailure(in.violations().isEmpty() ? in.memberFailure() : previous.getMemberFailure());
+    // The snapshot stage sets these after this; until it does (or when it does not run) they stay as they were.
+    s.setLastSnapshot(previous.getLastSnapshot());
+    s.setNextSnapshotTime(previous.getNextSnapshotTime());
+    s.setLastScheduleTime(previous.getLastScheduleTime());
 
     if (!in.violations().isEmpty()) {
       // Invalid spec: report it and keep the last observed facts; nothing else is touched.

@@ -48,6 +48,7 @@ public final class SpecValidator {
     if (spec.getStorage() != null && spec.getStorage().getSize() != null) {
       validateSize(spec.getStorage().getSize(), v);
     }
+    if (spec.getSnapshots() != null) validateSnapshots(spec.getSnapshots(), v);
     if (spec.getTls() != null) {
       validateTls(spec.getTls(), v);
     }
@@ -65,6 +66,53 @@ public final class SpecValidator {
           + (spec.getReplicas() - 1) + " members and makes quorum harder to keep; use an odd size");
     }
     return w;
+  }
+
+  private static void validateSnapshots(io.etcdpilot.operator.api.v1alpha1.SnapshotsSpec s, List<SpecViolation> v) {
+    String base = "spec.snapshots.";
+    if (s.getSchedule() != null && !s.getSchedule().isBlank()) {
+      try {
+        io.etcdpilot.operator.snapshot.SnapshotSchedule.parse(s.getSchedule(), s.getTimeZone());
+      } catch (IllegalArgumentException e) {
+        String msg = e.getMessage();
+        int colon = msg.indexOf(": ");
+        v.add(new SpecViolation(base + msg.substring(0, colon), msg.substring(colon + 2)));
+      }
+      if (s.getDestination() == null || s.getDestination().getS3() == null) {
+        v.add(new SpecViolation(base + "destination", "is required with a schedule"));
+      }
+    }
+    if (s.getCompression() != null && !java.util.Set.of("zstd", "gzip", "none").contains(s.getCompression())) {
+      v.add(new SpecViolation(base + "compression", "must be zstd, gzip or none, was '" + s.getCompression() + "'"));
+    }
+    if (s.getRetention() != null) {
+      if (s.getRetention().getKeep() != null && s.getRetention().getKeep() < 1) {
+        v.add(new SpecViolation(base + "retention.keep", "must be at least 1, was " + s.getRetention().getKeep()));
+      }
+      if (s.getRetention().getMaxAge() != null) {
+        try {
+          io.etcdpilot.operator.model.Durations.parse(s.getRetention().getMaxAge());
+        } catch (IllegalArgumentException e) {
+          v.add(new SpecViolation(base + "retention.maxAge", "must be a duration like 720h, was '"
+              + s.getRetention().getMaxAge() + "'"));
+        }
+      }
+    }
+    if (s.getEncryption() != null && (s.getEncryption().getKeySecretName() == null
+        || s.getEncryption().getKeySecretName().isBlank())) {
+      v.add(new SpecViolation(base + "encryption.keySecretName", "is required"));
+    }
+    var d = s.getDestination() == null ? null : s.getDestination().getS3();
+    if (d != null) {
+      if (d.getBucket() == null || d.getBucket().isBlank()) v.add(new SpecViolation(base + "destination.s3.bucket", "is required"));
+      if (d.getRegion() == null || d.getRegion().isBlank()) v.add(new SpecViolation(base + "destination.s3.region", "is required"));
+      if (d.getCredentialsSecretName() == null || d.getCredentialsSecretName().isBlank()) {
+        v.add(new SpecViolation(base + "destination.s3.credentialsSecretName", "is required"));
+      }
+      if (d.getEndpoint() != null && !d.getEndpoint().isBlank() && !d.getEndpoint().matches("^https?://[^\\s/]+.*$")) {
+        v.add(new SpecViolation(base + "destination.s3.endpoint", "must be an http(s) URL, was '" + d.getEndpoint() + "'"));
+      }
+    }
   }
 
   private static void validateVersion(String version, List<SpecViolation> v) {

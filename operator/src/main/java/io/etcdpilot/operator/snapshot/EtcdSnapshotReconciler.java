@@ -1,0 +1,178 @@
+package io.etcdpilot.operator.snapshot;
+
+import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshot;
+import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshotStatus;
+import io.etcdpilot.operator.cluster.EventRecorder;
+import io.etcdpilot.operator.status.Conditions;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes the snapshot an {@link EtcdSnapshot} asks for, once: Pending → Running (the stream runs on
+ * {@link SnapshotJobs}, never on this thread) → Succeeded or Failed, after which the object is a record and never
+ * changes. One snapshot per cluster at a time; a second one waits as Pending.
+ */
+@ControllerConfiguration(name = "etcdsnapshot")
+public class EtcdSnapshotReconciler implements Reconciler<EtcdSnapshot> {
+  private static final Logger log = LoggerFactory.getLogger(EtcdSnapshotReconciler.class);
+  public static final String PENDING = "Pending";
+  public static final String RUNNING = "Running";
+  public static final String SUCCEEDED = "Succeeded";
+  public static final String FAILED = "Failed";
+  private static final Duration WAIT = Duration.ofSeconds(5);
+
+  private final KubernetesClient client;
+  private final SnapshotJobs jobs;
+  private final SnapshotTaker taker;
+  private final EventRecorder events;
+  private final Clock clock;
+
+  public EtcdSnapshotReconciler(KubernetesClient client, SnapshotJobs jobs, String clusterDomain, Clock clock) {
+    this.client = client;
+    this.jobs = jobs;
+    this.taker = new SnapshotTaker(client, clusterDomain);
+    this.events = new EventRecorder(client);
+    this.clock = clock;
+  }
+
+  @Override
+  public UpdateControl<EtcdSnapshot> reconcile(EtcdSnapshot snapshot, Context<EtcdSnapshot> context) {
+    String phase = snapshot.getStatus() == null ? null : snapshot.getStatus().getPhase();
+    if (SUCCEEDED.equals(phase) || FAILED.equals(phase)) return UpdateControl.noUpdate();
+    String ns = snapshot.getMetadata().getNamespace();
+    String clusterName = snapshot.getSpec() == null ? null : snapshot.getSpec().getClusterName();
+    String clusterKey = ns + "/" + clusterName;
+    String name = snapshot.getMetadata().getName();
+    if (jobs.isRunning(clusterKey, name)) return UpdateControl.noUpdate();
+    if (RUNNING.equals(phase)) {
+      // Running, but not here: the operator that streamed it is gone, and with it the upload.
+      write(snapshot, RUNNING, failed("the operator restarted while the snapshot streamed; create a new EtcdSnapshot"));
+      return UpdateControl.noUpdate();
+    }
+    if (clusterName == null || clusterName.isBlank()) {
+      fail(snapshot, "spec.clusterName: required");
+      return UpdateControl.noUpdate();
+    }
+    EtcdCluster cluster = client.resources(EtcdCluster.class).inNamespace(ns).withName(clusterName).get();
+    if (cluster == null) {
+      fail(snapshot, "spec.clusterName: no EtcdCluster " + clusterName + " in namespace " + ns);
+      return UpdateControl.noUpdate();
+    }
+    String started = now();
+    boolean startedNow = jobs.start(clusterKey, name, () -> run(snapshot, cluster, started));
+    if (!startedNow) {
+      String other = jobs.runningFor(clusterKey).orElse("another snapshot");
+      write(snapshot, s -> {
+        s.setPhase(PENDING);
+        s.setMessage("waiting for snapshot " + other + " of the same cluster");
+      });
+      return UpdateControl.<EtcdSnapshot>noUpdate().rescheduleAfter(WAIT);
+    }
+    return UpdateControl.noUpdate();
+  }
+
+  private void run(EtcdSnapshot snapshot, EtcdCluster cluster, String started) {
+    write(snapshot, s -> {
+      s.setPhase(RUNNING);
+      s.setStartTime(started);
+      s.setMessage("streaming from etcd to the object store");
+    });
+    try {
+      SnapshotTaker.Taken taken = taker.take(snapshot, cluster, started);
+      write(snapshot, s -> {
+        s.setPhase(SUCCEEDED);
+        s.setCompletionTime(now());
+        s.setMember(taken.member());
+        s.setEtcdVersion(taken.etcdVersion());
+        s.setRevision(taken.stored().revision());
+        s.setSha256(taken.stored().sha256());
+        s.setDbSize(taken.stored().dbSize());
+        s.setSize(taken.stored().storedSize());
+        s.setLocation(taken.location());
+        s.setMessage("revision " + taken.stored().revision() + " from " + taken.member() + ", "
+            + taken.stored().dbSize() + " bytes of database stored as " + taken.stored().storedSize());
+      });
+      events.normal(snapshot, "SnapshotSucceeded", "stored " + taken.location() + " (revision "
+          + taken.stored().revision() + ", from " + taken.member() + ")");
+    } catch (SnapshotTaker.Refused | java.io.IOException e) {
+      fail(snapshot, e.getMessage());
+    } catch (Exception e) {
+      log.warn("snapshot {}/{} failed", snapshot.getMetadata().getNamespace(), snapshot.getMetadata().getName(), e);
+      fail(snapshot, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+    }
+  }
+
+  private void fail(EtcdSnapshot snapshot, String message) {
+    write(snapshot, null, failed(message));
+  }
+
+  private Consumer<EtcdSnapshotStatus> failed(String message) {
+    return s -> {
+      s.setPhase(FAILED);
+      s.setCompletionTime(now());
+      s.setMessage(message);
+    };
+  }
+
+  private void write(EtcdSnapshot snapshot, Consumer<EtcdSnapshotStatus> change) {
+    write(snapshot, null, change);
+  }
+
+  /**
+   * Changes the status as the API server holds it now (the job and the reconciler both write it); never once it is
+   * Succeeded or Failed, and, when {@code onlyIn} is given, only while the phase is still that.
+   */
+  private void write(EtcdSnapshot snapshot, String onlyIn, Consumer<EtcdSnapshotStatus> change) {
+    try {
+      client.resources(EtcdSnapshot.class).inNamespace(snapshot.getMetadata().getNamespace())
+          .withName(snapshot.getMetadata().getName()).editStatus(live -> {
+            EtcdSnapshotStatus s = live.getStatus() == null ? new EtcdSnapshotStatus() : live.getStatus();
+            if (SUCCEEDED.equals(s.getPhase()) || FAILED.equals(s.getPhase())) return live;
+            if (onlyIn != null && !onlyIn.equals(s.getPhase())) return live;
+            String before = s.getPhase();
+            change.accept(s);
+            if (FAILED.equals(s.getPhase()) && !FAILED.equals(before)) {
+              events.warning(live, "SnapshotFailed", s.getMessage());
+            }
+            s.setConditions(conditions(s, live.getMetadata().getGeneration()));
+            live.setStatus(s);
+            return live;
+          });
+    } catch (RuntimeException e) {
+      log.warn("could not write the status of snapshot {}/{}: {}", snapshot.getMetadata().getNamespace(),
+          snapshot.getMetadata().getName(), e.toString());
+    }
+  }
+
+  /** kstatus: Ready once stored, Reconciling while pending or streaming, Stalled once failed. */
+  static List<Condition> conditions(EtcdSnapshotStatus s, Long generation) {
+    Instant now = Instant.now();
+    List<Condition> prev = s.getConditions();
+    List<Condition> c = new ArrayList<>();
+    String phase = s.getPhase();
+    String message = s.getMessage() == null ? "" : s.getMessage();
+    c.add(Conditions.next(prev, Conditions.READY, SUCCEEDED.equals(phase), phase, message, generation, now));
+    c.add(Conditions.next(prev, Conditions.RECONCILING, PENDING.equals(phase) || RUNNING.equals(phase), phase, message,
+        generation, now));
+    c.add(Conditions.next(prev, Conditions.STALLED, FAILED.equals(phase), phase, message, generation, now));
+    return c;
+  }
+
+  private String now() {
+    return clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+}

@@ -1,0 +1,113 @@
+package io.etcdpilot.operator.snapshot;
+
+import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.api.v1alpha1.EtcdClusterStatus;
+import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshot;
+import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshotSpec;
+import io.etcdpilot.operator.api.v1alpha1.S3Destination;
+import io.etcdpilot.operator.cluster.EventRecorder;
+import io.etcdpilot.operator.model.ClusterNames;
+import io.etcdpilot.operator.status.Conditions;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The snapshot stage of a cluster pass: carries out {@link SnapshotPlan} (creates the scheduled EtcdSnapshot, hands
+ * retention to {@link SnapshotJobs}) and puts what it says into the status being written.
+ */
+public final class SnapshotScheduling {
+  public static final String CONDITION = "SnapshotsHealthy";
+  private static final Logger log = LoggerFactory.getLogger(SnapshotScheduling.class);
+
+  private final KubernetesClient client;
+  private final SnapshotJobs jobs;
+  private final SnapshotTaker taker;
+  private final EventRecorder events;
+
+  public SnapshotScheduling(KubernetesClient client, SnapshotJobs jobs, String clusterDomain, EventRecorder events) {
+    this.client = client;
+    this.jobs = jobs;
+    this.taker = new SnapshotTaker(client, clusterDomain);
+    this.events = events;
+  }
+
+  /** Applies the plan and records it in {@code status}; returns when the next run is due (null: none). */
+  public Instant apply(EtcdCluster cluster, List<EtcdSnapshot> snapshots, EtcdClusterStatus status, Instant now) {
+    EtcdClusterStatus previous = cluster.getStatus();
+    SnapshotPlan.Plan plan = SnapshotPlan.of(cluster.getMetadata().getName(), cluster.getSpec().getSnapshots(),
+        snapshots, previous == null ? null : previous.getLastScheduleTime(),
+        Instant.parse(cluster.getMetadata().getCreationTimestamp()), now);
+    if (plan.create() != null) create(cluster, plan.create());
+    if (plan.skipped()) {
+      events.normal(cluster, "SnapshotSkipped", "the schedule fired while a snapshot was still running; skipped");
+    }
+    for (String name : plan.prune()) {
+      snapshots.stream().filter(s -> s.getMetadata().getName().equals(name)).findFirst()
+          .ifPresent(s -> jobs.background(cluster.getMetadata().getNamespace() + "/" + name, () -> prune(cluster, s)));
+    }
+    status.setLastSnapshot(plan.last());
+    status.setNextSnapshotTime(plan.nextSnapshotTime());
+    status.setLastScheduleTime(plan.lastScheduleTime());
+    if (plan.health() != null) {
+      List<Condition> conditions = new ArrayList<>(status.getConditions());
+      conditions.add(Conditions.next(previous == null ? null : previous.getConditions(), CONDITION,
+          plan.health().healthy(), plan.health().reason(), plan.health().message(),
+          cluster.getMetadata().getGeneration(), now));
+      status.setConditions(conditions);
+    }
+    return plan.nextSnapshotTime() == null ? null : Instant.parse(plan.nextSnapshotTime());
+  }
+
+  private void create(EtcdCluster cluster, String name) {
+    EtcdSnapshot s = new EtcdSnapshot();
+    s.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(cluster.getMetadata().getNamespace())
+        .withLabels(Map.of(EtcdSnapshot.SCHEDULED_LABEL, "true", ClusterNames.LABEL_CLUSTER, cluster.getMetadata().getName(),
+            ClusterNames.LABEL_MANAGED_BY, ClusterNames.MANAGED_BY))
+        .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(cluster.getApiVersion()).withKind(cluster.getKind())
+            .withName(cluster.getMetadata().getName()).withUid(cluster.getMetadata().getUid()).build())
+        .build());
+    EtcdSnapshotSpec spec = new EtcdSnapshotSpec();
+    spec.setClusterName(cluster.getMetadata().getName());
+    s.setSpec(spec);
+    try {
+      client.resource(s).create();
+      events.normal(cluster, "SnapshotScheduled", "created EtcdSnapshot " + name);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) throw e; // already created for this run
+    }
+  }
+
+  /** Retention: the stored objects first, then the record (so no record ever points at nothing). */
+  private void prune(EtcdCluster cluster, EtcdSnapshot snapshot) {
+    String ns = snapshot.getMetadata().getNamespace();
+    if (snapshot.getStatus() != null && snapshot.getStatus().getLocation() != null) {
+      try {
+        S3Destination d = SnapshotTaker.destination(snapshot, cluster);
+        String prefix = "s3://" + d.getBucket() + "/";
+        String dataKey = snapshot.getStatus().getLocation().substring(prefix.length());
+        try (S3Client s3 = taker.s3(d, ns)) {
+          s3.deleteObject(r -> r.bucket(d.getBucket()).key(dataKey));
+          s3.deleteObject(r -> r.bucket(d.getBucket()).key(ObjectStore.manifestKey(d, snapshot.getMetadata().getName())));
+        }
+      } catch (Exception e) {
+        log.warn("retention could not delete the objects of snapshot {}/{}: {}", ns, snapshot.getMetadata().getName(),
+            e.toString());
+        events.warning(cluster, "SnapshotPruneFailed", "could not delete the objects of " + snapshot.getMetadata().getName()
+            + ": " + e.getMessage());
+        return;
+      }
+    }
+    client.resource(snapshot).delete();
+    events.normal(cluster, "SnapshotPruned", "deleted " + snapshot.getMetadata().getName() + " (retention)");
+  }
+}
