@@ -9,6 +9,7 @@ import io.etcdpilot.sandbox.kubelet.KubeletServer;
 import io.etcdpilot.sandbox.kubelet.NodeAgent;
 import io.etcdpilot.sandbox.kubelet.PodNetwork;
 import io.etcdpilot.sandbox.storage.HostPathProvisioner;
+import io.etcdpilot.sandbox.storage.ObjectStoreServer;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -31,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 public final class Sandbox implements AutoCloseable {
   public static final String CLUSTER_DOMAIN = "cluster.local";
   public static final String CRD_RESOURCE = "/META-INF/fabric8/etcdclusters.etcdpilot.io-v1.yml";
+  public static final String SNAPSHOT_CRD_RESOURCE = "/META-INF/fabric8/etcdsnapshots.etcdpilot.io-v1.yml";
   /** Pod Security admission: what etcd members and the operator are admitted under. */
   public static final Map<String, String> RESTRICTED = Map.of("pod-security.kubernetes.io/enforce", "restricted",
       "pod-security.kubernetes.io/enforce-version", "latest");
@@ -58,6 +60,7 @@ public final class Sandbox implements AutoCloseable {
   private EtcdBinaries binaries;
   private Path operatorKubeconfig;
   private OperatorProcess operator;
+  private ObjectStoreServer objectStore;
 
   private Sandbox(Options options) throws Exception {
     this.options = options;
@@ -74,6 +77,8 @@ public final class Sandbox implements AutoCloseable {
       applyCrd();
       provisioner = new HostPathProvisioner(admin, options.dir().resolve("volumes"));
       provisioner.start();
+      objectStore = ObjectStoreServer.start(options.dir().resolve("s3"));
+      objectStore.secret(admin, "default");
       kubeletServer = new KubeletServer(controlPlane.kubeletServing().cert(), controlPlane.kubeletServing().key(),
           controlPlane.pki().caCert(), Kubelet.logFiles(options.dir()));
       int kubeletPort = kubeletServer.start();
@@ -109,8 +114,13 @@ public final class Sandbox implements AutoCloseable {
   }
 
   private void applyCrd() throws IOException, InterruptedException {
-    try (InputStream in = Sandbox.class.getResourceAsStream(CRD_RESOURCE)) {
-      if (in == null) throw new IllegalStateException("CRD " + CRD_RESOURCE + " not on the classpath: build the operator module");
+    applyCrd(CRD_RESOURCE);
+    applyCrd(SNAPSHOT_CRD_RESOURCE);
+  }
+
+  private void applyCrd(String resource) throws IOException, InterruptedException {
+    try (InputStream in = Sandbox.class.getResourceAsStream(resource)) {
+      if (in == null) throw new IllegalStateException("CRD " + resource + " not on the classpath: build the operator module");
       CustomResourceDefinition crd = admin.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
       admin.apiextensions().v1().customResourceDefinitions().resource(crd).create();
       admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).waitUntilCondition(
@@ -139,6 +149,7 @@ public final class Sandbox implements AutoCloseable {
   public Path kubeconfig() { return controlPlane.adminKubeconfig(); }
   public Path hostsFile() { return options.hostsFile(); }
   public Kubelet kubelet() { return kubelet; }
+  public ObjectStoreServer objectStore() { return objectStore; }
   public EtcdBinaries binaries() { return binaries; }
   public ControlPlane controlPlane() { return controlPlane; }
   public java.util.List<String> nodeNames() { return nodes.nodeNames(); }
@@ -162,6 +173,7 @@ public final class Sandbox implements AutoCloseable {
     if (nodes != null) nodes.close();
     if (kubeletServer != null) kubeletServer.close();
     if (provisioner != null) provisioner.close();
+    if (objectStore != null) objectStore.close();
     if (admin != null) admin.close();
     if (controlPlane != null) controlPlane.close();
   }

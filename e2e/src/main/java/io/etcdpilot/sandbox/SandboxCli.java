@@ -134,6 +134,9 @@ public final class SandboxCli {
           + sandbox.nodeNames().size() + " nodes)  kubeconfig: " + sandbox.kubeconfig());
       System.out.println("operator running with the chart's RBAC in " + OperatorInstall.NAMESPACE + " (log: "
           + dir.resolve("logs/operator.log") + "); control-plane logs in " + dir.resolve("logs"));
+      System.out.println("object store (s3proxy) " + sandbox.objectStore().endpoint() + ", bucket "
+          + io.etcdpilot.sandbox.storage.ObjectStoreServer.BUCKET + ", files in " + sandbox.objectStore().dir()
+          + "; credentials in Secret default/" + io.etcdpilot.sandbox.storage.ObjectStoreServer.SECRET);
       if (demo) {
         String version = Sandbox.supportedEtcdVersion(sandbox.binaries());
         EtcdCluster ec = new EtcdCluster();
@@ -141,6 +144,12 @@ public final class SandboxCli {
         EtcdClusterSpec spec = new EtcdClusterSpec();
         spec.setReplicas(3);
         spec.setVersion(version);
+        // Snapshots go to the sandbox's object store (no schedule): an EtcdSnapshot naming only the cluster works.
+        var snapshots = new io.etcdpilot.operator.api.v1alpha1.SnapshotsSpec();
+        var destination = new io.etcdpilot.operator.api.v1alpha1.SnapshotDestination();
+        destination.setS3(sandbox.objectStore().destination("default", "demo"));
+        snapshots.setDestination(destination);
+        spec.setSnapshots(snapshots);
         ec.setSpec(spec);
         client.resource(ec).create();
         System.out.println("applied EtcdCluster default/demo: 3 members, etcd " + version);

@@ -37,6 +37,11 @@ final class SandboxTarget implements TargetCluster {
   }
 
   @Override
+  public java.util.Optional<io.etcdpilot.sandbox.storage.ObjectStoreServer> objectStore() {
+    return java.util.Optional.of(sandbox.objectStore());
+  }
+
+  @Override
   public KubernetesClient client() {
     return client;
   }

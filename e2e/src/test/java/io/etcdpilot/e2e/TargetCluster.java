@@ -66,4 +66,9 @@ public interface TargetCluster extends AutoCloseable {
 
   /** Everything the operator has logged so far, across its restarts. */
   String operatorLog();
+
+  /** The S3-compatible store snapshots can go to, if the target has one (the sandbox does). */
+  default java.util.Optional<io.etcdpilot.sandbox.storage.ObjectStoreServer> objectStore() {
+    return java.util.Optional.empty();
+  }
 }

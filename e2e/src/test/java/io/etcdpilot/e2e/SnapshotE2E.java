@@ -1,0 +1,202 @@
+package io.etcdpilot.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshot;
+import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshotSpec;
+import io.etcdpilot.operator.api.v1alpha1.S3Destination;
+import io.etcdpilot.operator.api.v1alpha1.SnapshotDestination;
+import io.etcdpilot.operator.api.v1alpha1.SnapshotEncryption;
+import io.etcdpilot.operator.api.v1alpha1.SnapshotRetention;
+import io.etcdpilot.operator.api.v1alpha1.SnapshotsSpec;
+import io.etcdpilot.operator.pki.CertificateManager;
+import io.etcdpilot.operator.snapshot.ObjectStore;
+import io.etcdpilot.operator.snapshot.SnapshotManifest;
+import io.etcdpilot.operator.snapshot.SnapshotReader;
+import io.etcdpilot.operator.snapshot.SnapshotScheduling;
+import io.etcdpilot.operator.status.Conditions;
+import io.etcdpilot.sandbox.storage.ObjectStoreServer;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Snapshots into the sandbox's S3-compatible store (s3proxy, authentication on), under verified writes. */
+@ExtendWith(TargetExtension.class)
+class SnapshotE2E {
+  static final String KEY_SECRET = "etcd-snapshot-key";
+
+  @Test
+  void onDemandAndScheduledSnapshotsAreStoredVerifiedAndPruned(TargetCluster target, @TempDir Path tmp)
+      throws Exception {
+    ObjectStoreServer store = store(target);
+    String ns = "snapshots";
+    Scenario.namespace(target, ns);
+    store.secret(target.client(), ns);
+    S3Destination destination = store.destination(ns, "etcd");
+    Scenario.readyCluster(target, ns, "etcd", 3, s -> {
+      SnapshotsSpec snapshots = new SnapshotsSpec();
+      snapshots.setSchedule("* * * * *");
+      SnapshotRetention retention = new SnapshotRetention();
+      retention.setKeep(1);
+      snapshots.setRetention(retention);
+      SnapshotEncryption encryption = new SnapshotEncryption();
+      encryption.setKeySecretName(KEY_SECRET);
+      snapshots.setEncryption(encryption);
+      snapshots.setDestination(destinationOf(destination));
+      s.setSnapshots(snapshots);
+    });
+    List<String> urls = target.clientUrls(ns, "etcd");
+    ClientCredentials creds = target.credentials(ns, "etcd");
+    Map<String, Long> members = ClusterChecks.members(urls, creds);
+
+    try (WriteLoad load = new WriteLoad(urls, creds, "/snap/")) {
+      load.awaitMore(100, Duration.ofSeconds(30));
+      target.client().resource(snapshot(ns, "manual", "etcd")).create();
+      EtcdSnapshot manual = awaitPhase(target, ns, "manual", "Succeeded", Duration.ofMinutes(1));
+      var st = manual.getStatus();
+      assertThat(st.getRevision()).isPositive();
+      assertThat(st.getSize()).isPositive();
+      assertThat(st.getDbSize()).isPositive();
+      assertThat(st.getSha256()).matches("[0-9a-f]{64}");
+      assertThat(st.getMember()).startsWith("etcd-");
+      assertThat(st.getEtcdVersion()).isEqualTo(target.etcdVersion());
+      assertThat(st.getLocation()).isEqualTo("s3://" + ObjectStoreServer.BUCKET + "/" + ns + "/etcd/manual.db.zst.enc");
+      assertThat(Conditions.isTrue(st.getConditions(), Conditions.READY)).isTrue();
+      assertThat(store.file(ns + "/etcd/manual.db.zst.enc")).exists();
+      assertThat(store.file(ns + "/etcd/manual.json")).exists();
+      assertThat(target.client().secrets().inNamespace(ns).withName(KEY_SECRET).get()).as("key created").isNotNull();
+
+      // The schedule: one snapshot a minute, retention keeps the newest one (the on-demand one is never pruned).
+      Set<String> succeeded = new HashSet<>();
+      await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+        List<EtcdSnapshot> scheduled = target.client().resources(EtcdSnapshot.class).inNamespace(ns)
+            .withLabel(EtcdSnapshot.SCHEDULED_LABEL, "true").list().getItems();
+        scheduled.stream().filter(s -> s.getStatus() != null && "Succeeded".equals(s.getStatus().getPhase()))
+            .forEach(s -> succeeded.add(s.getMetadata().getName()));
+        assertThat(succeeded).as("scheduled snapshots that succeeded").hasSizeGreaterThanOrEqualTo(2);
+        List<String> pruned = succeeded.stream().filter(n -> scheduled.stream()
+            .noneMatch(s -> s.getMetadata().getName().equals(n))).toList();
+        assertThat(pruned).as("pruned by retention").isNotEmpty();
+        for (String n : pruned) {
+          assertThat(store.file(ns + "/etcd/" + n + ".db.zst.enc")).as("object of pruned " + n).doesNotExist();
+          assertThat(store.file(ns + "/etcd/" + n + ".json")).doesNotExist();
+        }
+        assertThat(scheduled.stream().filter(s -> s.getStatus() != null && "Succeeded".equals(s.getStatus().getPhase())))
+            .hasSize(1);
+      });
+      assertThat(target.client().resources(EtcdSnapshot.class).inNamespace(ns).withName("manual").get()).isNotNull();
+      EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
+      assertThat(ec.getStatus().getLastSnapshot()).isNotNull();
+      assertThat(ec.getStatus().getNextSnapshotTime()).isNotNull();
+      assertThat(Conditions.isTrue(ec.getStatus().getConditions(), SnapshotScheduling.CONDITION)).isTrue();
+      load.awaitMore(100, Duration.ofSeconds(30));
+      WriteLoad.Report report = load.stopAndVerify();
+      assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
+    }
+    assertThat(ClusterChecks.members(urls, creds)).as("the cluster never noticed").isEqualTo(members);
+
+    // The bucket alone restores it: manifest, key, object → the database etcd's own tool reads.
+    EtcdSnapshot manual = target.client().resources(EtcdSnapshot.class).inNamespace(ns).withName("manual").get();
+    String keyset = CertificateManager.decode(target.client().secrets().inNamespace(ns).withName(KEY_SECRET).get())
+        .get(io.etcdpilot.operator.snapshot.SnapshotEncryption.KEYSET_KEY);
+    try (var s3 = ObjectStore.client(destination, new ObjectStore.Credentials(store.accessKey(), store.secretKey(), null),
+        null)) {
+      SnapshotManifest manifest = SnapshotReader.manifest(s3, ObjectStoreServer.BUCKET, ObjectStore.manifestKey(destination,
+          "manual"));
+      assertThat(manifest.revision()).isEqualTo(manual.getStatus().getRevision());
+      Path db = tmp.resolve("manual.db");
+      try (OutputStream o = Files.newOutputStream(db)) {
+        SnapshotReader.read(s3, ObjectStoreServer.BUCKET, manifest,
+            io.etcdpilot.operator.snapshot.SnapshotEncryption.of(keyset), o);
+      }
+      Process p = new ProcessBuilder("/usr/bin/etcdctl", "snapshot", "status", db.toString(), "-w", "json")
+          .redirectErrorStream(true).start();
+      p.getOutputStream().close();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor()).as(out).isZero();
+      long revision = new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree(out.lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow()).get("revision").asLong();
+      assertThat(revision).as("revision etcd reads from the restored file").isGreaterThanOrEqualTo(manifest.revision());
+    }
+  }
+
+  @Test
+  void badDestinationsFailTheSnapshotWithAClearMessageAndLeaveTheClusterAlone(TargetCluster target) throws Exception {
+    ObjectStoreServer store = store(target);
+    String ns = "snapshots-bad";
+    Scenario.readyCluster(target, ns, "etcd", 1, s -> { });
+    Map<String, Long> members = ClusterChecks.members(target.clientUrls(ns, "etcd"), target.credentials(ns, "etcd"));
+
+    target.client().resource(snapshot(ns, "nowhere", "etcd")).create();
+    assertThat(awaitPhase(target, ns, "nowhere", "Failed", Duration.ofMinutes(1)).getStatus().getMessage())
+        .contains("spec.destination");
+
+    target.client().resource(new SecretBuilder().withNewMetadata().withName("wrong").withNamespace(ns).endMetadata()
+        .addToStringData("accessKeyID", store.accessKey()).addToStringData("secretAccessKey", "not-the-key").build())
+        .create();
+    S3Destination wrong = store.destination(ns, "etcd");
+    wrong.setCredentialsSecretName("wrong");
+    EtcdSnapshot s = snapshot(ns, "wrong-key", "etcd");
+    s.getSpec().setDestination(destinationOf(wrong));
+    target.client().resource(s).create();
+    EtcdSnapshot failed = awaitPhase(target, ns, "wrong-key", "Failed", Duration.ofMinutes(1));
+    assertThat(failed.getStatus().getMessage()).contains("refused");
+    assertThat(Conditions.isTrue(failed.getStatus().getConditions(), Conditions.STALLED)).isTrue();
+    assertThat(store.file(ns + "/etcd/wrong-key.db.zst")).doesNotExist();
+
+    S3Destination noBucket = store.destination(ns, "etcd");
+    noBucket.setBucket("no-such-bucket");
+    store.secret(target.client(), ns);
+    EtcdSnapshot b = snapshot(ns, "no-bucket", "etcd");
+    b.getSpec().setDestination(destinationOf(noBucket));
+    target.client().resource(b).create();
+    assertThat(awaitPhase(target, ns, "no-bucket", "Failed", Duration.ofMinutes(1)).getStatus().getMessage())
+        .contains("bucket");
+    assertThat(target.client().v1().events().inNamespace(ns).list().getItems())
+        .anyMatch(e -> "SnapshotFailed".equals(e.getReason()));
+    ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofSeconds(30));
+    assertThat(ClusterChecks.members(target.clientUrls(ns, "etcd"), target.credentials(ns, "etcd"))).isEqualTo(members);
+  }
+
+  private static ObjectStoreServer store(TargetCluster target) {
+    Assumptions.assumeTrue(target.objectStore().isPresent(), "the target has no object store");
+    return target.objectStore().get();
+  }
+
+  static SnapshotDestination destinationOf(S3Destination s3) {
+    SnapshotDestination d = new SnapshotDestination();
+    d.setS3(s3);
+    return d;
+  }
+
+  static EtcdSnapshot snapshot(String ns, String name, String cluster) {
+    EtcdSnapshot s = new EtcdSnapshot();
+    s.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
+    EtcdSnapshotSpec spec = new EtcdSnapshotSpec();
+    spec.setClusterName(cluster);
+    s.setSpec(spec);
+    return s;
+  }
+
+  static EtcdSnapshot awaitPhase(TargetCluster target, String ns, String name, String phase, Duration within) {
+    await().atMost(within).pollInterval(Duration.ofMillis(500)).until(() -> {
+      EtcdSnapshot s = target.client().resources(EtcdSnapshot.class).inNamespace(ns).withName(name).get();
+      return s != null && s.getStatus() != null && phase.equals(s.getStatus().getPhase());
+    });
+    return target.client().resources(EtcdSnapshot.class).inNamespace(ns).withName(name).get();
+  }
+}
