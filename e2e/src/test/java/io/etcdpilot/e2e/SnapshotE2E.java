@@ -172,6 +172,85 @@ class SnapshotE2E {
     assertThat(ClusterChecks.members(target.clientUrls(ns, "etcd"), target.credentials(ns, "etcd"))).isEqualTo(members);
   }
 
+  @Test
+  void aNewClusterRestoresASnapshotAndRefusesACorruptedOne(TargetCluster target) throws Exception {
+    ObjectStoreServer store = store(target);
+    String ns = "restore";
+    Scenario.namespace(target, ns);
+    store.secret(target.client(), ns);
+    Scenario.readyCluster(target, ns, "src", 1, s -> {
+      SnapshotsSpec snapshots = new SnapshotsSpec();
+      SnapshotEncryption encryption = new SnapshotEncryption();
+      encryption.setKeySecretName(KEY_SECRET);
+      snapshots.setEncryption(encryption);
+      snapshots.setDestination(destinationOf(store.destination(ns, "src")));
+      s.setSnapshots(snapshots);
+    });
+    List<String> srcUrls = target.clientUrls(ns, "src");
+    ClientCredentials srcCreds = target.credentials(ns, "src");
+    put(srcUrls, srcCreds, "/before/", 200);
+    target.client().resource(snapshot(ns, "src-snap", "src")).create();
+    long revision = awaitPhase(target, ns, "src-snap", "Succeeded", Duration.ofMinutes(1)).getStatus().getRevision();
+    put(srcUrls, srcCreds, "/after/", 50);
+    target.client().resource(snapshot(ns, "src-snap-2", "src")).create();
+    EtcdSnapshot second = awaitPhase(target, ns, "src-snap-2", "Succeeded", Duration.ofMinutes(1));
+
+    // A new 3-member cluster from the first snapshot: the store and key come from the snapshot's cluster.
+    Scenario.cluster(target, ns, "restored", 3, s -> s.setBootstrap(fromSnapshot("src-snap")));
+    ClusterChecks.awaitReady(target, ns, "restored", Duration.ofMinutes(4));
+    List<String> urls = target.clientUrls(ns, "restored");
+    ClientCredentials creds = target.credentials(ns, "restored");
+    try (var c = ClientCredentials.jetcd(urls, creds)) {
+      var kv = c.getKVClient();
+      var before = kv.get(WriteLoad.bytes("/before/"), io.etcd.jetcd.options.GetOption.builder().isPrefix(true).build())
+          .get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(before.getCount()).as("keys written before the snapshot").isEqualTo(200);
+      assertThat(before.getKvs().get(0).getValue().toString(StandardCharsets.UTF_8)).startsWith("v");
+      var after = kv.get(WriteLoad.bytes("/after/"), io.etcd.jetcd.options.GetOption.builder().isPrefix(true)
+          .withCountOnly(true).build()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(after.getCount()).as("keys written after the snapshot").isZero();
+      assertThat(before.getHeader().getRevision()).as("revisions bumped past the old cluster's")
+          .isGreaterThan(revision + io.etcdpilot.operator.model.ClusterObjects.RESTORE_REVISION_BUMP - 1);
+      kv.put(WriteLoad.bytes("/restored/ok"), WriteLoad.bytes("yes")).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    ClusterChecks.assertHashKvEqual(urls, creds);
+    assertThat(target.client().resources(EtcdCluster.class).inNamespace(ns).withName("restored").get().getStatus()
+        .getMembers()).hasSize(3);
+
+    // The second snapshot's stored object corrupted: its cluster never forms, and says why.
+    Path object = store.file(second.getStatus().getLocation().substring(("s3://" + ObjectStoreServer.BUCKET + "/").length()));
+    byte[] raw = Files.readAllBytes(object);
+    raw[raw.length / 2] ^= 0x01;
+    Files.write(object, raw);
+    Scenario.cluster(target, ns, "bad", 3, s -> s.setBootstrap(fromSnapshot("src-snap-2")));
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+      EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("bad").get();
+      var stalled = Conditions.find(ec.getStatus().getConditions(), Conditions.STALLED).orElseThrow();
+      assertThat(stalled.getStatus()).isEqualTo("True");
+      assertThat(stalled.getReason()).isEqualTo("RestoreFailed");
+      assertThat(stalled.getMessage()).contains("restore-fetch").contains("no member starts from it");
+    });
+    assertThat(target.client().pods().inNamespace(ns).withLabel("etcdpilot.io/cluster", "bad").list().getItems())
+        .isNotEmpty().allSatisfy(p -> assertThat(p.getStatus().getContainerStatuses()).allSatisfy(cs ->
+            assertThat(cs.getState().getRunning()).as("etcd of " + p.getMetadata().getName()).isNull()));
+  }
+
+  static io.etcdpilot.operator.api.v1alpha1.BootstrapSpec fromSnapshot(String name) {
+    var from = new io.etcdpilot.operator.api.v1alpha1.FromSnapshot();
+    from.setSnapshotName(name);
+    var b = new io.etcdpilot.operator.api.v1alpha1.BootstrapSpec();
+    b.setFromSnapshot(from);
+    return b;
+  }
+
+  static void put(List<String> urls, ClientCredentials creds, String prefix, int count) throws Exception {
+    try (var c = ClientCredentials.jetcd(urls, creds)) {
+      for (int i = 0; i < count; i++) {
+        c.getKVClient().put(WriteLoad.bytes(prefix + i), WriteLoad.bytes("v" + i)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    }
+  }
+
   private static ObjectStoreServer store(TargetCluster target) {
     Assumptions.assumeTrue(target.objectStore().isPresent(), "the target has no object store");
     return target.objectStore().get();

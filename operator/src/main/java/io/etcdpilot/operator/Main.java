@@ -58,7 +58,7 @@ public final class Main {
         new OperatorSettings(options.clusterDomain(), Duration.ofSeconds(60), Duration.ofSeconds(5),
             options.learnerDeadline(), options.failedMemberDeadline(),
             io.etcdpilot.operator.upgrade.UpgradeMinimums.withOverrides(options.upgradeMinimums()),
-            options.upgradeProgressDeadline()));
+            options.upgradeProgressDeadline(), options.agentImage()));
   }
 
   public static Operator start(KubernetesClient client, OperatorOptions options, EtcdObserver observer,

@@ -16,13 +16,15 @@ public record OperatorOptions(
     java.time.Duration learnerDeadline,
     java.time.Duration failedMemberDeadline,
     Map<String, String> upgradeMinimums,
-    java.time.Duration upgradeProgressDeadline) {
+    java.time.Duration upgradeProgressDeadline,
+    String agentImage) {
 
   public OperatorOptions(String kubeconfig, Set<String> namespaces, String clusterDomain, int healthPort,
       boolean leaderElection, String leaderElectionNamespace, java.time.Duration learnerDeadline,
       java.time.Duration failedMemberDeadline) {
     this(kubeconfig, namespaces, clusterDomain, healthPort, leaderElection, leaderElectionNamespace, learnerDeadline,
-        failedMemberDeadline, Map.of(), java.time.Duration.ofMinutes(10));
+        failedMemberDeadline, Map.of(), java.time.Duration.ofMinutes(10),
+        io.etcdpilot.operator.cluster.OperatorSettings.DEFAULT_AGENT_IMAGE);
   }
 
   public static final String USAGE = """
@@ -39,6 +41,8 @@ public record OperatorOptions(
                                           (defaults from etcd's upgrade guides: 3.5=3.5.32, 3.6=3.6.11); repeatable
         --upgrade-progress-deadline DURATION a member not healthy on a new version by then stops the roll
                                           (Stalled=UpgradeStuck; default: 10m; env UPGRADE_PROGRESS_DEADLINE)
+        --agent-image IMAGE               the operator's own image, run as the restore steps of a cluster created
+                                          from a snapshot (env ETCDPILOT_IMAGE; the chart sets it)
       """;
 
   public static OperatorOptions parse(String[] args, Map<String, String> env) {
@@ -51,6 +55,7 @@ public record OperatorOptions(
     String learnerDeadline = env.getOrDefault("LEARNER_DEADLINE", "5m");
     String failedMemberDeadline = env.getOrDefault("FAILED_MEMBER_DEADLINE", "10m");
     String upgradeDeadline = env.getOrDefault("UPGRADE_PROGRESS_DEADLINE", "10m");
+    String agentImage = env.getOrDefault("ETCDPILOT_IMAGE", io.etcdpilot.operator.cluster.OperatorSettings.DEFAULT_AGENT_IMAGE);
     Map<String, String> minimums = new java.util.LinkedHashMap<>();
     java.util.List<String> expanded = new java.util.ArrayList<>();
     for (String arg : args) {
@@ -76,6 +81,7 @@ public record OperatorOptions(
         case "--leader-election-namespace" -> { leNamespace = require(a, value); i++; }
         case "--learner-deadline" -> { learnerDeadline = require(a, value); i++; }
         case "--failed-member-deadline" -> { failedMemberDeadline = require(a, value); i++; }
+        case "--agent-image" -> { agentImage = require(a, value); i++; }
         case "--upgrade-progress-deadline" -> { upgradeDeadline = require(a, value); i++; }
         case "--upgrade-minimum" -> { minimum(minimums, require(a, value)); i++; }
         case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
@@ -86,7 +92,7 @@ public record OperatorOptions(
     Arrays.stream(namespaces.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(ns::add);
     return new OperatorOptions(kubeconfig, ns, domain, healthPort, leaderElection, leNamespace,
         duration("--learner-deadline", learnerDeadline), duration("--failed-member-deadline", failedMemberDeadline),
-        Map.copyOf(minimums), duration("--upgrade-progress-deadline", upgradeDeadline));
+        Map.copyOf(minimums), duration("--upgrade-progress-deadline", upgradeDeadline), agentImage);
   }
 
   private static void minimum(Map<String, String> minimums, String value) {

@@ -36,6 +36,11 @@ public final class EtcdBinaries {
     this.pinned = pinned;
   }
 
+  /** The checkout the sandbox runs from (the operator's jar is built there). */
+  public Path repository() {
+    return pinned.repository();
+  }
+
   public static Path defaultCache() {
     String xdg = System.getenv("XDG_CACHE_HOME");
     Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");

@@ -118,6 +118,28 @@ public final class Kubelet implements AutoCloseable {
   }
 
   Path dir() { return dir; }
+
+  private Path agentJar;
+
+  /**
+   * The operator's image as the sandbox runs it: the operator's fat jar, copied where a pod's user can read it. The
+   * same jar a real image carries at {@code /app/etcdpilot-operator.jar}.
+   */
+  synchronized Path agentJar() throws java.io.IOException {
+    if (agentJar != null && java.nio.file.Files.exists(agentJar)) return agentJar;
+    Path target = binaries().repository().resolve("operator/target");
+    Path built;
+    try (var files = java.nio.file.Files.list(target)) {
+      built = files.filter(f -> f.getFileName().toString().matches("etcdpilot-operator-.*-all\\.jar")).findFirst()
+          .orElseThrow(() -> new java.io.IOException("the operator's jar is not built (mvn -pl operator package)"));
+    }
+    Path staged = dir.resolve("agent").resolve("etcdpilot-operator.jar");
+    java.nio.file.Files.createDirectories(staged.getParent());
+    java.nio.file.Files.copy(built, staged, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    staged.toFile().setReadable(true, false);
+    agentJar = staged;
+    return staged;
+  }
   HostsFile hosts() { return hosts; }
   EtcdBinaries binaries() { return binaries; }
   ScheduledExecutorService scheduler() { return scheduler; }

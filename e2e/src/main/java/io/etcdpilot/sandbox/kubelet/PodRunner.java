@@ -306,6 +306,7 @@ final class PodRunner {
     if (Files.exists(Kubelet.pullFailsMarker(kubelet.dir(), namespace, name))) {
       throw new ImageUnavailable("failed to pull image " + image + ": registry unreachable from this node (sandbox fault pull-fails)");
     }
+    if (image.contains("etcdpilot-operator")) return operatorImage(c, env, image);
     Optional<String> version = EtcdBinaries.versionOfImage(image);
     if (version.isEmpty()) {
       // Not a program this machine has: a stand-in keeps the pod running, and says so in its log.
@@ -327,6 +328,24 @@ final class PodRunner {
     cmd.addAll(command.subList(1, command.size()));
     c.path("args").forEach(n -> cmd.add(expand(n.asText(), env)));
     return cmd;
+  }
+
+  /** The operator's image: its java runs the operator's jar (the restore steps of a cluster created from a snapshot). */
+  private List<String> operatorImage(JsonNode c, Map<String, String> env, String image) {
+    List<String> cmd = new ArrayList<>();
+    c.path("command").forEach(n -> cmd.add(expand(n.asText(), env)));
+    c.path("args").forEach(n -> cmd.add(expand(n.asText(), env)));
+    if (cmd.isEmpty() || !cmd.get(0).equals("java")) {
+      throw new ImageUnavailable("image " + image + " runs java in the sandbox, not " + (cmd.isEmpty() ? "nothing" : cmd.get(0)));
+    }
+    try {
+      String jar = kubelet.agentJar().toString();
+      cmd.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      cmd.replaceAll(a -> a.equals(io.etcdpilot.operator.model.ClusterObjects.AGENT_JAR) ? jar : a);
+      return cmd;
+    } catch (IOException e) {
+      throw new ImageUnavailable("image " + image + ": " + e.getMessage());
+    }
   }
 
   /** Thrown when an image maps to no local binary: the pod waits as it would on a failed pull. */
@@ -380,18 +399,73 @@ final class PodRunner {
     return pb.start();
   }
 
+  /** Init containers by name, in order, as their statuses report them. */
+  private final Map<String, ContainerState> inits = new java.util.LinkedHashMap<>();
+
   private boolean runInit(JsonNode init) throws InterruptedException {
     String cname = init.path("name").asText();
+    ContainerState cs = new ContainerState(init);
+    synchronized (this) {
+      inits.put(cname, cs);
+    }
     while (!terminating) {
       try {
+        Path logFile = kubelet.logFile(namespace, name, cname);
+        cs.logOffset = Files.exists(logFile) ? Files.size(logFile) : 0;
+        cs.startedAt = Instant.now();
         Process p = spawn(init, cname);
-        if (p.waitFor() == 0) return true;
+        cs.process = p;
+        publishStatus();
+        int code = p.waitFor();
+        cs.lastExitCode = code;
+        cs.lastStartedAt = cs.startedAt;
+        cs.lastFinishedAt = Instant.now();
+        cs.lastMessage = code != 0
+            && "FallbackToLogsOnError".equals(init.path("terminationMessagePolicy").asText()) ? logTail(cs) : null;
+        cs.process = null;
+        if (code == 0) {
+          cs.started = true; // completed
+          publishStatus();
+          return true;
+        }
+        cs.restarts++;
+        cs.waitingReason = "CrashLoopBackOff";
+        publishStatus();
       } catch (IOException | RuntimeException e) {
         log.warn("init container {} of {}/{}: {}", cname, namespace, name, e.getMessage());
       }
       Thread.sleep(2000);
     }
     return false;
+  }
+
+  /** Init containers as the kubelet reports them: running, completed, or back-off after a failure. */
+  private ArrayNode initStatuses() {
+    ArrayNode out = Kubelet.JSON.createArrayNode();
+    for (Map.Entry<String, ContainerState> e : inits.entrySet()) {
+      ContainerState cs = e.getValue();
+      ObjectNode s = out.addObject();
+      s.put("name", e.getKey());
+      s.put("image", cs.spec.path("image").asText());
+      s.put("imageID", "");
+      s.put("restartCount", cs.restarts);
+      s.put("ready", cs.started);
+      ObjectNode state = s.putObject("state");
+      if (cs.started) {
+        ObjectNode t = state.putObject("terminated").put("exitCode", 0).put("reason", "Completed");
+        if (cs.lastFinishedAt != null) t.put("finishedAt", ts(cs.lastFinishedAt));
+      } else if (cs.process != null) {
+        state.putObject("running").put("startedAt", ts(cs.startedAt));
+      } else {
+        state.putObject("waiting").put("reason", cs.waitingReason == null ? "PodInitializing" : cs.waitingReason);
+      }
+      if (cs.lastExitCode != null && cs.lastExitCode != 0) {
+        ObjectNode t = s.putObject("lastState").putObject("terminated").put("exitCode", cs.lastExitCode).put("reason", "Error");
+        if (cs.lastFinishedAt != null) t.put("finishedAt", ts(cs.lastFinishedAt));
+        if (cs.lastMessage != null) t.put("message", cs.lastMessage);
+      }
+    }
+    return out;
   }
 
   private void launch(ContainerState cs) {
@@ -672,6 +746,7 @@ final class PodRunner {
     status.putArray("podIPs").addObject().put("ip", ip);
     status.put("startTime", ts(startTime));
     status.set("containerStatuses", statuses);
+    if (!inits.isEmpty()) status.set("initContainerStatuses", initStatuses());
     if (lastStatus != null && sameIgnoringTimes(lastStatus, status)) return;
     lastStatus = status;
     kubelet.writePodStatus(this, status);

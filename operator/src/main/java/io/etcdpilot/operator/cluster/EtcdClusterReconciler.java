@@ -14,6 +14,7 @@ import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.model.ClusterObjects;
 import io.etcdpilot.operator.model.EtcdVersion;
 import io.etcdpilot.operator.upgrade.VersionGate;
+import io.etcdpilot.operator.restore.RestorePlan;
 import io.etcdpilot.operator.pki.CertificateManager;
 import io.etcdpilot.operator.pki.TlsMaterial;
 import io.etcdpilot.operator.pki.TlsSettings;
@@ -126,6 +127,14 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     if (objects != null) {
       violations.addAll(immutableAfterBootstrap(objects, existingState));
     }
+    // A cluster created from a snapshot: its members restore it before etcd starts (decided once, at creation).
+    RestorePlan.Decision restore = objects == null ? null : RestorePlan.decide(cluster, existingState,
+        name -> cache.get(io.etcdpilot.operator.api.v1alpha1.EtcdSnapshot.class, name),
+        name -> context.getPrimaryCache().get(new ResourceID(name, namespace)));
+    if (restore != null) {
+      violations.addAll(restore.invalid());
+      if (restore.source() != null) objects = objects.restoring(restore.source(), restore.recordedSpec(), settings.agentImage());
+    }
     TlsMaterial tls = null;
     TlsSettings tlsSettings = objects == null ? null : TlsSettings.of(cluster.getSpec().getTls());
     boolean paused = isPaused(cluster);
@@ -169,13 +178,16 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     String initialCluster = state.stateData().getOrDefault(ClusterObjects.INITIAL_CLUSTER_KEY,
         names.initialCluster(objects.replicas(), objects.tls()));
     // The version members are rendered with is the gate's decision; a refused spec.version leaves them as they are.
-    List<SpecViolation> refused = new ArrayList<>();
+    List<SpecViolation> refused = new ArrayList<>(restore.refused());
     EtcdVersion renderedBefore = renderedVersion(existingSts);
     VersionGate.Decision version = VersionGate.decide(versions.facts(renderedBefore, observation, objects.version(),
         connection, clientUrls), objects.version(), settings.upgradeMinimums());
     if (version.refused()) refused.add(new SpecViolation("spec.version", version.refusal()));
     ClusterObjects rendered = version.render().equals(objects.version()) ? objects
         : new ClusterObjects(cluster, settings.clusterDomain(), version.render(), VersionStage.heldImage(cluster, existingSts));
+    if (rendered != objects && objects.restore() != null) {
+      rendered = rendered.restoring(objects.restore(), restore.recordedSpec(), settings.agentImage());
+    }
     ConfigMap stateConfigMap = state.stateConfigMap();
     StatefulSet desiredSts = null;
     if (!paused) {
@@ -216,7 +228,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     EtcdClusterStatus status = statusCalculator.compute(new StatusCalculator.Inputs(cluster, names, violations,
         validator.warnings(cluster.getSpec()), observation, pods.size(), paused, operation, memberFailure, certStatus,
         objects.tls().enabled(), now, refused, progress.map(p -> VersionStage.status(p, operationNow)).orElse(null),
-        progress.map(io.etcdpilot.operator.upgrade.UpgradeProgress.Progress::stuck).orElse(null)));
+        progress.map(io.etcdpilot.operator.upgrade.UpgradeProgress.Progress::stuck).orElse(null),
+        bootstrapped || objects.restore() == null ? null : restoreFailure(pods)));
     if (progress.isPresent() && progress.get().stuck() != null && !stalledFor(cluster, "UpgradeStuck")) {
       events.warning(cluster, "UpgradeStuck", progress.get().stuck());
     }
@@ -378,6 +391,23 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       default -> { }
     }
     return applied.object();
+  }
+
+  /** What a member's failed restore step said (the restore agent's last line), if one failed. */
+  static String restoreFailure(List<Pod> pods) {
+    for (Pod p : pods) {
+      if (p.getStatus() == null || p.getStatus().getInitContainerStatuses() == null) continue;
+      for (var cs : p.getStatus().getInitContainerStatuses()) {
+        var t = cs.getLastState() != null && cs.getLastState().getTerminated() != null ? cs.getLastState().getTerminated()
+            : cs.getState() != null ? cs.getState().getTerminated() : null;
+        if (t == null || t.getExitCode() == null || t.getExitCode() == 0 || !cs.getName().startsWith("restore-")) continue;
+        String message = t.getMessage() == null ? "exit code " + t.getExitCode() : t.getMessage().strip();
+        String last = message.lines().reduce((a, b) -> b).orElse(message);
+        return "member " + p.getMetadata().getName() + " could not restore the snapshot (" + cs.getName() + "): " + last
+            + "; no member starts from it";
+      }
+    }
+    return null;
   }
 
   /** Whether the last written status already says Stalled for this reason (so its Event is not repeated). */

@@ -7,8 +7,16 @@ import java.time.Duration;
 /** Settings of one operator process, the same in production and in the sandbox. */
 public record OperatorSettings(String clusterDomain, Duration steadyResync, Duration busyResync,
     Duration learnerDeadline, Duration failedMemberDeadline, UpgradeMinimums upgradeMinimums,
-    Duration upgradeProgressDeadline) {
+    Duration upgradeProgressDeadline, String agentImage) {
   public static final Duration DEFAULT_UPGRADE_PROGRESS_DEADLINE = Duration.ofMinutes(10);
+  /** The operator's own image, run as the restore steps of a cluster created from a snapshot. */
+  public static final String DEFAULT_AGENT_IMAGE = "ghcr.io/etcdpilot/etcdpilot-operator:0.1.0";
+
+  public OperatorSettings(String clusterDomain, Duration steadyResync, Duration busyResync, Duration learnerDeadline,
+      Duration failedMemberDeadline, UpgradeMinimums upgradeMinimums, Duration upgradeProgressDeadline) {
+    this(clusterDomain, steadyResync, busyResync, learnerDeadline, failedMemberDeadline, upgradeMinimums,
+        upgradeProgressDeadline, DEFAULT_AGENT_IMAGE);
+  }
 
   public OperatorSettings(String clusterDomain, Duration steadyResync, Duration busyResync, Duration learnerDeadline,
       Duration failedMemberDeadline) {

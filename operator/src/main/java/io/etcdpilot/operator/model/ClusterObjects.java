@@ -32,6 +32,14 @@ public final class ClusterObjects {
   private final TlsWiring tls;
   private final EtcdVersion version;
   private final String image;
+  private io.etcdpilot.operator.restore.RestoreSource restore;
+  private String agentImage;
+  private String restoreSpec;
+
+  /** ConfigMap keys of a cluster created from a snapshot: whether its members restore, and what etcdutl is given. */
+  public static final String RESTORE_MODE_KEY = "restore-mode";
+  public static final String RESTORE_SNAPSHOT_KEY = "restore-snapshot";
+  public static final String RESTORE_SOURCE_KEY = "restore-source";
 
   public static final String TLS_VOLUME = "tls";
   public static final String TRUST_ANNOTATION = "etcdpilot.io/trust-bundle";
@@ -61,6 +69,21 @@ public final class ClusterObjects {
   }
 
   public EtcdVersion version() { return version; }
+
+  /**
+   * The same objects for a cluster created from a snapshot: each member pod restores it before etcd starts
+   * (the operator's image run as {@code agentImage} fetches and checks it, etcd's {@code etcdutl} restores it).
+   */
+  public ClusterObjects restoring(io.etcdpilot.operator.restore.RestoreSource source, String recordedSpec,
+      String agentImage) {
+    ClusterObjects copy = new ClusterObjects(cluster, names.clusterDomain(), version, image);
+    copy.restore = source;
+    copy.restoreSpec = recordedSpec;
+    copy.agentImage = agentImage;
+    return copy;
+  }
+
+  public io.etcdpilot.operator.restore.RestoreSource restore() { return restore; }
 
   public ClusterNames names() { return names; }
   public TlsWiring tls() { return tls; }
@@ -138,6 +161,17 @@ public final class ClusterObjects {
     data.put(STATE_KEY, state);
     data.put(INITIAL_CLUSTER_KEY, initialCluster);
     data.put(URL_SCHEME_KEY, tls.scheme());
+    if (restore != null) {
+      // Only founding members restore, and only while the cluster is being created; later members join as usual.
+      boolean creating = STATE_NEW.equals(state);
+      data.put(RESTORE_MODE_KEY, creating ? io.etcdpilot.operator.restore.RestoreAgent.MODE_SNAPSHOT
+          : io.etcdpilot.operator.restore.RestoreAgent.MODE_NONE);
+      // etcdutl's argument: the snapshot, or --help (prints its usage, exits 0) once there is nothing to restore.
+      data.put(RESTORE_SNAPSHOT_KEY, creating ? io.etcdpilot.operator.restore.RestoreAgent.SNAPSHOT_FILE : "--help");
+      // What the cluster was created from, and the spec that asked for it: kept, so that a later spec change is seen.
+      data.put(RESTORE_SOURCE_KEY, io.etcdpilot.operator.restore.RestorePlan.json(restore));
+      if (restoreSpec != null) data.put(io.etcdpilot.operator.restore.RestorePlan.RESTORE_SPEC_KEY, restoreSpec);
+    }
     return new ConfigMapBuilder().withMetadata(meta(names.stateConfigMap())).withData(data).build();
   }
 
@@ -273,6 +307,7 @@ public final class ClusterObjects {
               .withTolerations(scheduling.getTolerations())
               .withTopologySpreadConstraints(scheduling.getTopologySpreadConstraints())
               .withPriorityClassName(scheduling.getPriorityClassName())
+              .withInitContainers(restore == null ? null : restoreSteps(etcd.getSecurityContext(), resources))
               .withContainers(etcd)
               .withVolumes(volumes())
             .endSpec()
@@ -283,6 +318,68 @@ public final class ClusterObjects {
               .build())
         .endSpec()
         .build();
+  }
+
+  /**
+   * fetch (the operator's image: download, decrypt, decompress, verify) → etcdutl snapshot restore (etcd's image,
+   * into a work directory) → finish (the operator's image: move it into the data directory unless the member already
+   * has data). Outside of a creation from a snapshot each step does nothing.
+   */
+  private List<Container> restoreSteps(io.fabric8.kubernetes.api.model.SecurityContext security,
+      ResourceRequirements resources) {
+    var store = restore.store();
+    List<EnvVar> agentEnv = new java.util.ArrayList<>(List.of(
+        configEnv(io.etcdpilot.operator.restore.RestoreAgent.ENV_MODE, RESTORE_MODE_KEY),
+        literal("RESTORE_ENDPOINT", store.getEndpoint() == null ? "" : store.getEndpoint()),
+        literal("RESTORE_REGION", store.getRegion()),
+        literal("RESTORE_BUCKET", store.getBucket()),
+        literal("RESTORE_PATH_STYLE", Boolean.toString(Boolean.TRUE.equals(store.getForcePathStyle()))),
+        literal("RESTORE_MANIFEST", restore.manifestKey()),
+        // Optional references: once the cluster exists the Secrets may go without blocking a member's restart.
+        secretEnv("RESTORE_ACCESS_KEY_ID", store.getCredentialsSecretName(), "accessKeyID"),
+        secretEnv("RESTORE_SECRET_ACCESS_KEY", store.getCredentialsSecretName(), "secretAccessKey"),
+        secretEnv("RESTORE_SESSION_TOKEN", store.getCredentialsSecretName(), "sessionToken")));
+    if (restore.keySecretName() != null) {
+      agentEnv.add(secretEnv("RESTORE_KEYSET", restore.keySecretName(),
+          io.etcdpilot.operator.snapshot.SnapshotEncryption.KEYSET_KEY));
+    }
+    String agentMain = io.etcdpilot.operator.restore.RestoreAgent.class.getName();
+    Container fetch = new ContainerBuilder().withName("restore-fetch").withImage(agentImage)
+        .withCommand("java", "-cp", AGENT_JAR, agentMain, "fetch")
+        .withEnv(agentEnv).withVolumeMounts(mounts()).withResources(resources).withSecurityContext(security)
+        .withTerminationMessagePolicy("FallbackToLogsOnError").build();
+    String host = "$(" + EtcdFlags.ENV_POD_NAME + ")." + names.peerService() + "." + names.namespace() + ".svc."
+        + names.clusterDomain();
+    Container etcdutl = new ContainerBuilder().withName("restore-db").withImage(image())
+        .withCommand("/usr/local/bin/etcdutl")
+        .withArgs("snapshot", "restore", "$(RESTORE_SNAPSHOT)", "--name=$(" + EtcdFlags.ENV_POD_NAME + ")",
+            "--initial-cluster=$(" + EtcdFlags.ENV_INITIAL_CLUSTER + ")", "--initial-cluster-token=" + clusterToken(),
+            "--initial-advertise-peer-urls=" + tls.scheme() + "://" + host + ":" + ClusterNames.PEER_PORT,
+            "--data-dir=" + io.etcdpilot.operator.restore.RestoreAgent.RESTORED_DIR,
+            // Far above any revision the old cluster reached, and compacted: watchers never see revisions go back.
+            "--bump-revision=" + RESTORE_REVISION_BUMP, "--mark-compacted")
+        .withEnv(fieldEnv(EtcdFlags.ENV_POD_NAME, "metadata.name"),
+            configEnv(EtcdFlags.ENV_INITIAL_CLUSTER, INITIAL_CLUSTER_KEY),
+            configEnv("RESTORE_SNAPSHOT", RESTORE_SNAPSHOT_KEY))
+        .withVolumeMounts(mounts()).withResources(resources).withSecurityContext(security)
+        .withTerminationMessagePolicy("FallbackToLogsOnError").build();
+    Container finish = new ContainerBuilder(fetch).withName("restore-finish")
+        .withCommand("java", "-cp", AGENT_JAR, agentMain, "finish")
+        .withEnv(configEnv(io.etcdpilot.operator.restore.RestoreAgent.ENV_MODE, RESTORE_MODE_KEY)).build();
+    return List.of(fetch, etcdutl, finish);
+  }
+
+  /** Where the operator's image keeps its jar (the restore steps run it). */
+  public static final String AGENT_JAR = "/app/etcdpilot-operator.jar";
+  public static final long RESTORE_REVISION_BUMP = 1_000_000_000L;
+
+  private static EnvVar literal(String name, String value) {
+    return new EnvVarBuilder().withName(name).withValue(value).build();
+  }
+
+  private static EnvVar secretEnv(String name, String secret, String key) {
+    return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef().withName(secret).withKey(key)
+        .withOptional(true).endSecretKeyRef().endValueFrom().build();
   }
 
   private List<VolumeMount> mounts() {

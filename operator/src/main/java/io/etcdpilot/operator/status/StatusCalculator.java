@@ -41,7 +41,9 @@ public final class StatusCalculator {
       /** The version change in progress; null when none is. */
       io.etcdpilot.operator.api.v1alpha1.UpgradeStatus upgrade,
       /** Why the version change is stuck; null when it is not. */
-      String upgradeStuck) {
+      String upgradeStuck,
+      /** Why the members could not restore the snapshot the cluster is created from; null when they could. */
+      String restoreFailure) {
     public Inputs {
       refused = refused == null ? List.of() : refused;
     }
@@ -53,7 +55,7 @@ public final class StatusCalculator {
         io.etcdpilot.operator.api.v1alpha1.CertificateStatus certificates, boolean tlsEnabled, Instant now,
         List<SpecViolation> refused) {
       this(cluster, names, violations, warnings, observation, podsExisting, paused, operation, memberFailure,
-          certificates, tlsEnabled, now, refused, null, null);
+          certificates, tlsEnabled, now, refused, null, null, null);
     }
   }
 
@@ -198,6 +200,9 @@ public final class StatusCalculator {
       // Adding members stopped: it takes a person to fix the cause (and a spec change to try again).
       c.add(Conditions.next(prevConditions, Conditions.STALLED, true, "LearnerFailed", failure.getMessage()
           + "; fix the cause, then change the spec to retry", generation, in.now()));
+    } else if (in.restoreFailure() != null) {
+      c.add(Conditions.next(prevConditions, Conditions.STALLED, true, "RestoreFailed", in.restoreFailure(), generation,
+          in.now()));
     } else if (in.upgradeStuck() != null) {
       c.add(Conditions.next(prevConditions, Conditions.STALLED, true, "UpgradeStuck", in.upgradeStuck(), generation,
           in.now()));

@@ -51,6 +51,9 @@ public class EtcdClusterSpec {
   @JsonPropertyDescription("Scheduled snapshots to S3-compatible storage, and the default destination of EtcdSnapshots.")
   private SnapshotsSpec snapshots;
 
+  @JsonPropertyDescription("How the cluster starts: from a snapshot. Honoured only when the cluster is created.")
+  private BootstrapSpec bootstrap;
+
   public Integer getReplicas() { return replicas; }
   public void setReplicas(Integer replicas) { this.replicas = replicas; }
   public String getVersion() { return version; }
@@ -69,6 +72,8 @@ public class EtcdClusterSpec {
   public void setEtcd(EtcdOptions etcd) { this.etcd = etcd; }
   public Boolean getPaused() { return paused; }
   public void setPaused(Boolean paused) { this.paused = paused; }
+  public BootstrapSpec getBootstrap() { return bootstrap; }
+  public void setBootstrap(BootstrapSpec bootstrap) { this.bootstrap = bootstrap; }
   public SnapshotsSpec getSnapshots() { return snapshots; }
   public void setSnapshots(SnapshotsSpec snapshots) { this.snapshots = snapshots; }
   public PodTemplateSpec getPodTemplate() { return podTemplate; }
