@@ -168,6 +168,23 @@ class SnapshotE2E {
         .contains("bucket");
     assertThat(target.client().v1().events().inNamespace(ns).list().getItems())
         .anyMatch(e -> "SnapshotFailed".equals(e.getReason()));
+
+    // The store down: the snapshot fails and says so; once it is back the next one succeeds.
+    S3Destination good = store.destination(ns, "etcd");
+    store.pause();
+    try {
+      EtcdSnapshot down = snapshot(ns, "store-down", "etcd");
+      down.getSpec().setDestination(destinationOf(good));
+      target.client().resource(down).create();
+      assertThat(awaitPhase(target, ns, "store-down", "Failed", Duration.ofMinutes(2)).getStatus().getMessage())
+          .contains("refused");
+    } finally {
+      store.resume();
+    }
+    EtcdSnapshot back = snapshot(ns, "store-back", "etcd");
+    back.getSpec().setDestination(destinationOf(good));
+    target.client().resource(back).create();
+    awaitPhase(target, ns, "store-back", "Succeeded", Duration.ofMinutes(1));
     ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofSeconds(30));
     assertThat(ClusterChecks.members(target.clientUrls(ns, "etcd"), target.credentials(ns, "etcd"))).isEqualTo(members);
   }

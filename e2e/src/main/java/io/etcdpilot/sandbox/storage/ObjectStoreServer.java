@@ -23,7 +23,8 @@ public final class ObjectStoreServer implements AutoCloseable {
   /** Secret with the store's credentials, in each namespace that asks for it. */
   public static final String SECRET = "sandbox-s3";
 
-  private final S3Proxy proxy;
+  private S3Proxy proxy;
+  private int port;
   private final BlobStoreContext context;
   private final String accessKey;
   private final String secretKey;
@@ -43,7 +44,11 @@ public final class ObjectStoreServer implements AutoCloseable {
     p.setProperty("jclouds.filesystem.basedir", dir.toString());
     context = ContextBuilder.newBuilder("filesystem").overrides(p).build(BlobStoreContext.class);
     context.getBlobStore().createContainerInLocation(null, BUCKET);
-    proxy = S3Proxy.builder().blobStore(context.getBlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
+    listen(0);
+  }
+
+  private void listen(int onPort) throws Exception {
+    proxy = S3Proxy.builder().blobStore(context.getBlobStore()).endpoint(URI.create("http://127.0.0.1:" + onPort))
         .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey).build();
     proxy.start();
     long deadline = System.nanoTime() + 30_000_000_000L;
@@ -51,6 +56,16 @@ public final class ObjectStoreServer implements AutoCloseable {
       if (System.nanoTime() > deadline) throw new IllegalStateException("s3proxy did not start");
       Thread.sleep(10);
     }
+    port = proxy.getPort();
+  }
+
+  /** The store goes away (its port refuses connections) until {@link #resume()}: an outage of the backup target. */
+  public synchronized void pause() throws Exception {
+    proxy.stop();
+  }
+
+  public synchronized void resume() throws Exception {
+    listen(port);
   }
 
   public static ObjectStoreServer start(Path dir) throws Exception {
@@ -58,7 +73,7 @@ public final class ObjectStoreServer implements AutoCloseable {
   }
 
   public String endpoint() {
-    return "http://127.0.0.1:" + proxy.getPort();
+    return "http://127.0.0.1:" + port;
   }
 
   public Path dir() {
