@@ -34,6 +34,7 @@ public final class SandboxCli {
         sandbox etcd-versions                             the etcd versions member pods can run, one per line
         sandbox bench   [--dir DIR] [--clusters 1,10,50] [--window SECONDS] [--runs N (5)]
                                                           measure the operator in a fresh sandbox (bin/bench)
+        sandbox bench-snapshots [--dir DIR] [--gib N (1)]      snapshot and restore throughput, memory (bin/bench-snapshots)
       DIR defaults to $ETCDPILOT_SANDBOX_DIR, else .sandbox in the repository.
       """;
 
@@ -74,6 +75,11 @@ public final class SandboxCli {
       case "etcdctl" -> etcdctl(dir, args);
       case "fault" -> fault(dir, args);
       case "bench" -> io.etcdpilot.sandbox.bench.Bench.run(dir, args);
+      case "bench-snapshots" -> {
+        var binaries = new io.etcdpilot.sandbox.kubelet.EtcdBinaries(io.etcdpilot.sandbox.kubelet.EtcdBinaries.defaultCache(),
+            io.etcdpilot.sandbox.controlplane.KubeBinaries.locate());
+        yield io.etcdpilot.sandbox.bench.SnapshotBench.run(dir, args, binaries, Sandbox.supportedEtcdVersion(binaries));
+      }
       case "etcd-versions" -> {
         // Pinned module releases (built on first use), the system's etcd, and any fetched from Debian.
         new EtcdBinaries(EtcdBinaries.defaultCache(), io.etcdpilot.sandbox.controlplane.KubeBinaries.locate())

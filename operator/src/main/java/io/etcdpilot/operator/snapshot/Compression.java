@@ -24,7 +24,8 @@ enum Compression {
 
   OutputStream compressing(OutputStream out) throws IOException {
     return switch (this) {
-      case zstd -> new ZstdOutputStream(out, 3);
+      // Level 1: etcd databases compress almost as well as at 3, at about twice the speed (measured by bin/bench-snapshots).
+      case zstd -> new ZstdOutputStream(out, 1);
       case gzip -> new GZIPOutputStream(out, 64 * 1024);
       case none -> out;
     };

@@ -5,13 +5,18 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
- * An S3 object written as it is produced, with a multipart upload: one part buffer in memory, whatever the object's
- * size. {@link #close()} completes the upload; {@link #abort()} throws away what was uploaded.
+ * An S3 object written as it is produced, with a multipart upload. Two part buffers: one fills while the other
+ * uploads, so etcd's stream and the upload overlap, and memory holds two parts whatever the object's size.
+ * {@link #close()} completes the upload; {@link #abort()} throws away what was uploaded.
  */
 final class MultipartUploadStream extends OutputStream {
   /** S3's smallest part but the last is 5 MiB; a few more keep the part count low for big databases. */
@@ -20,8 +25,11 @@ final class MultipartUploadStream extends OutputStream {
   private final S3Client s3;
   private final String bucket;
   private final String key;
-  private final byte[] part;
+  private byte[] part;
+  private byte[] spare;
   private final List<CompletedPart> parts = new ArrayList<>();
+  private final ExecutorService uploader;
+  private Future<CompletedPart> inFlight;
   private String uploadId;
   private int filled;
   private long written;
@@ -36,6 +44,12 @@ final class MultipartUploadStream extends OutputStream {
     this.bucket = bucket;
     this.key = key;
     this.part = new byte[partSize];
+    this.spare = new byte[partSize];
+    this.uploader = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "snapshot-upload");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   @Override
@@ -57,15 +71,40 @@ final class MultipartUploadStream extends OutputStream {
     }
   }
 
-  private void uploadPart() {
+  /** Hands the full buffer to the uploader (after the previous part is in) and goes on filling the other one. */
+  private void uploadPart() throws IOException {
     if (uploadId == null) {
       uploadId = s3.createMultipartUpload(r -> r.bucket(bucket).key(key)).uploadId();
     }
+    awaitInFlight();
     int number = parts.size() + 1;
-    String etag = s3.uploadPart(r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(number)
-        .contentLength((long) filled), RequestBody.fromInputStream(new ByteArrayInputStream(part, 0, filled), filled)).eTag();
-    parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+    byte[] full = part;
+    int length = filled;
+    String id = uploadId;
+    inFlight = uploader.submit(() -> {
+      String etag = s3.uploadPart(r -> r.bucket(bucket).key(key).uploadId(id).partNumber(number)
+          .contentLength((long) length), RequestBody.fromInputStream(new ByteArrayInputStream(full, 0, length), length))
+          .eTag();
+      return CompletedPart.builder().partNumber(number).eTag(etag).build();
+    });
+    part = spare;
+    spare = full;
     filled = 0;
+  }
+
+  private void awaitInFlight() throws IOException {
+    if (inFlight == null) return;
+    try {
+      parts.add(inFlight.get());
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) throw r;
+      throw new IOException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while uploading " + key, e);
+    } finally {
+      inFlight = null;
+    }
   }
 
   /** Bytes written to the object so far. */
@@ -76,15 +115,23 @@ final class MultipartUploadStream extends OutputStream {
   @Override
   public void close() throws IOException {
     if (closed) return;
-    closed = true;
-    if (filled > 0 || parts.isEmpty()) uploadPart();
-    s3.completeMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId)
-        .multipartUpload(m -> m.parts(parts)));
+    try {
+      if (filled > 0 || (parts.isEmpty() && inFlight == null)) uploadPart();
+      awaitInFlight();
+      closed = true;
+      s3.completeMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId)
+          .multipartUpload(m -> m.parts(parts)));
+    } finally {
+      closed = true;
+      uploader.shutdownNow();
+    }
   }
 
   /** Drops the upload: nothing of it stays in the store. */
   void abort() {
     closed = true;
+    if (inFlight != null) inFlight.cancel(true);
+    uploader.shutdownNow();
     if (uploadId == null) return;
     try {
       s3.abortMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId));

@@ -99,6 +99,11 @@ public final class SnapshotStreamer {
     }
   }
 
+  /** The upload path alone (a multipart upload stream), for measuring the store apart from etcd. */
+  public static OutputStream rawUpload(S3Client s3, String bucket, String key) {
+    return new MultipartUploadStream(s3, bucket, key);
+  }
+
   static void deleteQuietly(S3Client s3, String bucket, String key) {
     try {
       s3.deleteObject(r -> r.bucket(bucket).key(key));
