@@ -10,6 +10,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -41,10 +45,11 @@ public final class Main {
       return;
     }
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config(options)).build();
-    Operator operator = start(client, options);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Operator operator = start(client, options, registry);
     operator.installShutdownHook(Duration.ofSeconds(10));
     if (options.healthPort() > 0) {
-      serveHealth(operator, options.healthPort());
+      serveHealth(operator, options.healthPort(), registry, new ApiServerProbe(client));
     }
     log.info("etcdpilot operator started (namespaces: {}, leader election: {})",
         options.namespaces().isEmpty() ? "all" : options.namespaces(), options.leaderElection());
@@ -52,18 +57,29 @@ public final class Main {
 
   /** Builds, registers and starts the operator; shared by {@link #main} and the tests. */
   public static Operator start(KubernetesClient client, OperatorOptions options) {
+    return start(client, options, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  static Operator start(KubernetesClient client, OperatorOptions options, MeterRegistry registry) {
     JetcdObserver etcd = new JetcdObserver();
     Runtime.getRuntime().addShutdownHook(new Thread(etcd::close, "etcd-channels-close"));
     return start(client, options, etcd, etcd,
         new OperatorSettings(options.clusterDomain(), Duration.ofSeconds(60), Duration.ofSeconds(5),
             options.learnerDeadline(), options.failedMemberDeadline(),
             io.etcdpilot.operator.upgrade.UpgradeMinimums.withOverrides(options.upgradeMinimums()),
-            options.upgradeProgressDeadline(), options.agentImage()));
+            options.upgradeProgressDeadline(), options.agentImage()), registry);
   }
 
   public static Operator start(KubernetesClient client, OperatorOptions options, EtcdObserver observer,
       io.etcdpilot.operator.etcd.EtcdAdmin admin, OperatorSettings settings) {
+    return start(client, options, observer, admin, settings, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  public static Operator start(KubernetesClient client, OperatorOptions options, EtcdObserver observer,
+      io.etcdpilot.operator.etcd.EtcdAdmin admin, OperatorSettings settings, MeterRegistry registry) {
     Operator operator = new Operator(o -> {
+      // JOSDK's own reconcile metrics, without per-resource tags (bounded cardinality).
+      o.withMetrics(MicrometerMetrics.newMicrometerMetricsBuilder(registry).build());
       o.withKubernetesClient(client)
           // One write path for every API server we meet: plain create/update/patch, no server-side apply.
           .withSSABasedCreateUpdateMatchForDependentResources(false)
@@ -80,7 +96,8 @@ public final class Main {
         settings.clusterDomain(), Clock.systemUTC()), c -> {
       if (!options.namespaces().isEmpty()) c.settingNamespaces(options.namespaces());
     });
-    operator.register(new EtcdClusterReconciler(client, observer, admin, settings, Clock.systemUTC(), snapshotJobs), c -> {
+    operator.register(new EtcdClusterReconciler(client, observer, admin, settings, Clock.systemUTC(), snapshotJobs,
+        new io.etcdpilot.operator.metrics.ClusterMetrics(registry)), c -> {
       // A failing pass is retried for as long as it fails, from 1 s doubling up to 2 minutes (JOSDK's default gives
       // up after 5 attempts, leaving the next pass to the 10-hour maximum interval).
       c.withRetry(new io.javaoperatorsdk.operator.processing.retry.GenericRetry().setInitialInterval(1000)
@@ -100,9 +117,18 @@ public final class Main {
     return Config.fromKubeconfig(null, Files.readString(Path.of(options.kubeconfig())), options.kubeconfig());
   }
 
-  private static void serveHealth(Operator operator, int port) throws IOException {
+  private static void serveHealth(Operator operator, int port, PrometheusMeterRegistry registry, ApiServerProbe api)
+      throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.createContext("/healthz", ex -> respond(ex, true));
+    server.createContext("/metrics", ex -> {
+      byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+      ex.sendResponseHeaders(200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    // Alive: the API server answered within the last minute (an operator cut off from it can do nothing right).
+    server.createContext("/healthz", ex -> respond(ex, api.answeredWithin(Duration.ofMinutes(1))));
     server.createContext("/readyz", ex -> respond(ex, operator.getRuntimeInfo().isStarted()
         && operator.getRuntimeInfo().allEventSourcesAreHealthy()));
     server.setExecutor(null);
@@ -114,5 +140,30 @@ public final class Main {
     ex.sendResponseHeaders(ok ? 200 : 503, body.length);
     ex.getResponseBody().write(body);
     ex.close();
+  }
+
+  /** Asks the API server for its version every 10 s, off the request path; /healthz reads the last answer. */
+  static final class ApiServerProbe {
+    private volatile long lastAnswerNanos = System.nanoTime();
+
+    ApiServerProbe(KubernetesClient client) {
+      var timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "api-server-probe");
+        t.setDaemon(true);
+        return t;
+      });
+      timer.scheduleWithFixedDelay(() -> {
+        try {
+          client.getKubernetesVersion();
+          lastAnswerNanos = System.nanoTime();
+        } catch (RuntimeException e) {
+          log.warn("the API server does not answer: {}", e.toString());
+        }
+      }, 0, 10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    boolean answeredWithin(Duration d) {
+      return System.nanoTime() - lastAnswerNanos < d.toNanos();
+    }
   }
 }

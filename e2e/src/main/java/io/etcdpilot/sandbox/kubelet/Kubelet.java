@@ -133,10 +133,15 @@ public final class Kubelet implements AutoCloseable {
       built = files.filter(f -> f.getFileName().toString().matches("etcdpilot-operator-.*-all\\.jar")).findFirst()
           .orElseThrow(() -> new java.io.IOException("the operator's jar is not built (mvn -pl operator package)"));
     }
-    Path staged = dir.resolve("agent").resolve("etcdpilot-operator.jar");
-    java.nio.file.Files.createDirectories(staged.getParent());
+    // Outside the sandbox directory: a pod's user cannot pass a checkout under a private (0700) directory, as in CI.
+    Path stagingDir = java.nio.file.Files.createTempDirectory("etcdpilot-agent-");
+    stagingDir.toFile().setReadable(true, false);
+    stagingDir.toFile().setExecutable(true, false);
+    Path staged = stagingDir.resolve("etcdpilot-operator.jar");
     java.nio.file.Files.copy(built, staged, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     staged.toFile().setReadable(true, false);
+    stagingDir.toFile().deleteOnExit(); // deleted after the jar: the JVM deletes in reverse order
+    staged.toFile().deleteOnExit();
     agentJar = staged;
     return staged;
   }

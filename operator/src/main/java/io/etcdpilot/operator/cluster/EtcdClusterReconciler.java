@@ -86,8 +86,18 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     this(client, observer, admin, settings, clock, new io.etcdpilot.operator.snapshot.SnapshotJobs(1));
   }
 
+  private final io.etcdpilot.operator.metrics.ClusterMetrics metrics;
+
   public EtcdClusterReconciler(KubernetesClient client, EtcdObserver observer, EtcdAdmin admin,
       OperatorSettings settings, Clock clock, io.etcdpilot.operator.snapshot.SnapshotJobs snapshotJobs) {
+    this(client, observer, admin, settings, clock, snapshotJobs,
+        new io.etcdpilot.operator.metrics.ClusterMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+  }
+
+  public EtcdClusterReconciler(KubernetesClient client, EtcdObserver observer, EtcdAdmin admin,
+      OperatorSettings settings, Clock clock, io.etcdpilot.operator.snapshot.SnapshotJobs snapshotJobs,
+      io.etcdpilot.operator.metrics.ClusterMetrics metrics) {
+    this.metrics = metrics;
     this.client = client;
     this.observer = observer;
     this.settings = settings;
@@ -118,6 +128,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         .map(c -> c.getMetadata().getNamespace() + "/" + c.getMetadata().getName()).collect(java.util.stream.Collectors.toSet());
     observer.retainClusters(existing);
     requeue.retain(existing);
+    metrics.retain(existing);
     ClusterNames names = new ClusterNames(cluster.getMetadata().getName(), namespace, settings.clusterDomain());
     KubeCache cache = new KubeCache(context, cluster);
     ClusterState state = ClusterState.read(cache, names);
@@ -218,6 +229,10 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
           existingSts, desiredSts, stateConfigMap, observation, connection, clientUrls, cache), now);
       operation = outcome.operation();
       memberFailure = outcome.failure();
+      if (decision != null && decision.step().kind() != io.etcdpilot.operator.plan.Step.Kind.WAIT
+          && decision.step().kind() != io.etcdpilot.operator.plan.Step.Kind.NOTHING) {
+        metrics.step(namespace, names.cluster(), decision.step().kind().name().toLowerCase());
+      }
     }
 
     CertificateStatus certStatus = tls == null ? null : new CertificateStatus(
@@ -251,6 +266,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         && status.getVersion().equals(version.render().toString())) {
       events.normal(cluster, "UpgradeCompleted", "every member runs etcd " + status.getVersion());
     }
+    metrics.observe(namespace, names.cluster(), status);
     return withStatus(cluster, status, requeue, context);
   }
 
