@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -60,7 +59,6 @@ public final class SnapshotBench {
       long size = Files.size(saved);
       System.out.printf("  etcdctl snapshot save to local disk:        %6.1f s  %6.0f MiB/s%n", etcdctl, mib(size) / etcdctl);
 
-      List<String> lines = new ArrayList<>();
       for (String compression : List.of("read-only", "store-only", "zstd", "none")) {
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
             "-cp", System.getProperty("java.class.path"), SnapshotBench.class.getName() + "$Child", url, store.endpoint(),
@@ -84,7 +82,6 @@ public final class SnapshotBench {
         }
         System.out.printf("  operator code to the object store, %-5s    %6.1f s  %6.0f MiB/s  (%.2f× etcdctl), stored %4.0f MiB,"
             + " peak RSS %d MiB%n", compression, seconds, mib(size) / seconds, etcdctl / seconds, mib(stored), rss >> 10);
-        lines.add(compression);
       }
 
       // Restore: what a member's restore steps do, one after the other.

@@ -439,16 +439,22 @@ final class PodRunner {
     return false;
   }
 
+  /** A container's status entry with what every container reports: name, image, restarts. */
+  private static ObjectNode containerStatus(ArrayNode into, String name, ContainerState cs) {
+    ObjectNode s = into.addObject();
+    s.put("name", name);
+    s.put("image", cs.spec.path("image").asText());
+    s.put("imageID", "");
+    s.put("restartCount", cs.restarts);
+    return s;
+  }
+
   /** Init containers as the kubelet reports them: running, completed, or back-off after a failure. */
   private ArrayNode initStatuses() {
     ArrayNode out = Kubelet.JSON.createArrayNode();
     for (Map.Entry<String, ContainerState> e : inits.entrySet()) {
       ContainerState cs = e.getValue();
-      ObjectNode s = out.addObject();
-      s.put("name", e.getKey());
-      s.put("image", cs.spec.path("image").asText());
-      s.put("imageID", "");
-      s.put("restartCount", cs.restarts);
+      ObjectNode s = containerStatus(out, e.getKey(), cs);
       s.put("ready", cs.started);
       ObjectNode state = s.putObject("state");
       if (cs.started) {
@@ -707,11 +713,7 @@ final class PodRunner {
     ArrayNode statuses = Kubelet.JSON.createArrayNode();
     for (Map.Entry<String, ContainerState> e : containers.entrySet()) {
       ContainerState cs = e.getValue();
-      ObjectNode s = statuses.addObject();
-      s.put("name", e.getKey());
-      s.put("image", cs.spec.path("image").asText());
-      s.put("imageID", "");
-      s.put("restartCount", cs.restarts);
+      ObjectNode s = containerStatus(statuses, e.getKey(), cs);
       s.put("ready", cs.ready);
       boolean running = cs.process != null && cs.process.isAlive() && cs.waitingReason == null;
       s.put("started", running);

@@ -50,9 +50,7 @@ public final class VersionGate {
     if (rendered == null) return new Decision(wanted, null, null);
     if (f.downgradeTarget() != null) return duringDowngrade(f, wanted);
     if (rendered.equals(wanted)) return new Decision(wanted, null, null);
-    // The step is judged from the oldest member: a roll half done counts from where it started.
-    EtcdVersion from = f.running().stream().min(Comparator.naturalOrder()).filter(r -> r.compareTo(rendered) < 0)
-        .orElse(rendered);
+    EtcdVersion from = from(rendered, f.running());
     if (from.major() == wanted.major() && wanted.minor() < from.minor()) return minorDowngrade(f, from, wanted);
     Optional<String> refusal = refusal(from, wanted, minimums);
     if (refusal.isEmpty() && isAuthStep(from, wanted) && f.authEnabled()) {
@@ -66,9 +64,12 @@ public final class VersionGate {
   /** Whether the decision needs to know if authentication is on: only a 3.4 → 3.5 step does. */
   public static boolean asksAboutAuth(EtcdVersion rendered, List<EtcdVersion> running, EtcdVersion wanted) {
     if (rendered == null || rendered.equals(wanted)) return false;
-    EtcdVersion from = running.stream().min(Comparator.naturalOrder()).filter(r -> r.compareTo(rendered) < 0)
-        .orElse(rendered);
-    return isAuthStep(from, wanted);
+    return isAuthStep(from(rendered, running), wanted);
+  }
+
+  /** Where a step starts: the oldest member when it runs below what is rendered (a roll half done), else the rendered. */
+  private static EtcdVersion from(EtcdVersion rendered, List<EtcdVersion> running) {
+    return running.stream().min(Comparator.naturalOrder()).filter(r -> r.compareTo(rendered) < 0).orElse(rendered);
   }
 
   private static boolean isAuthStep(EtcdVersion from, EtcdVersion to) {
