@@ -18,6 +18,12 @@ final class ClusterChecks {
   private ClusterChecks() {}
 
 
+  /** A cluster's conditions; none before the operator first writes its status (a wait's first poll may see that). */
+  static List<io.fabric8.kubernetes.api.model.Condition> conditions(EtcdCluster ec) {
+    return ec == null || ec.getStatus() == null || ec.getStatus().getConditions() == null
+        ? List.of() : ec.getStatus().getConditions();
+  }
+
   static void awaitReady(TargetCluster target, String ns, String name, Duration timeout) {
     await().atMost(timeout).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
       EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName(name).get();

@@ -110,7 +110,7 @@ class MemberReplacementE2E {
         assertThat(ec.getStatus().getMemberFailure().getMember()).isEqualTo("etcd-3");
         assertThat(ec.getStatus().getMemberFailure().getMessage()).contains("did not catch up within 20s")
             .contains("ImagePullBackOff");
-        assertThat(Conditions.find(ec.getStatus().getConditions(), Conditions.STALLED))
+        assertThat(Conditions.find(ClusterChecks.conditions(ec), Conditions.STALLED))
             .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("LearnerFailed"));
         assertThat(ec.getStatus().getMembers()).hasSize(3);
         assertThat(target.client().apps().statefulSets().inNamespace(ns).withName("etcd").get().getSpec().getReplicas())
@@ -130,7 +130,7 @@ class MemberReplacementE2E {
         EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
         assertThat(ec.getStatus().getReadyReplicas()).isEqualTo(5);
         assertThat(ec.getStatus().getOperation()).isNull();
-        assertThat(Conditions.isTrue(ec.getStatus().getConditions(), Conditions.STALLED)).isFalse();
+        assertThat(Conditions.isTrue(ClusterChecks.conditions(ec), Conditions.STALLED)).isFalse();
       });
       WriteLoad.Report report = load.stopAndVerify();
       assertThat(report.missing()).as("acknowledged writes lost").isEmpty();

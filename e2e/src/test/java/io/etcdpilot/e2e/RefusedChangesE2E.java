@@ -45,7 +45,7 @@ class RefusedChangesE2E {
     long generation = get(target, ns).getMetadata().getGeneration();
 
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      var stalled = Conditions.find(get(target, ns).getStatus().getConditions(), Conditions.STALLED).orElseThrow();
+      var stalled = Conditions.find(ClusterChecks.conditions(get(target, ns)), Conditions.STALLED).orElseThrow();
       assertThat(stalled.getObservedGeneration()).isEqualTo(generation);
       assertThat(stalled.getStatus()).isEqualTo("True");
       assertThat(stalled.getReason()).isEqualTo("ChangeRefused");
@@ -56,13 +56,13 @@ class RefusedChangesE2E {
         ApiServerMetrics.requests(target.apiServerMetrics(), "statefulsets", "422") == refusedBefore);
     assertThat(target.client().apps().statefulSets().inNamespace(ns).withName("etcd").get().getSpec()
         .getVolumeClaimTemplates().get(0).getSpec().getResources().getRequests().get("storage")).isEqualTo(new Quantity("8Gi"));
-    assertThat(Conditions.isTrue(get(target, ns).getStatus().getConditions(), Conditions.READY)).isTrue();
+    assertThat(Conditions.isTrue(ClusterChecks.conditions(get(target, ns)), Conditions.READY)).isTrue();
     assertThat(podUids(target, ns)).as("no member restarted").isEqualTo(podsBefore);
 
     // Setting it back clears the condition.
     target.kubectl("patch", "etcdcluster", "etcd", "-n", ns, "--type=merge", "-p", "{\"spec\":{\"storage\":{\"size\":\"8Gi\"}}}");
     await().atMost(Duration.ofSeconds(60)).until(() ->
-        !Conditions.isTrue(get(target, ns).getStatus().getConditions(), Conditions.STALLED));
+        !Conditions.isTrue(ClusterChecks.conditions(get(target, ns)), Conditions.STALLED));
   }
 
   private static EtcdCluster get(TargetCluster target, String ns) {

@@ -102,7 +102,7 @@ class SnapshotE2E {
       EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
       assertThat(ec.getStatus().getLastSnapshot()).isNotNull();
       assertThat(ec.getStatus().getNextSnapshotTime()).isNotNull();
-      assertThat(Conditions.isTrue(ec.getStatus().getConditions(), SnapshotScheduling.CONDITION)).isTrue();
+      assertThat(Conditions.isTrue(ClusterChecks.conditions(ec), SnapshotScheduling.CONDITION)).isTrue();
       load.awaitMore(100, Duration.ofSeconds(30));
       WriteLoad.Report report = load.stopAndVerify();
       assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
@@ -242,7 +242,7 @@ class SnapshotE2E {
     Scenario.cluster(target, ns, "bad", 3, s -> s.setBootstrap(fromSnapshot("src-snap-2")));
     await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
       EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("bad").get();
-      var stalled = Conditions.find(ec.getStatus().getConditions(), Conditions.STALLED).orElseThrow();
+      var stalled = Conditions.find(ClusterChecks.conditions(ec), Conditions.STALLED).orElseThrow();
       assertThat(stalled.getStatus()).isEqualTo("True");
       assertThat(stalled.getReason()).isEqualTo("RestoreFailed");
       assertThat(stalled.getMessage()).contains("restore-fetch").contains("no member starts from it");

@@ -72,7 +72,7 @@ class UpgradeE2E {
         assertThat(ec.getStatus().getVersion()).isEqualTo(version);
         assertThat(ec.getStatus().getUpgrade()).as("status.upgrade once done").isNull();
         assertThat(ec.getStatus().getOperation()).isNull();
-        assertThat(Conditions.isTrue(ec.getStatus().getConditions(), Conditions.READY)).isTrue();
+        assertThat(Conditions.isTrue(ClusterChecks.conditions(ec), Conditions.READY)).isTrue();
       });
       load.awaitMore(100, Duration.ofSeconds(30));
       report = load.stopAndVerify();
@@ -96,11 +96,11 @@ class UpgradeE2E {
     setVersion(target, ns, TO);
     await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
       EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
-      var stalled = Conditions.find(ec.getStatus().getConditions(), Conditions.STALLED).orElseThrow();
+      var stalled = Conditions.find(ClusterChecks.conditions(ec), Conditions.STALLED).orElseThrow();
       assertThat(stalled.getStatus()).isEqualTo("True");
       assertThat(stalled.getReason()).isEqualTo("ChangeRefused");
       assertThat(stalled.getMessage()).contains("spec.version").contains("3.5.32 or later");
-      assertThat(Conditions.isTrue(ec.getStatus().getConditions(), Conditions.READY)).isTrue();
+      assertThat(Conditions.isTrue(ClusterChecks.conditions(ec), Conditions.READY)).isTrue();
     });
     assertThat(target.client().apps().statefulSets().inNamespace(ns).withName("etcd").get().getSpec().getTemplate()
         .getSpec().getContainers().get(0).getImage()).endsWith(":v3.5.11");
@@ -116,7 +116,7 @@ class UpgradeE2E {
     setVersion(target, ns, "3.7.3");
     await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
       EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
-      var stalled = Conditions.find(ec.getStatus().getConditions(), Conditions.STALLED).orElseThrow();
+      var stalled = Conditions.find(ClusterChecks.conditions(ec), Conditions.STALLED).orElseThrow();
       assertThat(stalled.getReason()).isEqualTo("ChangeRefused");
       assertThat(stalled.getMessage()).contains("spec.version").contains("one minor version at a time");
     });
@@ -141,7 +141,7 @@ class UpgradeE2E {
       setVersion(target, ns, missing);
       await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
         EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
-        var stalled = Conditions.find(ec.getStatus().getConditions(), Conditions.STALLED).orElseThrow();
+        var stalled = Conditions.find(ClusterChecks.conditions(ec), Conditions.STALLED).orElseThrow();
         assertThat(stalled.getReason()).isEqualTo("UpgradeStuck");
         assertThat(stalled.getMessage()).contains("not become healthy on etcd " + missing).contains("ImagePull");
         assertThat(ec.getStatus().getUpgrade().getTo()).isEqualTo(missing);
@@ -160,7 +160,7 @@ class UpgradeE2E {
       await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
         EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
         assertThat(ec.getStatus().getUpgrade()).isNull();
-        assertThat(Conditions.isTrue(ec.getStatus().getConditions(), Conditions.STALLED)).isFalse();
+        assertThat(Conditions.isTrue(ClusterChecks.conditions(ec), Conditions.STALLED)).isFalse();
         assertThat(ClusterChecks.statuses(urls, creds).values()).extracting(ClusterChecks.MemberStatus::version)
             .containsOnly(FROM);
       });

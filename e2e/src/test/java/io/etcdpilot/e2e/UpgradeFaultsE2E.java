@@ -44,7 +44,7 @@ class UpgradeFaultsE2E {
         EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
         assertThat(ec.getStatus().getVersion()).isEqualTo(TO);
         assertThat(ec.getStatus().getUpgrade()).isNull();
-        assertThat(Conditions.isTrue(ec.getStatus().getConditions(), Conditions.READY)).isTrue();
+        assertThat(Conditions.isTrue(ClusterChecks.conditions(ec), Conditions.READY)).isTrue();
       });
       load.awaitMore(100, Duration.ofSeconds(30));
       WriteLoad.Report report = load.stopAndVerify();
@@ -70,7 +70,7 @@ class UpgradeFaultsE2E {
       target.fault(ns, down, Faults.Fault.freeze);
       await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() -> {
         EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
-        return !Conditions.isTrue(ec.getStatus().getConditions(), Conditions.READY);
+        return !Conditions.isTrue(ClusterChecks.conditions(ec), Conditions.READY);
       });
       setVersion(target, ns, TO);
       await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
@@ -78,7 +78,7 @@ class UpgradeFaultsE2E {
             .containsOnly(TO);
         EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
         assertThat(ec.getStatus().getVersion()).isEqualTo(TO);
-        assertThat(Conditions.isTrue(ec.getStatus().getConditions(), Conditions.READY)).isTrue();
+        assertThat(Conditions.isTrue(ClusterChecks.conditions(ec), Conditions.READY)).isTrue();
       });
       load.awaitMore(100, Duration.ofSeconds(30));
       WriteLoad.Report report = load.stopAndVerify();

@@ -51,6 +51,9 @@ public final class Kubelet implements AutoCloseable {
   private final HostPathProvisioner volumes;
   private final PodEvents events;
   private final Map<String, PodRunner> runners = new ConcurrentHashMap<>();
+  /** Runners started and not yet stopped (a runner leaves {@link #runners} before its stop has run). */
+  private final java.util.Set<PodRunner> unstopped = ConcurrentHashMap.newKeySet();
+  private boolean closed;
   private final Map<String, Integer> podIndex = new ConcurrentHashMap<>();
   /** Pods (by uid) whose deletion the kubelet has finished. */
   private final Set<String> finished = ConcurrentHashMap.newKeySet();
@@ -224,6 +227,10 @@ public final class Kubelet implements AutoCloseable {
       ObjectNode pod = JSON.valueToTree(p);
       registerNames(pod, ip);
       PodRunner runner = new PodRunner(this, pod, ip, runAs);
+      synchronized (unstopped) {
+        if (closed) return;
+        unstopped.add(runner);
+      }
       runners.put(k, runner);
       workers.execute(runner::start);
     }
@@ -249,6 +256,7 @@ public final class Kubelet implements AutoCloseable {
 
   private void stopRunner(PodRunner r, long grace) {
     r.terminate(grace);
+    unstopped.remove(r);
     refreshServiceNames();
     log.info("pod {}/{} stopped", r.namespace, r.name);
   }
@@ -332,10 +340,24 @@ public final class Kubelet implements AutoCloseable {
 
   @Override
   public void close() {
+    // Every runner not yet stopped, including those a queued stop never reached and those an in-flight pod event
+    // created meanwhile: no process may outlive the sandbox (it would hold its pod's address for the next one).
+    List<PodRunner> all;
+    synchronized (unstopped) {
+      closed = true;
+      all = new ArrayList<>(unstopped);
+    }
     informers.forEach(SharedIndexInformer::close);
-    List<PodRunner> all = new ArrayList<>(runners.values());
     runners.clear();
-    all.parallelStream().forEach(r -> r.terminate(5));
+    // All at once (SIGTERM to every pod, then their grace periods run side by side), not two at a time.
+    var stopping = java.util.concurrent.Executors.newCachedThreadPool();
+    all.forEach(r -> stopping.execute(() -> r.terminate(5)));
+    stopping.shutdown();
+    try {
+      stopping.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     sync.shutdownNow();
     workers.shutdownNow();
     scheduler.shutdownNow();

@@ -49,6 +49,8 @@ final class PodRunner {
   private final Map<String, Path> volumeDirs = new LinkedHashMap<>();
   private final Map<String, ContainerState> containers = new LinkedHashMap<>();
   private volatile boolean terminating;
+  /** Held while a process is spawned and while termination begins: nothing is spawned once terminating is set. */
+  private final Object spawning = new Object();
   private final Instant startTime = Instant.now();
   private ObjectNode lastStatus;
 
@@ -117,9 +119,11 @@ final class PodRunner {
       for (JsonNode init : pod.path("spec").path("initContainers")) {
         if (!runInit(init)) return;
       }
-      for (JsonNode c : pod.path("spec").path("containers")) {
-        ContainerState cs = new ContainerState(c);
-        containers.put(c.path("name").asText(), cs);
+      synchronized (spawning) {
+        if (terminating) return;
+        for (JsonNode c : pod.path("spec").path("containers")) {
+          containers.put(c.path("name").asText(), new ContainerState(c));
+        }
       }
       for (ContainerState cs : containers.values()) {
         launch(cs);
@@ -413,8 +417,12 @@ final class PodRunner {
         Path logFile = kubelet.logFile(namespace, name, cname);
         cs.logOffset = Files.exists(logFile) ? Files.size(logFile) : 0;
         cs.startedAt = Instant.now();
-        Process p = spawn(init, cname);
-        cs.process = p;
+        Process p;
+        synchronized (spawning) {
+          if (terminating) return false;
+          p = spawn(init, cname);
+          cs.process = p;
+        }
         publishStatus();
         int code = p.waitFor();
         cs.lastExitCode = code;
@@ -480,7 +488,10 @@ final class PodRunner {
     String image = cs.spec.path("image").asText();
     try {
       cs.placeholder = EtcdBinaries.versionOfImage(image).isEmpty();
-      cs.process = spawn(cs.spec, cname);
+      synchronized (spawning) {
+        if (terminating) return;
+        cs.process = spawn(cs.spec, cname);
+      }
       if (cs.restarts == 0) {
         event("Normal", "Pulled", cs.placeholder
             ? "Image \"" + image + "\" has no program on this machine: running a placeholder process"
@@ -675,13 +686,21 @@ final class PodRunner {
 
   /** SIGTERM, the grace period, then SIGKILL; blocks until every process is gone. */
   void terminate(long graceSeconds) {
-    terminating = true;
-    for (ContainerState cs : containers.values()) {
+    List<ContainerState> all = new ArrayList<>();
+    synchronized (spawning) {
+      terminating = true;
+      synchronized (this) {
+        all.addAll(inits.values());
+      }
+      all.addAll(containers.values());
+    }
+    for (ContainerState cs : all) {
       if (cs.probes != null) cs.probes.cancel(false);
       cs.ready = false;
     }
-    for (ContainerState cs : containers.values()) {
-      if (cs.process != null) kill(cs.process, graceSeconds);
+    for (ContainerState cs : all) {
+      Process p = cs.process;
+      if (p != null) kill(p, graceSeconds);
     }
   }
 
