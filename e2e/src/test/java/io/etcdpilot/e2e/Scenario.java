@@ -10,8 +10,12 @@ import java.util.function.Consumer;
 final class Scenario {
   private Scenario() {}
 
+  /** Namespaces the running scenario created: deleted when it passes, kept for a look when it fails. */
+  static final java.util.Set<String> CREATED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /** A namespace that admits only pods meeting Pod Security's restricted profile, as etcd members claim to. */
   static void namespace(TargetCluster target, String ns) {
+    CREATED.add(ns);
     if (target.client().namespaces().withName(ns).get() == null) {
       target.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
           .addToLabels(io.etcdpilot.sandbox.Sandbox.RESTRICTED).endMetadata().build()).create();

@@ -104,20 +104,29 @@ public final class Kubelet implements AutoCloseable {
 
   private <T extends HasMetadata> SharedIndexInformer<T> watch(SharedIndexInformer<T> informer, java.util.function.Consumer<T> action) {
     informer.addEventHandler(new ResourceEventHandler<>() {
-      @Override public void onAdd(T o) { sync.execute(() -> safely(action, o)); }
-      @Override public void onUpdate(T old, T o) { sync.execute(() -> safely(action, o)); }
-      @Override public void onDelete(T o, boolean unknown) { sync.execute(() -> safely(action, o)); }
+      @Override public void onAdd(T o) { queue(action, o); }
+      @Override public void onUpdate(T old, T o) { queue(action, o); }
+      @Override public void onDelete(T o, boolean unknown) { queue(action, o); }
     });
     informers.add(informer);
     return informer;
   }
 
-  private static <T> void safely(java.util.function.Consumer<T> action, T o) {
-    try {
-      action.accept(o);
-    } catch (RuntimeException e) {
-      log.warn("kubelet event handling failed", e);
-    }
+  private <T extends HasMetadata> void queue(java.util.function.Consumer<T> action, T o) {
+    long queued = System.nanoTime();
+    sync.execute(() -> {
+      long start = System.nanoTime();
+      try {
+        action.accept(o);
+      } catch (RuntimeException e) {
+        log.warn("kubelet event handling failed", e);
+      }
+      long waited = (start - queued) / 1_000_000, took = (System.nanoTime() - start) / 1_000_000;
+      if (waited > 1000 || took > 1000) {
+        log.warn("kubelet: {} {}/{} waited {} ms, took {} ms", o.getKind(), o.getMetadata().getNamespace(),
+            o.getMetadata().getName(), waited, took);
+      }
+    });
   }
 
   Path dir() { return dir; }

@@ -121,6 +121,19 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
 
   @Override
   public UpdateControl<EtcdCluster> reconcile(EtcdCluster cluster, Context<EtcdCluster> context) throws Exception {
+    try {
+      return reconcilePass(cluster, context);
+    } catch (RuntimeException e) {
+      // The namespace's deletion removes the cluster's objects before the cluster itself: nothing is to be rebuilt,
+      // and the cluster's own deletion event comes next.
+      if (!NamespaceTerminating.causeOf(e)) throw e;
+      log.info("{}/{}: its namespace is being deleted; nothing is recreated", cluster.getMetadata().getNamespace(),
+          cluster.getMetadata().getName());
+      return UpdateControl.noUpdate();
+    }
+  }
+
+  private UpdateControl<EtcdCluster> reconcilePass(EtcdCluster cluster, Context<EtcdCluster> context) throws Exception {
     Instant now = clock.instant();
     String namespace = cluster.getMetadata().getNamespace();
     // Connections kept for clusters that are gone are closed (an in-memory look at the primary cache).
