@@ -132,6 +132,23 @@ class SnapshotE2E {
           .readTree(out.lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow()).get("revision").asLong();
       assertThat(revision).as("revision etcd reads from the restored file").isGreaterThanOrEqualTo(manifest.revision());
     }
+
+    // Deleting a record keeps its backup, unless the record asked for the objects to go with it.
+    var snapshots = target.client().resources(EtcdSnapshot.class).inNamespace(ns);
+    snapshots.withName("manual").delete();
+    await().atMost(Duration.ofSeconds(30)).until(() -> snapshots.withName("manual").get() == null);
+    assertThat(store.file(ns + "/etcd/manual.db.zst.enc")).as("a deleted record's backup").exists();
+    EtcdSnapshot doomed = snapshot(ns, "doomed", "etcd");
+    doomed.getSpec().setDeleteObjectsOnDelete(true);
+    target.client().resource(doomed).create();
+    EtcdSnapshot stored = awaitPhase(target, ns, "doomed", "Succeeded", Duration.ofMinutes(1));
+    assertThat(stored.getMetadata().getFinalizers()).contains(io.etcdpilot.operator.snapshot.EtcdSnapshotReconciler.FINALIZER);
+    assertThat(stored.getStatus().getStoredIn().getBucket()).isEqualTo(ObjectStoreServer.BUCKET);
+    assertThat(store.file(ns + "/etcd/doomed.db.zst.enc")).exists();
+    snapshots.withName("doomed").delete();
+    await().atMost(Duration.ofSeconds(30)).until(() -> snapshots.withName("doomed").get() == null);
+    assertThat(store.file(ns + "/etcd/doomed.db.zst.enc")).as("objects of a record that asked").doesNotExist();
+    assertThat(store.file(ns + "/etcd/doomed.json")).doesNotExist();
   }
 
   @Test

@@ -53,13 +53,24 @@ final class KubeCache {
     // Pods belong to the StatefulSet and claims to nobody: both map back through the cluster label.
     sources.add(labelled(Pod.class, context));
     sources.add(labelled(PersistentVolumeClaim.class, context));
-    // Snapshots name their cluster in the spec (a user's on-demand one carries none of our labels).
+    // Snapshots name their cluster in the spec (a user's on-demand one carries none of our labels); a cluster to be
+    // created from one hears of it too (it waits for that snapshot to succeed).
     sources.add(new InformerEventSource<>(InformerEventSourceConfiguration.from(EtcdSnapshot.class, EtcdCluster.class)
         .withName(sourceName(EtcdSnapshot.class))
-        .withSecondaryToPrimaryMapper(s -> s.getSpec() == null || s.getSpec().getClusterName() == null ? Set.of()
-            : Set.of(new ResourceID(s.getSpec().getClusterName(), s.getMetadata().getNamespace())))
+        .withSecondaryToPrimaryMapper(s -> snapshotsClusters(s, context))
         .build(), context));
     return sources;
+  }
+
+  private static Set<ResourceID> snapshotsClusters(EtcdSnapshot s, EventSourceContext<EtcdCluster> context) {
+    String ns = s.getMetadata().getNamespace();
+    Set<ResourceID> out = new java.util.HashSet<>();
+    if (s.getSpec() != null && s.getSpec().getClusterName() != null) out.add(new ResourceID(s.getSpec().getClusterName(), ns));
+    context.getPrimaryCache().list(ns, c -> c.getSpec() != null && c.getSpec().getBootstrap() != null
+            && c.getSpec().getBootstrap().getFromSnapshot() != null
+            && s.getMetadata().getName().equals(c.getSpec().getBootstrap().getFromSnapshot().getSnapshotName()))
+        .forEach(c -> out.add(ResourceID.fromResource(c)));
+    return out;
   }
 
   private static <R extends HasMetadata> EventSource<?, EtcdCluster> owned(Class<R> type, String selector,

@@ -339,13 +339,17 @@ public final class ClusterObjects {
         secretEnv("RESTORE_ACCESS_KEY_ID", store.getCredentialsSecretName(), "accessKeyID"),
         secretEnv("RESTORE_SECRET_ACCESS_KEY", store.getCredentialsSecretName(), "secretAccessKey"),
         secretEnv("RESTORE_SESSION_TOKEN", store.getCredentialsSecretName(), "sessionToken")));
+    if (store.getCaSecretName() != null && !store.getCaSecretName().isBlank()) {
+      agentEnv.add(secretEnv(io.etcdpilot.operator.restore.RestoreAgent.ENV_CA, store.getCaSecretName(), "ca.crt"));
+    }
     if (restore.keySecretName() != null) {
       agentEnv.add(secretEnv("RESTORE_KEYSET", restore.keySecretName(),
           io.etcdpilot.operator.snapshot.SnapshotEncryption.KEYSET_KEY));
     }
     String agentMain = io.etcdpilot.operator.restore.RestoreAgent.class.getName();
     Container fetch = new ContainerBuilder().withName("restore-fetch").withImage(agentImage)
-        .withCommand("java", "-cp", AGENT_JAR, agentMain, "fetch")
+        // The root filesystem is read-only: native libraries (zstd) unpack on the data volume, outside etcd's data dir.
+        .withCommand("java", "-Djava.io.tmpdir=" + AGENT_TMP_DIR, "-cp", AGENT_JAR, agentMain, "fetch")
         .withEnv(agentEnv).withVolumeMounts(mounts()).withResources(resources).withSecurityContext(security)
         .withTerminationMessagePolicy("FallbackToLogsOnError").build();
     String host = "$(" + EtcdFlags.ENV_POD_NAME + ")." + names.peerService() + "." + names.namespace() + ".svc."
@@ -364,13 +368,15 @@ public final class ClusterObjects {
         .withVolumeMounts(mounts()).withResources(resources).withSecurityContext(security)
         .withTerminationMessagePolicy("FallbackToLogsOnError").build();
     Container finish = new ContainerBuilder(fetch).withName("restore-finish")
-        .withCommand("java", "-cp", AGENT_JAR, agentMain, "finish")
+        .withCommand("java", "-Djava.io.tmpdir=" + AGENT_TMP_DIR, "-cp", AGENT_JAR, agentMain, "finish")
         .withEnv(configEnv(io.etcdpilot.operator.restore.RestoreAgent.ENV_MODE, RESTORE_MODE_KEY)).build();
     return List.of(fetch, etcdutl, finish);
   }
 
   /** Where the operator's image keeps its jar (the restore steps run it). */
   public static final String AGENT_JAR = "/app/etcdpilot-operator.jar";
+  /** The data volume's root: writable, unlike the restore steps' root filesystem, and not etcd's data dir. */
+  static final String AGENT_TMP_DIR = "/var/lib/etcd";
   public static final long RESTORE_REVISION_BUMP = 1_000_000_000L;
 
   private static EnvVar literal(String name, String value) {

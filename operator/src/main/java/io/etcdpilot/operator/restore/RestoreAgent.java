@@ -28,6 +28,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class RestoreAgent {
   public static final String ENV_MODE = "RESTORE_MODE";
+  /** The store's private CA (PEM), from the destination's caSecretName; absent: the JDK's trust. */
+  public static final String ENV_CA = "RESTORE_CA";
   public static final String MODE_SNAPSHOT = "snapshot";
   public static final String MODE_NONE = "none";
   /** Where the snapshot and etcdutl's output go, on the member's data volume. */
@@ -84,7 +86,8 @@ public final class RestoreAgent {
     String keyset = env.get("RESTORE_KEYSET");
     SnapshotEncryption encryption = keyset == null || keyset.isBlank() ? null : SnapshotEncryption.of(keyset);
     try (S3Client s3 = ObjectStore.client(d, new ObjectStore.Credentials(required(env, "RESTORE_ACCESS_KEY_ID"),
-        required(env, "RESTORE_SECRET_ACCESS_KEY"), blankToNull(env.get("RESTORE_SESSION_TOKEN"))), null);
+        required(env, "RESTORE_SECRET_ACCESS_KEY"), blankToNull(env.get("RESTORE_SESSION_TOKEN"))),
+        blankToNull(env.get(ENV_CA)));
          OutputStream o = Files.newOutputStream(out)) {
       SnapshotManifest manifest = SnapshotReader.manifest(s3, d.getBucket(), required(env, "RESTORE_MANIFEST"));
       SnapshotReader.read(s3, d.getBucket(), manifest, encryption, o);

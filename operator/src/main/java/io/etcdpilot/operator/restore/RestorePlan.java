@@ -65,7 +65,9 @@ public final class RestorePlan {
             + "; the cluster is created from a snapshot that succeeded");
       }
       Optional<EtcdCluster> source = s.getSpec() == null ? Optional.empty() : clusters.apply(s.getSpec().getClusterName());
-      store = first(wanted.getDestination(), s.getSpec() == null ? null : s.getSpec().getDestination(),
+      // Where it was stored, as recorded when it ran, before what its spec or cluster say now.
+      store = first(wanted.getDestination(), s.getStatus().getStoredIn(),
+          s.getSpec() == null ? null : s.getSpec().getDestination(),
           source.map(c -> c.getSpec().getSnapshots() == null ? null : c.getSpec().getSnapshots().getDestination()).orElse(null),
           own(cluster));
       if (keySecret == null) {

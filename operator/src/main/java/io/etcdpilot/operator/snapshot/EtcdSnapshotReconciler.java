@@ -3,12 +3,14 @@ package io.etcdpilot.operator.snapshot;
 import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
 import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshot;
 import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshotStatus;
+import io.etcdpilot.operator.api.v1alpha1.S3Destination;
 import io.etcdpilot.operator.cluster.EventRecorder;
 import io.etcdpilot.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Clock;
@@ -26,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * {@link SnapshotJobs}, never on this thread) → Succeeded or Failed, after which the object is a record and never
  * changes. One snapshot per cluster at a time; a second one waits as Pending.
  */
-@ControllerConfiguration(name = "etcdsnapshot")
+// Every event, deletions included: only snapshots asking for their objects' deletion carry a finalizer, so a record
+// deleted with its namespace or by GitOps never waits for the operator.
+@ControllerConfiguration(name = "etcdsnapshot", triggerReconcilerOnAllEvents = true)
 public class EtcdSnapshotReconciler implements Reconciler<EtcdSnapshot> {
   private static final Logger log = LoggerFactory.getLogger(EtcdSnapshotReconciler.class);
   public static final String PENDING = "Pending";
@@ -34,6 +38,11 @@ public class EtcdSnapshotReconciler implements Reconciler<EtcdSnapshot> {
   public static final String SUCCEEDED = "Succeeded";
   public static final String FAILED = "Failed";
   private static final Duration WAIT = Duration.ofSeconds(5);
+  /** On a snapshot whose spec.deleteObjectsOnDelete is true: its objects go before the record does. */
+  public static final String FINALIZER = "etcdpilot.io/delete-objects";
+  /** How long an unreachable store may hold a deletion back before the record goes and the objects stay. */
+  static final Duration DELETE_PATIENCE = Duration.ofMinutes(10);
+  private static final Duration DELETE_RETRY = Duration.ofSeconds(15);
 
   private final KubernetesClient client;
   private final SnapshotJobs jobs;
@@ -50,7 +59,12 @@ public class EtcdSnapshotReconciler implements Reconciler<EtcdSnapshot> {
   }
 
   @Override
-  public UpdateControl<EtcdSnapshot> reconcile(EtcdSnapshot snapshot, Context<EtcdSnapshot> context) {
+  public UpdateControl<EtcdSnapshot> reconcile(EtcdSnapshot seen, Context<EtcdSnapshot> context) {
+    if (context.isPrimaryResourceDeleted()) return UpdateControl.noUpdate();
+    if (seen.isMarkedForDeletion()) return deletion(seen, context);
+    EtcdSnapshot snapshot = deletesObjects(seen)
+        ? PrimaryUpdateAndCacheUtils.addFinalizer(context.getClient(), seen, FINALIZER)
+        : PrimaryUpdateAndCacheUtils.removeFinalizer(context.getClient(), seen, FINALIZER);
     String phase = snapshot.getStatus() == null ? null : snapshot.getStatus().getPhase();
     if (SUCCEEDED.equals(phase) || FAILED.equals(phase)) return UpdateControl.noUpdate();
     String ns = snapshot.getMetadata().getNamespace();
@@ -59,8 +73,10 @@ public class EtcdSnapshotReconciler implements Reconciler<EtcdSnapshot> {
     String name = snapshot.getMetadata().getName();
     if (jobs.isRunning(clusterKey, name)) return UpdateControl.noUpdate();
     if (RUNNING.equals(phase)) {
-      // Running, but not here: the operator that streamed it is gone, and with it the upload.
+      // Running, but not here: the operator that streamed it is gone, and with it the upload (its parts aborted).
       write(snapshot, RUNNING, failed("the operator restarted while the snapshot streamed; create a new EtcdSnapshot"));
+      S3Destination storedIn = snapshot.getStatus().getStoredIn();
+      if (storedIn != null) jobs.background(clusterKey + "/" + name + "#abort", () -> abortUploads(snapshot, storedIn));
       return UpdateControl.noUpdate();
     }
     if (clusterName == null || clusterName.isBlank()) {
@@ -85,12 +101,67 @@ public class EtcdSnapshotReconciler implements Reconciler<EtcdSnapshot> {
     return UpdateControl.noUpdate();
   }
 
+  private static boolean deletesObjects(EtcdSnapshot snapshot) {
+    return snapshot.getSpec() != null && Boolean.TRUE.equals(snapshot.getSpec().getDeleteObjectsOnDelete());
+  }
+
+  /**
+   * A record being deleted that carries our finalizer: its stored objects first, then the finalizer. A deletion that
+   * cannot succeed (no Secret, no destination) or a store unreachable past {@link #DELETE_PATIENCE} lets the record
+   * go and keeps the objects, with a Warning saying where they are: never a record stuck for good.
+   */
+  private UpdateControl<EtcdSnapshot> deletion(EtcdSnapshot snapshot, Context<EtcdSnapshot> context) {
+    if (!snapshot.hasFinalizer(FINALIZER)) return UpdateControl.noUpdate();
+    String ns = snapshot.getMetadata().getNamespace();
+    String clusterKey = ns + "/" + (snapshot.getSpec() == null ? null : snapshot.getSpec().getClusterName());
+    if (jobs.isRunning(clusterKey, snapshot.getMetadata().getName())) {
+      return UpdateControl.<EtcdSnapshot>noUpdate().rescheduleAfter(WAIT); // its objects are being written
+    }
+    String location = snapshot.getStatus() == null ? null : snapshot.getStatus().getLocation();
+    if (location != null) {
+      try {
+        taker.deleteObjects(snapshot, taker.storedIn(snapshot));
+        events.normal(snapshot, "SnapshotObjectsDeleted", "deleted " + location + " and its manifest");
+      } catch (SnapshotTaker.Refused e) {
+        events.warning(snapshot, "SnapshotObjectsKept", "objects kept at " + location + ": " + e.getMessage());
+      } catch (Exception e) {
+        Instant since = Instant.parse(snapshot.getMetadata().getDeletionTimestamp());
+        if (clock.instant().isBefore(since.plus(DELETE_PATIENCE))) {
+          events.warning(snapshot, "SnapshotObjectsNotDeleted", "cannot delete " + location + " yet (retrying): "
+              + e.getMessage());
+          return UpdateControl.<EtcdSnapshot>noUpdate().rescheduleAfter(DELETE_RETRY);
+        }
+        events.warning(snapshot, "SnapshotObjectsKept", "objects kept at " + location + ": the store refused for "
+            + DELETE_PATIENCE.toMinutes() + " minutes: " + e.getMessage());
+      }
+    }
+    PrimaryUpdateAndCacheUtils.removeFinalizer(context.getClient(), snapshot, FINALIZER);
+    return UpdateControl.noUpdate();
+  }
+
+  private void abortUploads(EtcdSnapshot snapshot, S3Destination d) {
+    try {
+      int aborted = taker.abortUploads(snapshot, d);
+      if (aborted > 0) events.normal(snapshot, "SnapshotUploadAborted", "aborted " + aborted + " unfinished upload(s)");
+    } catch (Exception e) {
+      log.warn("could not abort the unfinished upload of snapshot {}/{}: {}", snapshot.getMetadata().getNamespace(),
+          snapshot.getMetadata().getName(), e.toString());
+    }
+  }
+
   private void run(EtcdSnapshot snapshot, EtcdCluster cluster, String started) {
-    write(snapshot, s -> {
-      s.setPhase(RUNNING);
-      s.setStartTime(started);
-      s.setMessage("streaming from etcd to the object store");
-    });
+    try {
+      S3Destination d = SnapshotTaker.destination(snapshot, cluster);
+      write(snapshot, s -> {
+        s.setPhase(RUNNING);
+        s.setStartTime(started);
+        s.setStoredIn(d); // known before the first byte: a restarted operator finds the upload it left
+        s.setMessage("streaming from etcd to the object store");
+      });
+    } catch (SnapshotTaker.Refused e) {
+      fail(snapshot, e.getMessage());
+      return;
+    }
     try {
       SnapshotTaker.Taken taken = taker.take(snapshot, cluster, started);
       write(snapshot, s -> {

@@ -63,6 +63,20 @@ public final class ObjectStore {
     return prefixed(d, snapshotName + ".db" + Compression.of(compression).suffix + (encrypted ? ".enc" : ""));
   }
 
+  /** Aborts every unfinished multipart upload under a key prefix; how many there were. */
+  public static int abortUploads(S3Client s3, String bucket, String keyPrefix) {
+    var uploads = s3.listMultipartUploads(r -> r.bucket(bucket).prefix(keyPrefix)).uploads();
+    for (var u : uploads) {
+      s3.abortMultipartUpload(r -> r.bucket(bucket).key(u.key()).uploadId(u.uploadId()));
+    }
+    return uploads.size();
+  }
+
+  /** What every data key of a snapshot starts with, whatever its compression and encryption. */
+  public static String dataKeyPrefix(S3Destination d, String snapshotName) {
+    return prefixed(d, snapshotName + ".db");
+  }
+
   /** The key of a snapshot's manifest: {@code <prefix>/<name>.json}. */
   public static String manifestKey(S3Destination d, String snapshotName) {
     return prefixed(d, snapshotName + ".json");

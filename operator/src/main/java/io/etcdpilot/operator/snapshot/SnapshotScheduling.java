@@ -4,7 +4,6 @@ import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
 import io.etcdpilot.operator.api.v1alpha1.EtcdClusterStatus;
 import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshot;
 import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshotSpec;
-import io.etcdpilot.operator.api.v1alpha1.S3Destination;
 import io.etcdpilot.operator.cluster.EventRecorder;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.status.Conditions;
@@ -19,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The snapshot stage of a cluster pass: carries out {@link SnapshotPlan} (creates the scheduled EtcdSnapshot, hands
@@ -92,13 +90,8 @@ public final class SnapshotScheduling {
     String ns = snapshot.getMetadata().getNamespace();
     if (snapshot.getStatus() != null && snapshot.getStatus().getLocation() != null) {
       try {
-        S3Destination d = SnapshotTaker.destination(snapshot, cluster);
-        String prefix = "s3://" + d.getBucket() + "/";
-        String dataKey = snapshot.getStatus().getLocation().substring(prefix.length());
-        try (S3Client s3 = taker.s3(d, ns)) {
-          s3.deleteObject(r -> r.bucket(d.getBucket()).key(dataKey));
-          s3.deleteObject(r -> r.bucket(d.getBucket()).key(ObjectStore.manifestKey(d, snapshot.getMetadata().getName())));
-        }
+        taker.deleteObjects(snapshot, snapshot.getStatus().getStoredIn() != null ? snapshot.getStatus().getStoredIn()
+            : SnapshotTaker.destination(snapshot, cluster));
       } catch (Exception e) {
         log.warn("retention could not delete the objects of snapshot {}/{}: {}", ns, snapshot.getMetadata().getName(),
             e.toString());

@@ -89,6 +89,49 @@ public final class SnapshotTaker {
     return d.getS3();
   }
 
+  /**
+   * Deletes a stored snapshot's objects, data then manifest (deleting what is already gone succeeds: retention and a
+   * record's deletion may both get there).
+   *
+   * @param d where it was stored ({@code status.storedIn}, else as resolved now)
+   */
+  public void deleteObjects(EtcdSnapshot snapshot, S3Destination d) throws Exception {
+    String prefix = "s3://" + d.getBucket() + "/";
+    String location = snapshot.getStatus().getLocation();
+    if (!location.startsWith(prefix)) {
+      throw new Refused("status.location " + location + " is not in bucket " + d.getBucket());
+    }
+    try (S3Client s3 = s3(d, snapshot.getMetadata().getNamespace())) {
+      s3.deleteObject(r -> r.bucket(d.getBucket()).key(location.substring(prefix.length())));
+      s3.deleteObject(r -> r.bucket(d.getBucket()).key(ObjectStore.manifestKey(d, snapshot.getMetadata().getName())));
+    }
+  }
+
+  /**
+   * Aborts the multipart uploads an interrupted snapshot left (an operator gone mid-stream): parts a store keeps, and
+   * bills, until someone aborts them.
+   *
+   * @return how many were aborted
+   */
+  public int abortUploads(EtcdSnapshot snapshot, S3Destination d) throws Exception {
+    String prefix = ObjectStore.dataKeyPrefix(d, snapshot.getMetadata().getName());
+    try (S3Client s3 = s3(d, snapshot.getMetadata().getNamespace())) {
+      return ObjectStore.abortUploads(s3, d.getBucket(), prefix);
+    }
+  }
+
+  /** Where a stored snapshot lies: as recorded when it ran, else (older records) as its spec and cluster say now. */
+  public S3Destination storedIn(EtcdSnapshot snapshot) throws Refused {
+    if (snapshot.getStatus() != null && snapshot.getStatus().getStoredIn() != null) return snapshot.getStatus().getStoredIn();
+    String ns = snapshot.getMetadata().getNamespace();
+    String clusterName = snapshot.getSpec().getClusterName();
+    EtcdCluster cluster = clusterName == null ? null : client.resources(EtcdCluster.class).inNamespace(ns).withName(clusterName).get();
+    if (snapshot.getSpec().getDestination() == null && cluster == null) {
+      throw new Refused("no destination recorded and EtcdCluster " + clusterName + " is gone");
+    }
+    return cluster == null ? snapshot.getSpec().getDestination().getS3() : destination(snapshot, cluster);
+  }
+
   /** An S3 client for a destination, with the credentials (and CA) its Secrets hold. */
   public S3Client s3(S3Destination d, String ns) throws Exception {
     Map<String, String> creds = secretData(ns, d.getCredentialsSecretName(), "destination.s3.credentialsSecretName");

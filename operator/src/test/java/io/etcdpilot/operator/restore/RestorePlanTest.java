@@ -177,6 +177,24 @@ class RestorePlanTest {
   }
 
   @Test
+  void theStoreRecordedWhenTheSnapshotRanIsUsedWithItsPrivateCa() {
+    S3Destination recorded = store("backups");
+    recorded.setEndpoint("https://store.internal:9000");
+    recorded.setCaSecretName("store-ca");
+    good.getStatus().setStoredIn(recorded);
+    RestorePlan.Decision d = decide(cluster("new", "3.6.16", byName("nightly"), null, null), null);
+    assertThat(d.source().store().getEndpoint()).isEqualTo("https://store.internal:9000");
+    var fetch = new ClusterObjects(cluster("new", "3.6.16", byName("nightly"), null, null), "cluster.local")
+        .restoring(d.source(), d.recordedSpec(), "registry/etcdpilot-operator:1").statefulSet(null)
+        .getSpec().getTemplate().getSpec().getInitContainers().get(0);
+    assertThat(fetch.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo(RestoreAgent.ENV_CA);
+      assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("store-ca");
+      assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("ca.crt");
+    });
+  }
+
+  @Test
   void theAgentMovesRestoredDataInOnlyWhenTheMemberHasNone(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root)
       throws Exception {
     var work = root.resolve("var/lib/etcd/restore");

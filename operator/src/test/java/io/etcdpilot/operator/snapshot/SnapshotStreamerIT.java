@@ -174,4 +174,16 @@ class SnapshotStreamerIT {
         .hasMessageContaining("bucket");
     assertThat(List.of(store.dir.toFile().list())).doesNotContain("no-such-bucket");
   }
+
+  @Test
+  void anUploadLeftUnfinishedIsAbortedAndOthersAreLeftAlone() {
+    String left = s3.createMultipartUpload(r -> r.bucket(BUCKET).key("prod/interrupted.db.zst")).uploadId();
+    s3.uploadPart(r -> r.bucket(BUCKET).key("prod/interrupted.db.zst").uploadId(left).partNumber(1),
+        software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[1024]));
+    String other = s3.createMultipartUpload(r -> r.bucket(BUCKET).key("prod/other.db.zst")).uploadId();
+    assertThat(ObjectStore.abortUploads(s3, BUCKET, "prod/interrupted.db")).isEqualTo(1);
+    assertThat(s3.listMultipartUploads(r -> r.bucket(BUCKET).prefix("prod/")).uploads())
+        .extracting(u -> u.uploadId()).containsExactly(other);
+    assertThat(ObjectStore.abortUploads(s3, BUCKET, "prod/other.db")).isEqualTo(1);
+  }
 }

@@ -12,19 +12,25 @@ public class EtcdSnapshotSpec {
   private String clusterName;
   @JsonPropertyDescription("Where to store it. Default: the cluster's spec.snapshots.destination.")
   private SnapshotDestination destination;
+  @JsonPropertyDescription("Deleting this EtcdSnapshot also deletes its stored objects (data and manifest). Default false:"
+      + " a record deleted by GitOps or with its namespace never destroys a backup. May be changed at any time.")
+  private Boolean deleteObjectsOnDelete;
 
   public String getClusterName() { return clusterName; }
   public void setClusterName(String clusterName) { this.clusterName = clusterName; }
   public SnapshotDestination getDestination() { return destination; }
   public void setDestination(SnapshotDestination destination) { this.destination = destination; }
+  public Boolean getDeleteObjectsOnDelete() { return deleteObjectsOnDelete; }
+  public void setDeleteObjectsOnDelete(Boolean deleteObjectsOnDelete) { this.deleteObjectsOnDelete = deleteObjectsOnDelete; }
 
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof EtcdSnapshotSpec x)) return false;
     return Objects.equals(clusterName, x.clusterName)
-        && Objects.equals(destination, x.destination);
+        && Objects.equals(destination, x.destination)
+        && Objects.equals(deleteObjectsOnDelete, x.deleteObjectsOnDelete);
   }
 
   @Override
-  public int hashCode() { return Objects.hash(clusterName, destination); }
+  public int hashCode() { return Objects.hash(clusterName, destination, deleteObjectsOnDelete); }
 }

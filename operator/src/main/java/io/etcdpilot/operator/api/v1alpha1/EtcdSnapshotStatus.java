@@ -27,6 +27,9 @@ public class EtcdSnapshotStatus {
   private String sha256;
   @JsonPropertyDescription("s3://bucket/key of the stored snapshot; a manifest lies beside it (.json).")
   private String location;
+  @JsonPropertyDescription("The object store it was stored in, as resolved when it ran (its own destination or its"
+      + " cluster's then); deleting the objects uses it, even once the cluster is gone.")
+  private S3Destination storedIn;
   @JsonPropertyDescription("Why it failed, or a summary.")
   private String message;
   @JsonPropertyDescription("Ready, Reconciling, Stalled (kstatus).")
@@ -52,6 +55,8 @@ public class EtcdSnapshotStatus {
   public void setSha256(String sha256) { this.sha256 = sha256; }
   public String getLocation() { return location; }
   public void setLocation(String location) { this.location = location; }
+  public S3Destination getStoredIn() { return storedIn; }
+  public void setStoredIn(S3Destination storedIn) { this.storedIn = storedIn; }
   public String getMessage() { return message; }
   public void setMessage(String message) { this.message = message; }
   public java.util.List<io.fabric8.kubernetes.api.model.Condition> getConditions() { return conditions; }
@@ -70,10 +75,11 @@ public class EtcdSnapshotStatus {
         && Objects.equals(dbSize, x.dbSize)
         && Objects.equals(sha256, x.sha256)
         && Objects.equals(location, x.location)
+        && Objects.equals(storedIn, x.storedIn)
         && Objects.equals(message, x.message)
         && Objects.equals(conditions, x.conditions);
   }
 
   @Override
-  public int hashCode() { return Objects.hash(phase, startTime, completionTime, member, revision, etcdVersion, size, dbSize, sha256, location, message, conditions); }
+  public int hashCode() { return Objects.hash(phase, startTime, completionTime, member, revision, etcdVersion, size, dbSize, sha256, location, storedIn, message, conditions); }
 }
