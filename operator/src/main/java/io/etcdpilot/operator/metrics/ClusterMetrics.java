@@ -86,6 +86,10 @@ public final class ClusterMetrics {
         s -> epoch(s.getLastSnapshot() == null ? null : s.getLastSnapshot().getTime()));
     gauge(r, "etcdpilot_cluster_last_snapshot_size_bytes", "Bytes stored by the newest successful snapshot", tags,
         s -> s.getLastSnapshot() == null || s.getLastSnapshot().getSize() == null ? 0 : s.getLastSnapshot().getSize());
+    gauge(r, "etcdpilot_cluster_snapshots_healthy", "1 when scheduled snapshots succeed on time, 0 when failing or"
+        + " overdue; absent without a schedule", tags, s -> io.etcdpilot.operator.status.Conditions.find(s.getConditions(),
+            io.etcdpilot.operator.snapshot.SnapshotScheduling.CONDITION).map(c -> "True".equals(c.getStatus()) ? 1.0 : 0.0)
+            .orElse(Double.NaN));
     gauge(r, "etcdpilot_cluster_ready", "1 when the cluster's Ready condition is True", tags,
         s -> io.etcdpilot.operator.status.Conditions.isTrue(s.getConditions(), io.etcdpilot.operator.status.Conditions.READY) ? 1 : 0);
     gauge(r, "etcdpilot_cluster_stalled", "1 when the cluster's Stalled condition is True", tags,

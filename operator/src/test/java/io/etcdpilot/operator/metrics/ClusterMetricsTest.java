@@ -44,10 +44,14 @@ class ClusterMetricsTest {
         .contains("etcdpilot_cluster_last_snapshot_size_bytes{cluster=\"demo\",namespace=\"prod\"} 4096.0")
         .contains("etcdpilot_cluster_last_snapshot_timestamp_seconds{cluster=\"demo\",namespace=\"prod\"} 1.7961048E9")
         .contains("etcdpilot_steps_total{cluster=\"demo\",kind=\"restart_member\",namespace=\"prod\"} 1.0");
+    assertThat(text).contains("etcdpilot_cluster_snapshots_healthy{cluster=\"demo\",namespace=\"prod\"} NaN");
     // The next pass's status is what the gauges read.
     s.setLeader(null);
+    s.setConditions(List.of(new io.fabric8.kubernetes.api.model.ConditionBuilder().withType("SnapshotsHealthy")
+        .withStatus("False").withReason("SnapshotFailed").build()));
     metrics.observe("prod", "demo", s);
-    assertThat(registry.scrape()).contains("etcdpilot_cluster_leader_present{cluster=\"demo\",namespace=\"prod\"} 0.0");
+    assertThat(registry.scrape()).contains("etcdpilot_cluster_leader_present{cluster=\"demo\",namespace=\"prod\"} 0.0")
+        .contains("etcdpilot_cluster_snapshots_healthy{cluster=\"demo\",namespace=\"prod\"} 0.0");
     metrics.retain(Set.of());
     assertThat(registry.scrape()).doesNotContain("cluster=\"demo\"");
   }

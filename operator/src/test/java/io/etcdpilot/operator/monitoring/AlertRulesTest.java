@@ -1,0 +1,66 @@
+package io.etcdpilot.operator.monitoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The chart's alert rules, through Prometheus' own promtool: they load, and each behaves as its unit tests say. */
+class AlertRulesTest {
+  static final Path FILES = Path.of("../charts/etcdpilot/files");
+  static final Path README = Path.of("../README.md");
+
+  static String promtool(String... args) throws Exception {
+    Path promtool = Path.of("/usr/bin/promtool");
+    assertThat(promtool).as("promtool (Debian's prometheus package; bin/ensure-etcd installs it)").isExecutable();
+    List<String> cmd = new ArrayList<>(List.of(promtool.toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).directory(FILES.toFile()).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(String.join(" ", cmd) + "\n" + out).isZero();
+    return out;
+  }
+
+  static List<JsonNode> alerts() throws Exception {
+    JsonNode rules = new ObjectMapper(new YAMLFactory()).readTree(FILES.resolve("prometheus-rules.yaml").toFile());
+    List<JsonNode> out = new ArrayList<>();
+    rules.path("groups").forEach(g -> g.path("rules").forEach(out::add));
+    return out;
+  }
+
+  @Test
+  void rulesLoadAndPassTheirUnitTests() throws Exception {
+    assertThat(promtool("check", "rules", "prometheus-rules.yaml")).contains("SUCCESS: " + alerts().size() + " rules found");
+    assertThat(promtool("test", "rules", "prometheus-rules-test.yaml")).contains("SUCCESS");
+  }
+
+  @Test
+  void everyAlertIsUnitTestedAndHasARunbookInTheReadme() throws Exception {
+    String tests = Files.readString(FILES.resolve("prometheus-rules-test.yaml"));
+    // GitHub's heading anchors: lower case, spaces to dashes, punctuation dropped.
+    Set<String> anchors = Files.readAllLines(README).stream().filter(l -> l.startsWith("#"))
+        .map(l -> l.replaceFirst("^#+\\s*", "").toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9 _-]", "").replace(' ', '-'))
+        .collect(Collectors.toSet());
+    List<JsonNode> alerts = alerts();
+    assertThat(alerts).hasSizeGreaterThanOrEqualTo(18);
+    for (JsonNode a : alerts) {
+      String name = a.path("alert").asText();
+      assertThat(tests).as("a promtool case for " + name).contains("alertname: " + name + "\n");
+      assertThat(a.path("labels").path("severity").asText()).as(name + " severity").isIn("warning", "critical");
+      String runbook = a.path("annotations").path("runbook").asText();
+      assertThat(runbook).as(name + " runbook").isEqualTo("README.md#" + name.toLowerCase(Locale.ROOT));
+      assertThat(anchors).as("README section for " + name).contains(runbook.substring("README.md#".length()));
+    }
+  }
+}
