@@ -14,13 +14,15 @@ import java.util.Map;
  * caching (names appear as pods start).
  */
 public final class OperatorProcess implements AutoCloseable {
+  private final Path jar;
   private final Path kubeconfig;
   private final Path hostsFile;
   private final Path logFile;
   private final String namespace;
   private ChildProcess process;
 
-  public OperatorProcess(Path kubeconfig, Path hostsFile, Path logFile, String namespace) {
+  public OperatorProcess(Path jar, Path kubeconfig, Path hostsFile, Path logFile, String namespace) {
+    this.jar = jar;
     this.kubeconfig = kubeconfig;
     this.hostsFile = hostsFile;
     this.logFile = logFile;
@@ -35,9 +37,9 @@ public final class OperatorProcess implements AutoCloseable {
     cmd.add("-Djdk.net.hosts.file=" + hostsFile);
     cmd.add("-Dsun.net.inetaddr.ttl=1");
     cmd.add("-Dsun.net.inetaddr.negative.ttl=0");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("io.etcdpilot.operator.Main");
+    // The jar the image ships (its logging, its dependencies), not the test classpath.
+    cmd.add("-jar");
+    cmd.add(jar.toString());
     cmd.add("--kubeconfig=" + kubeconfig);
     cmd.add("--health-port=0");
     cmd.add("--leader-election=true");

@@ -130,7 +130,7 @@ public final class Sandbox implements AutoCloseable {
   }
 
   private synchronized void startOperator(Map<String, String> env) throws IOException {
-    operator = new OperatorProcess(operatorKubeconfig, options.hostsFile(), options.dir().resolve("logs").resolve("operator.log"),
+    operator = new OperatorProcess(OperatorJar.built(kube.repository()), operatorKubeconfig, options.hostsFile(), options.dir().resolve("logs").resolve("operator.log"),
         OperatorInstall.NAMESPACE);
     operator.start(env);
   }

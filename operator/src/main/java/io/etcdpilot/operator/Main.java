@@ -44,6 +44,7 @@ public final class Main {
       System.exit(2);
       return;
     }
+    io.etcdpilot.operator.logging.LogFormat.of(options.logFormat()).apply();
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config(options)).build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Operator operator = start(client, options, registry);
@@ -79,7 +80,10 @@ public final class Main {
       io.etcdpilot.operator.etcd.EtcdAdmin admin, OperatorSettings settings, MeterRegistry registry) {
     Operator operator = new Operator(o -> {
       // JOSDK's own reconcile metrics, without per-resource tags (bounded cardinality).
-      o.withMetrics(MicrometerMetrics.newMicrometerMetricsBuilder(registry).build());
+      // Per resource (namespace and name, as the reconcile-error alert groups them), and dropped a minute after the
+      // resource is deleted: one set of meters per live object, never a growing pile.
+      o.withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry)
+          .withCleanUpDelayInSeconds(60).withCleaningThreadNumber(1).build());
       o.withKubernetesClient(client)
           // One write path for every API server we meet: plain create/update/patch, no server-side apply.
           .withSSABasedCreateUpdateMatchForDependentResources(false)

@@ -17,14 +17,15 @@ public record OperatorOptions(
     java.time.Duration failedMemberDeadline,
     Map<String, String> upgradeMinimums,
     java.time.Duration upgradeProgressDeadline,
-    String agentImage) {
+    String agentImage,
+    String logFormat) {
 
   public OperatorOptions(String kubeconfig, Set<String> namespaces, String clusterDomain, int healthPort,
       boolean leaderElection, String leaderElectionNamespace, java.time.Duration learnerDeadline,
       java.time.Duration failedMemberDeadline) {
     this(kubeconfig, namespaces, clusterDomain, healthPort, leaderElection, leaderElectionNamespace, learnerDeadline,
         failedMemberDeadline, Map.of(), java.time.Duration.ofMinutes(10),
-        io.etcdpilot.operator.cluster.OperatorSettings.DEFAULT_AGENT_IMAGE);
+        io.etcdpilot.operator.cluster.OperatorSettings.DEFAULT_AGENT_IMAGE, "text");
   }
 
   public static final String USAGE = """
@@ -43,6 +44,8 @@ public record OperatorOptions(
                                           (Stalled=UpgradeStuck; default: 10m; env UPGRADE_PROGRESS_DEADLINE)
         --agent-image IMAGE               the operator's own image, run as the restore steps of a cluster created
                                           from a snapshot (env ETCDPILOT_IMAGE; the chart sets it)
+        --log-format text|json            one line per event, for people or for log pipelines (default: text;
+                                          env LOG_FORMAT); a reconcile's lines carry its namespace and cluster
       """;
 
   public static OperatorOptions parse(String[] args, Map<String, String> env) {
@@ -56,6 +59,7 @@ public record OperatorOptions(
     String failedMemberDeadline = env.getOrDefault("FAILED_MEMBER_DEADLINE", "10m");
     String upgradeDeadline = env.getOrDefault("UPGRADE_PROGRESS_DEADLINE", "10m");
     String agentImage = env.getOrDefault("ETCDPILOT_IMAGE", io.etcdpilot.operator.cluster.OperatorSettings.DEFAULT_AGENT_IMAGE);
+    String logFormat = env.getOrDefault("LOG_FORMAT", "text");
     Map<String, String> minimums = new java.util.LinkedHashMap<>();
     java.util.List<String> expanded = new java.util.ArrayList<>();
     for (String arg : args) {
@@ -84,6 +88,7 @@ public record OperatorOptions(
         case "--agent-image" -> { agentImage = require(a, value); i++; }
         case "--upgrade-progress-deadline" -> { upgradeDeadline = require(a, value); i++; }
         case "--upgrade-minimum" -> { minimum(minimums, require(a, value)); i++; }
+        case "--log-format" -> { logFormat = require(a, value); i++; }
         case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
         default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
       }
@@ -92,7 +97,8 @@ public record OperatorOptions(
     Arrays.stream(namespaces.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(ns::add);
     return new OperatorOptions(kubeconfig, ns, domain, healthPort, leaderElection, leNamespace,
         duration("--learner-deadline", learnerDeadline), duration("--failed-member-deadline", failedMemberDeadline),
-        Map.copyOf(minimums), duration("--upgrade-progress-deadline", upgradeDeadline), agentImage);
+        Map.copyOf(minimums), duration("--upgrade-progress-deadline", upgradeDeadline), agentImage,
+        io.etcdpilot.operator.logging.LogFormat.of(logFormat).name().toLowerCase(java.util.Locale.ROOT));
   }
 
   private static void minimum(Map<String, String> minimums, String value) {

@@ -139,12 +139,7 @@ public final class Kubelet implements AutoCloseable {
    */
   synchronized Path agentJar() throws java.io.IOException {
     if (agentJar != null && java.nio.file.Files.exists(agentJar)) return agentJar;
-    Path target = binaries().repository().resolve("operator/target");
-    Path built;
-    try (var files = java.nio.file.Files.list(target)) {
-      built = files.filter(f -> f.getFileName().toString().matches("etcdpilot-operator-.*-all\\.jar")).findFirst()
-          .orElseThrow(() -> new java.io.IOException("the operator's jar is not built (mvn -pl operator package)"));
-    }
+    Path built = io.etcdpilot.sandbox.OperatorJar.built(binaries().repository());
     // Outside the sandbox directory: a pod's user cannot pass a checkout under a private (0700) directory, as in CI.
     Path stagingDir = java.nio.file.Files.createTempDirectory("etcdpilot-agent-");
     stagingDir.toFile().setReadable(true, false);

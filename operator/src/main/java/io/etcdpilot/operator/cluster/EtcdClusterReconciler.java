@@ -121,7 +121,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
 
   @Override
   public UpdateControl<EtcdCluster> reconcile(EtcdCluster cluster, Context<EtcdCluster> context) throws Exception {
-    try {
+    try (var lines = io.etcdpilot.operator.logging.LogFormat.forCluster(cluster.getMetadata().getNamespace(),
+        cluster.getMetadata().getName())) {
       return reconcilePass(cluster, context);
     } catch (RuntimeException e) {
       // The namespace's deletion removes the cluster's objects before the cluster itself: nothing is to be rebuilt,
