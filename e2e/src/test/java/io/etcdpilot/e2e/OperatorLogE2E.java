@@ -8,7 +8,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Runs after every other scenario (see junit-platform.properties): across the whole suite the operator, running
- * with exactly the chart's RBAC, was never refused a request. A verb missing from the chart shows up here.
+ * with exactly the chart's RBAC, was never refused a request (a verb missing from the chart shows up here), and used
+ * every verb the chart grants (a verb granted for nothing shows up here).
  */
 @Order(Integer.MAX_VALUE)
 @ExtendWith(TargetExtension.class)
@@ -22,5 +23,50 @@ class OperatorLogE2E {
     assertThat(log.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).contains("forbidden"))
         .filter(l -> !l.contains("(Service: S3,")).toList())
         .as("lines of the operator log that mention Forbidden").isEmpty();
+  }
+
+  /** Granted, and called by the code, on paths no scenario takes. */
+  static final java.util.Map<String, String> GRANTED_FOR_UNTESTED_PATHS = java.util.Map.of(
+      "services update", "owned objects are created or updated alike; no scenario changes a Service",
+      "leases update", "fabric8's leader election may replace its Lease instead of patching it");
+
+  @Test
+  void everyVerbTheChartGrantsWasUsed(TargetCluster target) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("test") == null,
+        "only the whole suite exercises every verb (-Dtest selects a part)");
+    java.nio.file.Path audit = target.auditLog().orElse(null);
+    org.junit.jupiter.api.Assumptions.assumeTrue(audit != null, "the target keeps no audit log");
+    String account = "system:serviceaccount:" + io.etcdpilot.sandbox.OperatorInstall.NAMESPACE + ":"
+        + io.etcdpilot.sandbox.OperatorInstall.RELEASE;
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    java.util.Set<String> used = new java.util.TreeSet<>();
+    try (var lines = java.nio.file.Files.lines(audit)) {
+      lines.forEach(l -> {
+        try {
+          var e = json.readTree(l);
+          if (!account.equals(e.path("user").path("username").asText())) return;
+          var o = e.path("objectRef");
+          String sub = o.path("subresource").asText("");
+          used.add(o.path("resource").asText() + (sub.isEmpty() ? "" : "/" + sub) + " " + e.path("verb").asText());
+        } catch (java.io.IOException ex) {
+          throw new java.io.UncheckedIOException(ex);
+        }
+      });
+    }
+    String yaml = io.etcdpilot.sandbox.ChartTemplate.render(java.nio.file.Path.of("../charts/etcdpilot"),
+        io.etcdpilot.sandbox.OperatorInstall.RELEASE, io.etcdpilot.sandbox.OperatorInstall.NAMESPACE);
+    java.util.Set<String> granted = new java.util.TreeSet<>();
+    for (var o : io.fabric8.kubernetes.client.utils.Serialization.<java.util.List<io.fabric8.kubernetes.api.model.HasMetadata>>unmarshal(yaml)) {
+      java.util.List<io.fabric8.kubernetes.api.model.rbac.PolicyRule> rules =
+          o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRole c ? c.getRules()
+          : o instanceof io.fabric8.kubernetes.api.model.rbac.Role r ? r.getRules() : java.util.List.of();
+      rules.forEach(r -> r.getResources().forEach(res -> r.getVerbs().forEach(v -> granted.add(res + " " + v))));
+    }
+    assertThat(granted).as("the chart's grants").isNotEmpty();
+    java.util.Set<String> unused = new java.util.TreeSet<>(granted);
+    unused.removeAll(used);
+    unused.removeAll(GRANTED_FOR_UNTESTED_PATHS.keySet());
+    assertThat(unused).as("verbs the chart grants that the operator never used in the suite (used: " + used + ")")
+        .isEmpty();
   }
 }

@@ -61,13 +61,13 @@ class PodSecurityE2E {
   @Test
   void operatorAccountHasTheChartsPermissionsAndNoMore(TargetCluster target) {
     String as = "--as=system:serviceaccount:etcdpilot-system:etcdpilot";
-    for (String allowed : new String[] {"watch etcdclusters.etcdpilot.io", "patch etcdclusters.etcdpilot.io --subresource=status",
+    for (String allowed : new String[] {"watch etcdclusters.etcdpilot.io", "update etcdclusters.etcdpilot.io --subresource=status",
         "update statefulsets.apps", "delete pods", "create secrets", "delete persistentvolumeclaims",
         "create poddisruptionbudgets.policy"}) {
       assertThat(answer(target.kubectl(("auth can-i " + allowed + " -n anywhere " + as).split(" ")))).as(allowed).isEqualTo("yes");
     }
     for (String denied : new String[] {"update etcdclusters.etcdpilot.io", "create pods", "delete nodes",
-        "create clusterroles.rbac.authorization.k8s.io"}) {
+        "create clusterroles.rbac.authorization.k8s.io", "delete secrets", "delete statefulsets.apps"}) {
       assertThat(answer(target.kubectl(("auth can-i " + denied + " -n anywhere " + as).split(" ")))).as(denied).isEqualTo("no");
     }
   }

@@ -120,6 +120,11 @@ final class SandboxTarget implements TargetCluster {
   }
 
   @Override
+  public java.util.Optional<java.nio.file.Path> auditLog() {
+    return java.util.Optional.of(sandbox.dir().resolve("logs").resolve("audit.log"));
+  }
+
+  @Override
   public String operatorLog() {
     try {
       return java.nio.file.Files.readString(sandbox.operator().logFile());

@@ -67,6 +67,11 @@ public interface TargetCluster extends AutoCloseable {
   /** Everything the operator has logged so far, across its restarts. */
   String operatorLog();
 
+  /** The API server's audit log (one JSON event per line), where the target keeps one. */
+  default java.util.Optional<java.nio.file.Path> auditLog() {
+    return java.util.Optional.empty();
+  }
+
   /** The S3-compatible store snapshots can go to, if the target has one (the sandbox does). */
   default java.util.Optional<io.etcdpilot.sandbox.storage.ObjectStoreServer> objectStore() {
     return java.util.Optional.empty();

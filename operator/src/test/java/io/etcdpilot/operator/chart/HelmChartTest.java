@@ -25,6 +25,34 @@ class HelmChartTest {
   }
 
   @Test
+  void monitoringObjectsAreRenderedOnlyWhenAskedAndShipTheTestedRules(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws Exception {
+    List<HasMetadata> plain = Serialization.unmarshal(new Helm(CHART).template().withName("etcdpilot").withNamespace("ops").call());
+    assertThat(plain).extracting(HasMetadata::getKind).doesNotContain("ServiceMonitor", "PodMonitor", "PrometheusRule");
+    Path values = tmp.resolve("values.yaml");
+    java.nio.file.Files.writeString(values, "monitoring: {serviceMonitor: {enabled: true}, podMonitor: {enabled: true},"
+        + " prometheusRule: {enabled: true, labels: {release: kube-prometheus}}}\nwatchNamespaces: [team-a]\n");
+    List<HasMetadata> objects = Serialization.unmarshal(new Helm(CHART).template().withName("etcdpilot")
+        .withNamespace("ops").withValuesFile(values).call());
+    var byKind = new java.util.HashMap<String, io.fabric8.kubernetes.api.model.GenericKubernetesResource>();
+    objects.stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.GenericKubernetesResource)
+        .forEach(o -> byKind.put(o.getKind(), (io.fabric8.kubernetes.api.model.GenericKubernetesResource) o));
+    assertThat(byKind).containsKeys("ServiceMonitor", "PodMonitor", "PrometheusRule");
+    assertThat(objects).anyMatch(o -> o.getKind().equals("Service") && o.getMetadata().getName().equals("etcdpilot-metrics"));
+    var rule = byKind.get("PrometheusRule");
+    assertThat(rule.getMetadata().getLabels()).containsEntry("release", "kube-prometheus");
+    // The same groups promtool tests, with Prometheus' own {{ $labels }} templates untouched by Helm.
+    Object shipped = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+        .readValue(CHART.resolve("files/prometheus-rules.yaml").toFile(), java.util.Map.class).get("groups");
+    assertThat(rule.getAdditionalProperties().get("spec")).isEqualTo(java.util.Map.of("groups", shipped));
+    var pod = byKind.get("PodMonitor");
+    @SuppressWarnings("unchecked")
+    var spec = (java.util.Map<String, Object>) pod.getAdditionalProperties().get("spec");
+    assertThat(spec.get("namespaceSelector")).isEqualTo(java.util.Map.of("matchNames", List.of("team-a")));
+    assertThat(spec.toString()).contains("etcd_cluster", "replacement=etcd", "port=metrics");
+  }
+
+  @Test
   void renderedChartRunsTheOperatorWithLeastPrivilege(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
     Path values = tmp.resolve("values.yaml");
     java.nio.file.Files.writeString(values, "watchNamespaces: [team-a, team-b]\nlearnerDeadline: 90s\n");
@@ -45,8 +73,20 @@ class HelmChartTest {
     assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
 
-    ClusterRole role = find(objects, ClusterRole.class);
-    assertThat(allows(role.getRules(), "etcdpilot.io", "etcdclusters/status", "patch")).isTrue();
+    // Watched namespaces: a Role in each, no cluster-wide grant (Secrets in every namespace were one).
+    assertThat(objects).noneMatch(o -> o instanceof ClusterRole || o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding);
+    List<Role> perNamespace = objects.stream().filter(o -> o instanceof Role && o.getMetadata().getName().equals("etcdpilot"))
+        .map(Role.class::cast).toList();
+    assertThat(perNamespace).extracting(r -> r.getMetadata().getNamespace()).containsExactly("team-a", "team-b");
+    assertThat(objects).filteredOn(o -> o instanceof io.fabric8.kubernetes.api.model.rbac.RoleBinding
+        && o.getMetadata().getName().equals("etcdpilot")).extracting(o -> o.getMetadata().getNamespace())
+        .containsExactly("team-a", "team-b");
+    var role = perNamespace.get(0);
+    // All namespaces: the same rules, in one ClusterRole.
+    ClusterRole clusterRole = find(Serialization.unmarshal(new Helm(CHART).template().withName("etcdpilot")
+        .withNamespace("ops").call()), ClusterRole.class);
+    assertThat(clusterRole.getRules()).isEqualTo(role.getRules());
+    assertThat(allows(role.getRules(), "etcdpilot.io", "etcdclusters/status", "update")).isTrue();
     assertThat(allows(role.getRules(), "", "secrets", "create")).isTrue();
     assertThat(allows(role.getRules(), "", "pods", "delete")).isTrue();
     assertThat(allows(role.getRules(), "", "pods", "patch")).as("voter label for the PodDisruptionBudget").isTrue();
@@ -58,7 +98,8 @@ class HelmChartTest {
     assertThat(allows(role.getRules(), "etcdpilot.io", "etcdclusters", "update")).as("never writes spec").isFalse();
     assertThat(allows(role.getRules(), "", "pods", "create")).isFalse();
     assertThat(role.getRules()).noneMatch(r -> r.getResources().contains("*") || r.getVerbs().contains("*"));
-    Role leases = find(objects, Role.class);
+    Role leases = objects.stream().filter(o -> o instanceof Role && o.getMetadata().getName().endsWith("-leader-election"))
+        .map(Role.class::cast).findFirst().orElseThrow();
     assertThat(leases.getMetadata().getNamespace()).isEqualTo("ops");
     assertThat(allows(leases.getRules(), "coordination.k8s.io", "leases", "update")).isTrue();
   }
