@@ -34,7 +34,7 @@ class NodeDrainE2E {
     TargetCluster.Exec drainA;
     TargetCluster.Exec drainB;
     try (WriteLoad load = new WriteLoad(urls, creds, "/drain/");
-         ReadyMembers ready = new ReadyMembers(target.client(), ns, CLUSTER)) {
+         ReadyMembers ready = new ReadyMembers(target.client(), ns, CLUSTER).countFromAllReady(3, Duration.ofMinutes(1))) {
       load.awaitMore(50, Duration.ofSeconds(30));
       CompletableFuture<TargetCluster.Exec> a = CompletableFuture.supplyAsync(() -> drain(target, nodeA));
       CompletableFuture<TargetCluster.Exec> b = CompletableFuture.supplyAsync(() -> drain(target, nodeB));

@@ -35,6 +35,18 @@ final class ReadyMembers implements AutoCloseable {
         && p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
+  /**
+   * Waits until {@code members} pods are ready, then counts from there: a cluster is Ready once etcd answers, a
+   * moment before the kubelet's readiness probes mark its pods Ready.
+   */
+  ReadyMembers countFromAllReady(int members, java.time.Duration within) {
+    org.awaitility.Awaitility.await().atMost(within).pollInterval(java.time.Duration.ofMillis(200))
+        .until(() -> informer.getStore().list().stream().filter(ReadyMembers::ready).count() == members);
+    fewest.set(Integer.MAX_VALUE);
+    count();
+    return this;
+  }
+
   int fewestSeen() {
     return fewest.get();
   }
