@@ -50,6 +50,8 @@ public class EventRecorder {
           .withReportingComponent("etcdpilot")
           .build()).create();
     } catch (RuntimeException e) {
+      // A namespace being deleted takes no new objects, events included: nothing to tell anyone there.
+      if (NamespaceTerminating.causeOf(e)) return;
       log.warn("could not record event {}: {}", reason, e.getMessage());
     }
   }
