@@ -19,9 +19,12 @@ public final class OperatorProcess implements AutoCloseable {
   private final Path hostsFile;
   private final Path logFile;
   private final String namespace;
+  private final String podName;
   private ChildProcess process;
 
-  public OperatorProcess(Path jar, Path kubeconfig, Path hostsFile, Path logFile, String namespace) {
+  /** @param podName the replica's name, as a Deployment's pod has its own (leader election tells replicas apart by it) */
+  public OperatorProcess(Path jar, Path kubeconfig, Path hostsFile, Path logFile, String namespace, String podName) {
+    this.podName = podName;
     this.jar = jar;
     this.kubeconfig = kubeconfig;
     this.hostsFile = hostsFile;
@@ -44,8 +47,9 @@ public final class OperatorProcess implements AutoCloseable {
     cmd.add("--health-port=0");
     cmd.add("--leader-election=true");
     Map<String, String> all = new HashMap<>(env);
-    // What the chart's Deployment sets from the downward API.
+    // What the chart's Deployment sets from the downward API, and what every container's hostname is: its pod's name.
     all.put("POD_NAMESPACE", namespace);
+    all.put("HOSTNAME", podName);
     process = ChildProcess.start("operator", cmd, all, logFile);
   }
 

@@ -51,6 +51,7 @@ public final class Sandbox implements AutoCloseable {
 
   private final Options options;
   private final KubeBinaries kube;
+  private OperatorProcess standby;
   private ControlPlane controlPlane;
   private KubernetesClient admin;
   private HostPathProvisioner provisioner;
@@ -130,9 +131,31 @@ public final class Sandbox implements AutoCloseable {
   }
 
   private synchronized void startOperator(Map<String, String> env) throws IOException {
-    operator = new OperatorProcess(OperatorJar.built(kube.repository()), operatorKubeconfig, options.hostsFile(), options.dir().resolve("logs").resolve("operator.log"),
-        OperatorInstall.NAMESPACE);
+    operator = operatorReplica("operator.log", OperatorInstall.RELEASE + "-0");
     operator.start(env);
+  }
+
+  private OperatorProcess operatorReplica(String log, String podName) throws IOException {
+    return new OperatorProcess(OperatorJar.built(kube.repository()), operatorKubeconfig, options.hostsFile(),
+        options.dir().resolve("logs").resolve(log), OperatorInstall.NAMESPACE, podName);
+  }
+
+  /** A second replica (operator-standby.log), as the chart's second pod: it reconciles once it holds the Lease. */
+  public synchronized OperatorProcess startStandbyOperator() throws IOException {
+    if (standby == null || !standby.alive()) {
+      standby = operatorReplica("operator-standby.log", OperatorInstall.RELEASE + "-1");
+      standby.start(Map.of());
+    }
+    return standby;
+  }
+
+  public synchronized void stopStandbyOperator() throws InterruptedException {
+    if (standby != null) standby.close();
+    standby = null;
+  }
+
+  public synchronized java.util.Optional<OperatorProcess> standbyOperator() {
+    return java.util.Optional.ofNullable(standby);
   }
 
   /** Stops the operator (SIGTERM) and starts it again with extra environment. */
@@ -168,6 +191,7 @@ public final class Sandbox implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    if (standby != null) standby.close();
     if (operator != null) operator.close();
     if (kubelet != null) kubelet.close();
     if (nodes != null) nodes.close();

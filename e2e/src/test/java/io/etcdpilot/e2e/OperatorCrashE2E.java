@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -23,7 +24,47 @@ class OperatorCrashE2E {
 
   @AfterEach
   void healthyOperator() {
-    if (target != null) target.restartOperator(Map.of());
+    if (target == null) return;
+    target.stopStandbyOperator();
+    target.restartOperator(Map.of());
+  }
+
+  /**
+   * Two replicas, as the chart runs them: the Lease holder dies right after adding a learner (it never renews its
+   * Lease); the other takes the Lease once it expires (15 s) and finishes the step.
+   */
+  @Test
+  void theStandbyReplicaFinishesTheScaleOutItsLeaderDiedIn(TargetCluster target) throws Exception {
+    this.target = target;
+    String ns = "failover";
+    Scenario.readyCluster(target, ns, "etcd", 3, s -> { });
+    ClientCredentials creds = target.credentials(ns, "etcd");
+    List<String> firstUrls = target.clientUrls(ns, "etcd");
+    try (WriteLoad load = new WriteLoad(firstUrls, () -> target.credentials(ns, "etcd"), "/failover/")) {
+      load.awaitMore(100, Duration.ofSeconds(30));
+      target.restartOperator(Map.of("ETCDPILOT_TEST_CRASH_AFTER", "add-learner"));
+      org.junit.jupiter.api.Assumptions.assumeTrue(target.startStandbyOperator(), "the target runs one replica only");
+      target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").scale(4);
+      await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> !target.operatorRunning());
+      java.time.Instant died = java.time.Instant.now();
+      // Lease duration, then one pass: the learner promoted, the step done, by the replica that was waiting.
+      await().atMost(Duration.ofSeconds(15 + 60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+        EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
+        assertThat(ec.getStatus().getMembers()).hasSize(4).noneMatch(m -> m.getRole() == io.etcdpilot.operator.api.v1alpha1.MemberStatus.Role.learner);
+        assertThat(ec.getStatus().getOperation()).isNull();
+      });
+      assertThat(target.standbyOperatorLeads()).as("the standby took the Lease").isTrue();
+      assertThat(target.operatorRunning()).as("the dead leader stayed dead").isFalse();
+      System.out.println("failover: step finished " + Duration.between(died, java.time.Instant.now()).toMillis()
+          + " ms after the leader died");
+      load.awaitMore(100, Duration.ofSeconds(60));
+      WriteLoad.Report report = load.stopAndVerify();
+      assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
+    }
+    List<String> urls = target.clientUrls(ns, "etcd");
+    assertThat(ClusterChecks.members(urls, creds).keySet()).as("no duplicate, no orphan")
+        .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 4).mapToObj(i -> "etcd-" + i).toList());
+    ClusterChecks.assertHashKvEqual(urls, creds);
   }
 
   @ParameterizedTest(name = "killed after {0} ({1} → {2})")

@@ -103,6 +103,38 @@ final class SandboxTarget implements TargetCluster {
   }
 
   @Override
+  public boolean startStandbyOperator() {
+    try {
+      sandbox.startStandbyOperator();
+      return true;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public boolean standbyOperatorLeads() {
+    return sandbox.standbyOperator().filter(io.etcdpilot.sandbox.OperatorProcess::alive).map(p -> {
+      try {
+        // JOSDK's words once this replica's Lease is taken.
+        return java.nio.file.Files.readString(p.logFile()).contains("New leader with identity: "
+            + io.etcdpilot.sandbox.OperatorInstall.RELEASE + "-1");
+      } catch (IOException e) {
+        return false;
+      }
+    }).orElse(false);
+  }
+
+  @Override
+  public void stopStandbyOperator() {
+    try {
+      sandbox.stopStandbyOperator();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
   public boolean operatorRunning() {
     return sandbox.operator().alive();
   }
@@ -127,7 +159,10 @@ final class SandboxTarget implements TargetCluster {
   @Override
   public String operatorLog() {
     try {
-      return java.nio.file.Files.readString(sandbox.operator().logFile());
+      // Every replica's: the standby's lines count as much as the leader's.
+      java.nio.file.Path standby = sandbox.operator().logFile().resolveSibling("operator-standby.log");
+      return java.nio.file.Files.readString(sandbox.operator().logFile())
+          + (java.nio.file.Files.exists(standby) ? java.nio.file.Files.readString(standby) : "");
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }

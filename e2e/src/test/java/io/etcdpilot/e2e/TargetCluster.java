@@ -53,6 +53,18 @@ public interface TargetCluster extends AutoCloseable {
 
   boolean operatorRunning();
 
+  /** Starts a second operator replica that waits for the Lease; false where the target cannot. */
+  default boolean startStandbyOperator() {
+    return false;
+  }
+
+  /** Whether the second replica runs and has taken the Lease (its log says it leads). */
+  default boolean standbyOperatorLeads() {
+    return false;
+  }
+
+  default void stopStandbyOperator() {}
+
   /** Whether a member's etcd process is running (by pod). */
   boolean memberProcessAlive(String namespace, String pod);
 
