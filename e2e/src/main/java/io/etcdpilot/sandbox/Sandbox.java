@@ -52,6 +52,7 @@ public final class Sandbox implements AutoCloseable {
   private final Options options;
   private final KubeBinaries kube;
   private OperatorProcess standby;
+  private io.etcdpilot.sandbox.monitoring.PrometheusServer prometheus;
   private ControlPlane controlPlane;
   private KubernetesClient admin;
   private HostPathProvisioner provisioner;
@@ -140,6 +141,15 @@ public final class Sandbox implements AutoCloseable {
         options.dir().resolve("logs").resolve(log), OperatorInstall.NAMESPACE, podName);
   }
 
+  /** A real Prometheus with the chart's rules, scraping every member (DIR/prometheus); started once, on demand. */
+  public synchronized io.etcdpilot.sandbox.monitoring.PrometheusServer startMonitoring() throws Exception {
+    if (prometheus == null) {
+      prometheus = io.etcdpilot.sandbox.monitoring.PrometheusServer.start(options.dir().resolve("prometheus"),
+          kube.repository().resolve("charts/etcdpilot/files/prometheus-rules.yaml"), admin);
+    }
+    return prometheus;
+  }
+
   /** A second replica (operator-standby.log), as the chart's second pod: it reconciles once it holds the Lease. */
   public synchronized OperatorProcess startStandbyOperator() throws IOException {
     if (standby == null || !standby.alive()) {
@@ -191,6 +201,7 @@ public final class Sandbox implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    if (prometheus != null) prometheus.close();
     if (standby != null) standby.close();
     if (operator != null) operator.close();
     if (kubelet != null) kubelet.close();

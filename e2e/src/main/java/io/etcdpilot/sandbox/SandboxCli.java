@@ -23,10 +23,11 @@ import java.util.stream.Stream;
 public final class SandboxCli {
   static final String USAGE = """
       usage:
-        sandbox up      [--dir DIR] [--no-demo] [--nodes N] [--dedicated N]
+        sandbox up      [--dir DIR] [--no-demo] [--nodes N] [--dedicated N] [--monitoring]
                                                           start the sandbox (foreground; Ctrl-C stops it): the real
                                                           Kubernetes control plane and N nodes (default 3), the last
-                                                          --dedicated of them labelled and tainted for etcd
+                                                          --dedicated of them labelled and tainted for etcd;
+                                                          --monitoring adds Prometheus with the chart's alert rules
         sandbox down    [--dir DIR]                       stop a running sandbox
         sandbox etcdctl [--dir DIR] NAMESPACE/CLUSTER -- ARGS...
         sandbox etcdctl [--dir DIR] --control-plane -- ARGS...   the control plane's own etcd
@@ -70,7 +71,8 @@ public final class SandboxCli {
 
   private static int run(String verb, Path dir, List<String> args) throws Exception {
     return switch (verb) {
-      case "up" -> up(dir, !args.contains("--no-demo"), intOption(args, "--nodes", 3), intOption(args, "--dedicated", 0));
+      case "up" -> up(dir, !args.contains("--no-demo"), intOption(args, "--nodes", 3), intOption(args, "--dedicated", 0),
+          args.contains("--monitoring"));
       case "down" -> down(dir);
       case "etcdctl" -> etcdctl(dir, args);
       case "fault" -> fault(dir, args);
@@ -104,7 +106,7 @@ public final class SandboxCli {
     }
   }
 
-  static int up(Path dir, boolean demo, int nodes, int dedicated) throws Exception {
+  static int up(Path dir, boolean demo, int nodes, int dedicated, boolean monitoring) throws Exception {
     if (!"root".equals(System.getProperty("user.name"))) {
       System.err.println("the sandbox runs etcd members in private mount namespaces and needs root: run it as root (e.g. sudo e2e/sandbox up)");
       return 1;
@@ -143,6 +145,11 @@ public final class SandboxCli {
       System.out.println("object store (s3proxy) " + sandbox.objectStore().endpoint() + ", bucket "
           + io.etcdpilot.sandbox.storage.ObjectStoreServer.BUCKET + ", files in " + sandbox.objectStore().dir()
           + "; credentials in Secret default/" + io.etcdpilot.sandbox.storage.ObjectStoreServer.SECRET);
+      if (monitoring) {
+        var prometheus = sandbox.startMonitoring();
+        System.out.println("Prometheus " + prometheus.url() + " (the chart's alert rules; every member scraped as job"
+            + " etcd; data in " + dir.resolve("prometheus") + ")");
+      }
       if (demo) {
         String version = Sandbox.supportedEtcdVersion(sandbox.binaries());
         EtcdCluster ec = new EtcdCluster();

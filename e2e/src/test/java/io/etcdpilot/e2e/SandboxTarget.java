@@ -152,6 +152,18 @@ final class SandboxTarget implements TargetCluster {
   }
 
   @Override
+  public java.util.Optional<io.etcdpilot.sandbox.monitoring.PrometheusServer> monitoring() {
+    if (!java.nio.file.Files.isExecutable(io.etcdpilot.sandbox.monitoring.PrometheusServer.BINARY)) {
+      return java.util.Optional.empty();
+    }
+    try {
+      return java.util.Optional.of(sandbox.startMonitoring());
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start Prometheus", e);
+    }
+  }
+
+  @Override
   public java.util.Optional<java.nio.file.Path> auditLog() {
     return java.util.Optional.of(sandbox.dir().resolve("logs").resolve("audit.log"));
   }

@@ -79,6 +79,11 @@ public interface TargetCluster extends AutoCloseable {
   /** Everything the operator has logged so far, across its restarts. */
   String operatorLog();
 
+  /** A Prometheus with the chart's rules scraping the members, started on first use, where the target has one. */
+  default java.util.Optional<io.etcdpilot.sandbox.monitoring.PrometheusServer> monitoring() {
+    return java.util.Optional.empty();
+  }
+
   /** The API server's audit log (one JSON event per line), where the target keeps one. */
   default java.util.Optional<java.nio.file.Path> auditLog() {
     return java.util.Optional.empty();
