@@ -42,7 +42,16 @@ class OperatorCrashE2E {
     List<String> firstUrls = target.clientUrls(ns, "etcd");
     try (WriteLoad load = new WriteLoad(firstUrls, () -> target.credentials(ns, "etcd"), "/failover/")) {
       load.awaitMore(100, Duration.ofSeconds(30));
+      java.time.Instant restarted = java.time.Instant.now();
       target.restartOperator(Map.of("ETCDPILOT_TEST_CRASH_AFTER", "add-learner"));
+      // The standby starts only once the restarted leader renews the Lease: started together, either could win it.
+      String leader = io.etcdpilot.sandbox.OperatorInstall.RELEASE + "-0";
+      await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+        var lease = target.client().leases().inNamespace(io.etcdpilot.sandbox.OperatorInstall.NAMESPACE)
+            .withName("etcdpilot-operator").get();
+        return lease != null && leader.equals(lease.getSpec().getHolderIdentity())
+            && lease.getSpec().getRenewTime().toInstant().isAfter(restarted);
+      });
       org.junit.jupiter.api.Assumptions.assumeTrue(target.startStandbyOperator(), "the target runs one replica only");
       target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").scale(4);
       await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> !target.operatorRunning());
