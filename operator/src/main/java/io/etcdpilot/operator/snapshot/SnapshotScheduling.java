@@ -90,8 +90,7 @@ public final class SnapshotScheduling {
     String ns = snapshot.getMetadata().getNamespace();
     if (snapshot.getStatus() != null && snapshot.getStatus().getLocation() != null) {
       try {
-        taker.deleteObjects(snapshot, snapshot.getStatus().getStoredIn() != null ? snapshot.getStatus().getStoredIn()
-            : SnapshotTaker.destination(snapshot, cluster));
+        taker.deleteObjects(snapshot, SnapshotTaker.storedIn(snapshot, cluster));
       } catch (Exception e) {
         log.warn("retention could not delete the objects of snapshot {}/{}: {}", ns, snapshot.getMetadata().getName(),
             e.toString());

@@ -123,13 +123,20 @@ public final class SnapshotTaker {
   /** Where a stored snapshot lies: as recorded when it ran, else (older records) as its spec and cluster say now. */
   public S3Destination storedIn(EtcdSnapshot snapshot) throws Refused {
     if (snapshot.getStatus() != null && snapshot.getStatus().getStoredIn() != null) return snapshot.getStatus().getStoredIn();
-    String ns = snapshot.getMetadata().getNamespace();
     String clusterName = snapshot.getSpec().getClusterName();
-    EtcdCluster cluster = clusterName == null ? null : client.resources(EtcdCluster.class).inNamespace(ns).withName(clusterName).get();
-    if (snapshot.getSpec().getDestination() == null && cluster == null) {
-      throw new Refused("no destination recorded and EtcdCluster " + clusterName + " is gone");
+    EtcdCluster cluster = clusterName == null ? null
+        : client.resources(EtcdCluster.class).inNamespace(snapshot.getMetadata().getNamespace()).withName(clusterName).get();
+    return storedIn(snapshot, cluster);
+  }
+
+  /** As {@link #storedIn(EtcdSnapshot)}, with the snapshot's cluster at hand (null: gone). */
+  public static S3Destination storedIn(EtcdSnapshot snapshot, EtcdCluster cluster) throws Refused {
+    if (snapshot.getStatus() != null && snapshot.getStatus().getStoredIn() != null) return snapshot.getStatus().getStoredIn();
+    if (cluster != null) return destination(snapshot, cluster);
+    if (snapshot.getSpec().getDestination() == null || snapshot.getSpec().getDestination().getS3() == null) {
+      throw new Refused("no destination recorded and EtcdCluster " + snapshot.getSpec().getClusterName() + " is gone");
     }
-    return cluster == null ? snapshot.getSpec().getDestination().getS3() : destination(snapshot, cluster);
+    return snapshot.getSpec().getDestination().getS3();
   }
 
   /** An S3 client for a destination, with the credentials (and CA) its Secrets hold. */
