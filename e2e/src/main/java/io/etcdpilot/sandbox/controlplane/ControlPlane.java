@@ -184,7 +184,7 @@ public final class ControlPlane implements AutoCloseable {
     return kubectl;
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }

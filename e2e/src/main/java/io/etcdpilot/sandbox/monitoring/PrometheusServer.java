@@ -9,7 +9,6 @@ import io.etcdpilot.sandbox.ChildProcess;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -66,10 +65,7 @@ public final class PrometheusServer implements AutoCloseable {
           - job_name: etcd
             file_sd_configs: [{files: ['%s'], refresh_interval: 2s}]
         """.formatted(rules.toAbsolutePath(), targets));
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
+    int port = io.etcdpilot.sandbox.controlplane.ControlPlane.freePort();
     ChildProcess process = ChildProcess.start("prometheus", List.of(BINARY.toString(), "--config.file=" + config,
         "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port, "--log.level=warn"),
         Map.of(), dir.resolve("prometheus.log"));
