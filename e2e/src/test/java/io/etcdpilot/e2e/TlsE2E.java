@@ -55,6 +55,15 @@ class TlsE2E {
     assertThat(members.exitCode()).as(members.output()).isZero();
     assertThat(members.output().lines().filter(l -> l.contains("started"))).hasSize(3)
         .allMatch(l -> l.contains("https://etcd-") && !l.contains("http://"));
+    // Members formed while requiring the peer name from each other (MutualTlsIT shows what it refuses).
+    String peerName = "etcd-peer." + ns + ".svc.cluster.local";
+    for (Pod p : target.client().pods().inNamespace(ns).list().getItems()) {
+      assertThat(p.getSpec().getContainers().get(0).getArgs()).contains("--peer-cert-allowed-hostname=" + peerName);
+      assertThat(Pem.certificate(secretData(target, ns, "etcd-member-tls", p.getMetadata().getName() + "-peer.crt"))
+          .getSubjectAlternativeNames()).anyMatch(san -> peerName.equals(san.get(1)));
+    }
+    assertThat(Pem.certificate(secretData(target, ns, "etcd-client-tls", "tls.crt")).getSubjectAlternativeNames())
+        .as("the application's certificate names no host").isNull();
 
     // Plain http to a member fails; so does TLS without a client certificate.
     try (Client plain = Client.builder().endpoints(URI.create(urls.get(0).replace("https://", "http://")))
@@ -171,6 +180,10 @@ class TlsE2E {
     for (int i = 0; i < 3; i++) {
       X509Certificate leaf = Pem.certificate(secretData(target, ns, "etcd-member-tls", "etcd-" + i + "-server.crt"));
       leaf.verify(two.publicKey());
+      // Peer certificates from the new CA still carry the name members require from each other.
+      X509Certificate peer = Pem.certificate(secretData(target, ns, "etcd-member-tls", "etcd-" + i + "-peer.crt"));
+      peer.verify(two.publicKey());
+      assertThat(peer.getSubjectAlternativeNames()).anyMatch(san -> ("etcd-peer." + ns + ".svc.cluster.local").equals(san.get(1)));
     }
     TargetCluster.Exec health = target.etcdctl(ns, "etcd", "endpoint", "health", "--cluster");
     assertThat(health.exitCode()).as(health.output()).isZero();

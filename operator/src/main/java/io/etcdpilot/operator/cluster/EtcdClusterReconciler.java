@@ -270,6 +270,11 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
       // Wake up in time to renew the first certificate that falls due.
       Duration untilRenewal = Duration.between(now, tls.earliestLeafNotAfter().minus(tlsSettings.leaves().renewBefore()));
       if (untilRenewal.compareTo(requeue) < 0) requeue = untilRenewal.isNegative() ? settings.busyResync() : untilRenewal.plusSeconds(1);
+      // A PKI step waiting for certificates to reach the members goes on when they have had the time.
+      if (tls.settlesAt() != null) {
+        Duration untilSettled = Duration.between(now, tls.settlesAt()).plusMillis(500);
+        if (untilSettled.compareTo(requeue) < 0) requeue = untilSettled;
+      }
     }
     if (nextSnapshot != null) {
       Duration untilSnapshot = Duration.between(now, nextSnapshot).plusMillis(500);
@@ -354,7 +359,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
    */
   private StatefulSet desiredStatefulSet(EtcdCluster cluster, ClusterObjects objects, StatefulSet existingSts,
       TlsMaterial tls, List<SpecViolation> refused) {
-    StatefulSet sts = objects.statefulSet(tls == null ? null : tls.trustBundleHash());
+    StatefulSet sts = objects.statefulSet(tls == null ? io.etcdpilot.operator.model.MemberTrust.NONE
+        : new io.etcdpilot.operator.model.MemberTrust(tls.trustBundleHash(), tls.peerAllowedHostname()));
     if (existingSts == null) return sts;
     sts.getSpec().setReplicas(existingSts.getSpec().getReplicas());
     List<SpecViolation> refusedHere = ImmutableFields.refusedChanges(existingSts, sts);

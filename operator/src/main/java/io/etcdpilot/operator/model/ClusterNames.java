@@ -49,6 +49,15 @@ public record ClusterNames(String cluster, String namespace, String clusterDomai
         svc + "." + namespace, svc);
   }
 
+  /**
+   * The name every member's peer certificate carries and members require from peers on port 2380
+   * ({@code --peer-cert-allowed-hostname}): the peer Service's own name, which no server, client or operator
+   * certificate carries, so only members get onto the raft plane even though one CA signs them all.
+   */
+  public String peerIdentity() {
+    return peerService() + "." + namespace + ".svc." + clusterDomain;
+  }
+
   /** Fully qualified DNS name of a member under the peer Service. */
   public String memberHost(String member) {
     return member + "." + peerService() + "." + namespace + ".svc." + clusterDomain;

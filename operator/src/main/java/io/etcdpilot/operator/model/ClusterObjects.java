@@ -198,14 +198,14 @@ public final class ClusterObjects {
   }
 
   public StatefulSet statefulSet() {
-    return statefulSet(null);
+    return statefulSet(MemberTrust.NONE);
   }
 
   /**
-   * @param trustBundleHash hash of the CA bundle members trust; part of the pod template because members
-   *     load trusted CAs only at start, so a trust change must roll them.
+   * @param trust what members trust; part of the pod template because members load it only at start, so a
+   *     trust change must roll them.
    */
-  public StatefulSet statefulSet(String trustBundleHash) {
+  public StatefulSet statefulSet(MemberTrust trust) {
     EtcdClusterSpec spec = cluster.getSpec();
     StorageSpec storage = spec.getStorage() == null ? new StorageSpec() : spec.getStorage();
     SchedulingSpec scheduling = spec.getScheduling() == null ? new SchedulingSpec() : spec.getScheduling();
@@ -218,8 +218,8 @@ public final class ClusterObjects {
       if (extra.getAnnotations() != null) podAnnotations.putAll(extra.getAnnotations());
     }
     podLabels.putAll(names.commonLabels());
-    if (tls.enabled() && trustBundleHash != null) {
-      podAnnotations.put(TRUST_ANNOTATION, trustBundleHash);
+    if (tls.enabled() && trust.bundleHash() != null) {
+      podAnnotations.put(TRUST_ANNOTATION, trust.bundleHash());
     }
     podLabels.put(ClusterNames.LABEL_COMPONENT, "member");
 
@@ -249,7 +249,7 @@ public final class ClusterObjects {
         .withName("etcd")
         .withImage(image())
         .withCommand("/usr/local/bin/etcd")
-        .withArgs(EtcdFlags.build(version, names, tls, spec.getEtcd(), clusterToken()))
+        .withArgs(EtcdFlags.build(version, names, tls, spec.getEtcd(), clusterToken(), trust.peerAllowedHostname()))
         .withEnv(env)
         .addNewPort().withName("client").withContainerPort(ClusterNames.CLIENT_PORT).endPort()
         .addNewPort().withName("peer").withContainerPort(ClusterNames.PEER_PORT).endPort()

@@ -19,8 +19,34 @@ public final class EtcdFlags {
 
   private EtcdFlags() {}
 
+  /** Where a member finds its PEM files. */
+  public record TlsFiles(String serverCert, String serverKey, String peerCert, String peerKey, String trustedCa) {
+    /** In a member pod: the member Secret's volume, each member picking its own files by pod name. */
+    public static final TlsFiles MOUNTED = new TlsFiles(TlsWiring.SERVER_CERT, TlsWiring.SERVER_KEY, TlsWiring.PEER_CERT,
+        TlsWiring.PEER_KEY, TlsWiring.TRUSTED_CA);
+  }
+
+  /**
+   * Mutual TLS on both planes: a client certificate is required on each port. With a peer name set, the peer port
+   * also requires it in the certificate's SANs, so certificates for clients (same CA) are refused there.
+   */
+  public static List<String> mutualTls(TlsFiles files, String peerAllowedHostname) {
+    List<String> f = new ArrayList<>(List.of(
+        "--cert-file=" + files.serverCert(),
+        "--key-file=" + files.serverKey(),
+        "--trusted-ca-file=" + files.trustedCa(),
+        "--client-cert-auth=true",
+        "--peer-cert-file=" + files.peerCert(),
+        "--peer-key-file=" + files.peerKey(),
+        "--peer-trusted-ca-file=" + files.trustedCa(),
+        "--peer-client-cert-auth=true"));
+    if (peerAllowedHostname != null) f.add("--peer-cert-allowed-hostname=" + peerAllowedHostname);
+    return f;
+  }
+
+  /** @param peerAllowedHostname the name required on peer certificates; null accepts any from the trusted CAs */
   public static List<String> build(EtcdVersion version, ClusterNames names, TlsWiring tls, EtcdOptions options,
-      String clusterToken) {
+      String clusterToken, String peerAllowedHostname) {
     String scheme = tls.scheme();
     String host = "$(" + ENV_POD_NAME + ")." + names.peerService() + "." + names.namespace() + ".svc."
         + names.clusterDomain();
@@ -37,16 +63,7 @@ public final class EtcdFlags {
     f.add("--initial-cluster-state=$(" + ENV_INITIAL_CLUSTER_STATE + ")");
     f.add("--initial-cluster-token=" + clusterToken);
     f.add("--strict-reconfig-check=true");
-    if (tls.enabled()) {
-      f.add("--cert-file=" + TlsWiring.SERVER_CERT);
-      f.add("--key-file=" + TlsWiring.SERVER_KEY);
-      f.add("--trusted-ca-file=" + TlsWiring.TRUSTED_CA);
-      f.add("--client-cert-auth=true");
-      f.add("--peer-cert-file=" + TlsWiring.PEER_CERT);
-      f.add("--peer-key-file=" + TlsWiring.PEER_KEY);
-      f.add("--peer-trusted-ca-file=" + TlsWiring.TRUSTED_CA);
-      f.add("--peer-client-cert-auth=true");
-    }
+    if (tls.enabled()) f.addAll(mutualTls(TlsFiles.MOUNTED, peerAllowedHostname));
     EtcdOptions o = options == null ? new EtcdOptions() : options;
     f.add("--auto-compaction-mode=" + (o.getAutoCompactionMode() == null ? "periodic" : o.getAutoCompactionMode().name()));
     f.add("--auto-compaction-retention=" + (o.getAutoCompactionRetention() == null ? "1h" : o.getAutoCompactionRetention()));

@@ -26,9 +26,15 @@ import java.util.function.BiConsumer;
  *   <li>when every member trusts both, reissue all leaves from the new CA;</li>
  *   <li>when every member presents the new certificates, drop the old CA (members restart again).</li>
  * </ol>
+ * One CA signs both planes, so the peer port tells members apart by name: every peer certificate carries
+ * {@link ClusterNames#peerIdentity()} and members require it. A cluster whose peer certificates predate that gets
+ * them reissued first; only once they have reached the members ({@link #PEER_IDENTITY} on the Secret, kept from
+ * then on) do members restart requiring it, so no member ever refuses a peer still presenting an old certificate.
  */
 public class CertificateManager {
   public static final String ISSUED_AT = "etcdpilot.io/leaves-issued-at";
+  /** The name members require from peers; set once every peer certificate carries it and had time to settle. */
+  public static final String PEER_IDENTITY = "etcdpilot.io/peer-identity";
   /** Time for Secret volume updates to reach the members before the old CA is dropped. */
   public static final java.time.Duration SETTLE = java.time.Duration.ofSeconds(20);
 
@@ -70,9 +76,12 @@ public class CertificateManager {
     Secret memberSecret = secrets.owned(names.memberTlsSecret());
     Map<String, String> data = memberSecret == null ? new LinkedHashMap<>() : decode(memberSecret);
     List<X509Certificate> bundle = new ArrayList<>(data.containsKey("ca.crt") ? Pem.certificates(data.get("ca.crt")) : List.of());
-    String issuedAt = memberSecret == null || memberSecret.getMetadata().getAnnotations() == null ? null
-        : memberSecret.getMetadata().getAnnotations().get(ISSUED_AT);
+    String issuedAt = annotation(memberSecret, ISSUED_AT);
+    String peerIdentity = names.peerIdentity();
+    String requiredFromPeers = annotation(memberSecret, PEER_IDENTITY);
+    boolean freshLeaves = allLeavesMissing(data, members);
     boolean changed = false;
+    Instant settlesAt = null;
     String phase = "Stable";
 
     if (!bundle.contains(issuing.certificate())) {
@@ -95,16 +104,19 @@ public class CertificateManager {
       phase = "TrustingNewCA";
     }
     int reissued = 0;
+    int identified = 0;
     for (String m : members) {
       for (String kind : List.of("server", "peer")) {
         String crt = data.get(m + "-" + kind + ".crt");
         boolean wrongIssuer = !issuedBy(crt, issuing);
         boolean due = crt == null || settings.leaves().dueFrom(Pem.certificate(crt), issuing.certificate(), now);
-        if ((wrongIssuer && mayIssueFromNewCa) || (!wrongIssuer && due) || crt == null) {
+        boolean lacksIdentity = kind.equals("peer") && crt != null && !names(crt).contains(peerIdentity);
+        if ((wrongIssuer && mayIssueFromNewCa) || (!wrongIssuer && (due || lacksIdentity)) || crt == null) {
+          if (lacksIdentity && !wrongIssuer && !due) identified++;
           CertificateAuthority.Leaf leaf = kind.equals("server")
               ? issuing.issue(m, CertificateAuthority.Usage.SERVER, serverNames(names, m), List.of("127.0.0.1"), now,
                   settings.leaves().validity())
-              : issuing.issue(m, CertificateAuthority.Usage.PEER, names.memberDnsNames(m), List.of(), now,
+              : issuing.issue(m, CertificateAuthority.Usage.PEER, peerNames(names, m), List.of(), now,
                   settings.leaves().validity());
           data.put(m + "-" + kind + ".crt", Pem.encode(leaf.certificate()));
           data.put(m + "-" + kind + ".key", Pem.encode(leaf.key()));
@@ -118,8 +130,28 @@ public class CertificateManager {
       if (rotating && !leavesFromIssuer && !allLeavesMissing(decodeOrEmpty(memberSecret), members)) {
         events.accept("ReissuedCertificates", "member certificates reissued from the new CA");
         phase = "PresentingNewCA";
+      } else if (identified > 0) {
+        events.accept("IssuedPeerIdentity", identified + " peer certificate(s) reissued carrying " + peerIdentity
+            + "; once they reach the members, port 2380 will accept member certificates only");
       } else if (memberSecret != null) {
         events.accept("RenewedCertificates", reissued + " member certificate(s) renewed");
+      }
+    }
+
+    // Members start requiring the peer identity only once every peer certificate carries it and has reached them.
+    boolean allCarryIdentity = members.stream().allMatch(m -> names(data.get(m + "-peer.crt")).contains(peerIdentity));
+    if (!peerIdentity.equals(requiredFromPeers) && allCarryIdentity) {
+      Instant settled = freshLeaves || issuedAt == null ? now : Instant.parse(issuedAt).plus(SETTLE);
+      if (!now.isBefore(settled)) {
+        if (!freshLeaves) {
+          events.accept("RestrictingPeerPort", "every peer certificate carries " + peerIdentity
+              + "; members restart one at a time to accept only member certificates on port 2380");
+        }
+        requiredFromPeers = peerIdentity;
+        changed = true;
+      } else {
+        settlesAt = settled;
+        if (phase.equals("Stable")) phase = "RestrictingPeerPort";
       }
     }
 
@@ -134,6 +166,7 @@ public class CertificateManager {
       events.accept("DroppedOldCA", "every member presents certificates from the new CA; the old CA is no longer trusted");
     } else if (bundle.size() > 1 && allFromIssuer) {
       phase = "PresentingNewCA";
+      if (issuedAt != null) settlesAt = sooner(settlesAt, Instant.parse(issuedAt).plus(SETTLE));
     }
 
     String bundlePem = Pem.encode(bundle.toArray(X509Certificate[]::new));
@@ -142,7 +175,9 @@ public class CertificateManager {
     }
     data.put("ca.crt", bundlePem);
     if (changed) {
-      Map<String, String> annotations = issuedAt == null ? Map.of() : Map.of(ISSUED_AT, issuedAt);
+      Map<String, String> annotations = new LinkedHashMap<>();
+      if (issuedAt != null) annotations.put(ISSUED_AT, issuedAt);
+      if (peerIdentity.equals(requiredFromPeers)) annotations.put(PEER_IDENTITY, requiredFromPeers);
       secrets.write(secret(names.memberTlsSecret(), ns, owner, names, data, annotations), memberSecret);
     }
     Leaf clientLeaf = clientSecret(secrets, names.clientTlsSecret(), "etcd-client", owner, names, issuing, bundlePem, settings,
@@ -159,7 +194,29 @@ public class CertificateManager {
     }
     if (clientLeaf.notAfter.isBefore(earliest)) earliest = clientLeaf.notAfter;
     return new TlsMaterial(bundlePem, operatorLeaf.certPem, operatorLeaf.keyPem, sha(bundlePem),
-        issuing.certificate().getNotAfter().toInstant(), earliest, phase);
+        issuing.certificate().getNotAfter().toInstant(), earliest, phase,
+        peerIdentity.equals(requiredFromPeers) ? requiredFromPeers : null,
+        settlesAt != null && settlesAt.isAfter(now) ? settlesAt : null);
+  }
+
+  private static Instant sooner(Instant a, Instant b) {
+    return a == null || b.isBefore(a) ? b : a;
+  }
+
+  private static String annotation(Secret s, String key) {
+    return s == null || s.getMetadata().getAnnotations() == null ? null : s.getMetadata().getAnnotations().get(key);
+  }
+
+  /** The DNS names a certificate is issued for; none when absent or unreadable. */
+  static List<String> names(String certPem) {
+    if (certPem == null) return List.of();
+    try {
+      var sans = Pem.certificate(certPem).getSubjectAlternativeNames();
+      if (sans == null) return List.of();
+      return sans.stream().filter(san -> Integer.valueOf(2).equals(san.get(0))).map(san -> (String) san.get(1)).toList();
+    } catch (Exception e) {
+      return List.of();
+    }
   }
 
   private record Leaf(String certPem, String keyPem, Instant notAfter) {}
@@ -235,6 +292,12 @@ public class CertificateManager {
     List<String> dns = new ArrayList<>(names.memberDnsNames(member));
     dns.addAll(names.clientServiceDnsNames());
     dns.add("localhost");
+    return dns;
+  }
+
+  static List<String> peerNames(ClusterNames names, String member) {
+    List<String> dns = new ArrayList<>(names.memberDnsNames(member));
+    dns.add(names.peerIdentity());
     return dns;
   }
 

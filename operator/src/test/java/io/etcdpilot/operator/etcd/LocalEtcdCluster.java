@@ -28,6 +28,11 @@ public final class LocalEtcdCluster implements AutoCloseable {
   /** Where each member finds its PEM files when TLS is on: ca.crt, server.crt/key, peer.crt/key. */
   public interface MemberTls {
     void write(int member, String ip, Path dir) throws IOException;
+
+    /** The name members require on peer certificates; null accepts any certificate from the CA. */
+    default String peerAllowedHostname() {
+      return null;
+    }
   }
 
   public LocalEtcdCluster(String ipPrefix, int members, MemberTls tls) throws IOException {
@@ -56,10 +61,11 @@ public final class LocalEtcdCluster implements AutoCloseable {
         Path certs = dir.resolve("m" + i + "-tls");
         Files.createDirectories(certs);
         tls.write(i, ip, certs);
-        cmd.addAll(java.util.List.of("--cert-file=" + certs.resolve("server.crt"), "--key-file=" + certs.resolve("server.key"),
-            "--trusted-ca-file=" + certs.resolve("ca.crt"), "--client-cert-auth=true",
-            "--peer-cert-file=" + certs.resolve("peer.crt"), "--peer-key-file=" + certs.resolve("peer.key"),
-            "--peer-trusted-ca-file=" + certs.resolve("ca.crt"), "--peer-client-cert-auth=true"));
+        // The operator's own TLS flags, with this member's files.
+        cmd.addAll(io.etcdpilot.operator.model.EtcdFlags.mutualTls(new io.etcdpilot.operator.model.EtcdFlags.TlsFiles(
+            certs.resolve("server.crt").toString(), certs.resolve("server.key").toString(),
+            certs.resolve("peer.crt").toString(), certs.resolve("peer.key").toString(), certs.resolve("ca.crt").toString()),
+            tls.peerAllowedHostname()));
       }
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("m" + i + ".log").toFile());
       processes.add(pb.start());

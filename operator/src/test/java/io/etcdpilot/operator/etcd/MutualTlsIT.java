@@ -56,6 +56,60 @@ class MutualTlsIT {
     };
   }
 
+  /** Members as the operator issues them: peer certificates carry the peer name, which members require. */
+  static LocalEtcdCluster.MemberTls requiringPeerName(CertificateAuthority ca, String peerName) {
+    return new LocalEtcdCluster.MemberTls() {
+      @Override
+      public void write(int member, String ip, Path dir) throws java.io.IOException {
+        List<String> ips = List.of(ip, "127.0.0.1");
+        var server = ca.issue("m" + member, CertificateAuthority.Usage.SERVER, List.of("localhost"), ips, NOW, Duration.ofHours(1));
+        var peer = ca.issue("m" + member, CertificateAuthority.Usage.PEER, List.of(peerName), ips, NOW, Duration.ofHours(1));
+        Files.writeString(dir.resolve("ca.crt"), Pem.encode(ca.certificate()));
+        Files.writeString(dir.resolve("server.crt"), Pem.encode(server.certificate()));
+        Files.writeString(dir.resolve("server.key"), Pem.encode(server.key()));
+        Files.writeString(dir.resolve("peer.crt"), Pem.encode(peer.certificate()));
+        Files.writeString(dir.resolve("peer.key"), Pem.encode(peer.key()));
+      }
+
+      @Override
+      public String peerAllowedHostname() {
+        return peerName;
+      }
+    };
+  }
+
+  /**
+   * Presents a certificate on a member's peer port and asks for its version: the status line, or why the
+   * handshake or the request failed. (With TLS 1.3 the server judges the client's certificate after the client
+   * finished its side, so a refusal shows on the first read.)
+   */
+  static String peerPortAnswer(String ip, X509Certificate trust, PrivateKey key, X509Certificate cert) throws Exception {
+    java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+    keys.load(null, null);
+    keys.setKeyEntry("leaf", key, new char[0], new java.security.cert.Certificate[] {cert});
+    var kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(keys, new char[0]);
+    java.security.KeyStore trusted = java.security.KeyStore.getInstance("PKCS12");
+    trusted.load(null, null);
+    trusted.setCertificateEntry("ca", trust);
+    var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trusted);
+    var ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+    ssl.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+    try (var socket = (javax.net.ssl.SSLSocket) ssl.getSocketFactory().createSocket(ip, 2380)) {
+      socket.setSoTimeout(5000);
+      socket.startHandshake();
+      socket.getOutputStream().write(("GET /version HTTP/1.1\r\nHost: " + ip + "\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      String status = in.readLine();
+      return status == null ? "closed without an answer" : status;
+    } catch (java.io.IOException e) {
+      return "refused: " + e;
+    }
+  }
+
   @BeforeAll
   static void start() throws Exception {
     etcd = new LocalEtcdCluster("127.0.72.", 3, certificates(CA, -1));
@@ -145,6 +199,33 @@ class MutualTlsIT {
           assertThat(broken.log(1) + broken.log(2)).contains("rejected connection")
               .contains("127.0.99.99"));
       assertThat(LocalEtcdCluster.healthy("127.0.73.3")).isFalse();
+    }
+  }
+
+  @Test
+  void withThePeerNameRequiredOnlyMemberCertificatesAreAcceptedOnThePeerPort() throws Exception {
+    String peerName = new io.etcdpilot.operator.model.ClusterNames("it", "mtls", "cluster.local").peerIdentity();
+    var app = CA.issue("etcd-client", CertificateAuthority.Usage.CLIENT, List.of(), List.of(), NOW, Duration.ofHours(1));
+    var operator = CA.issue("etcdpilot-operator", CertificateAuthority.Usage.CLIENT, List.of(), List.of(), NOW, Duration.ofHours(1));
+    var server = CA.issue("m9", CertificateAuthority.Usage.SERVER, List.of("localhost"), List.of("127.0.0.1"), NOW, Duration.ofHours(1));
+    var member = CA.issue("m9", CertificateAuthority.Usage.PEER, List.of(peerName), List.of("127.0.0.1"), NOW, Duration.ofHours(1));
+
+    // Without the requirement (clusters before it): an application's certificate gets onto the raft plane.
+    assertThat(peerPortAnswer("127.0.72.1", CA.certificate(), app.key(), app.certificate())).startsWith("HTTP/1.1 200");
+
+    try (LocalEtcdCluster restricted = new LocalEtcdCluster("127.0.74.", 3, requiringPeerName(CA, peerName))) {
+      // Members present certificates carrying the name: the cluster forms and every member is healthy.
+      await().atMost(Duration.ofSeconds(20)).until(() -> List.of(1, 2, 3).stream()
+          .allMatch(i -> LocalEtcdCluster.healthy("127.0.74." + i)));
+      assertThat(peerPortAnswer("127.0.74.1", CA.certificate(), member.key(), member.certificate())).startsWith("HTTP/1.1 200");
+      // Certificates from the same CA for anything else are refused there.
+      assertThat(peerPortAnswer("127.0.74.1", CA.certificate(), app.key(), app.certificate())).startsWith("refused");
+      assertThat(peerPortAnswer("127.0.74.1", CA.certificate(), operator.key(), operator.certificate())).startsWith("refused");
+      assertThat(peerPortAnswer("127.0.74.1", CA.certificate(), server.key(), server.certificate())).startsWith("refused");
+      // The client port is unchanged: the application works there.
+      try (Client c = client(restricted.clientUrls(), CA.certificate(), app.key(), app.certificate())) {
+        put(c);
+      }
     }
   }
 }

@@ -122,7 +122,7 @@ class ClusterObjectsTest {
     off.setEnabled(false);
     c.getSpec().setTls(off);
     ClusterObjects o = new ClusterObjects(c, "cluster.local");
-    var pod = o.statefulSet("abc").getSpec().getTemplate();
+    var pod = o.statefulSet(new MemberTrust("abc", null)).getSpec().getTemplate();
     assertThat(pod.getSpec().getVolumes()).isNullOrEmpty();
     assertThat(pod.getSpec().getContainers().get(0).getArgs()).noneMatch(a -> a.contains("https") || a.contains("cert"));
     assertThat(pod.getMetadata().getAnnotations()).isNull();
@@ -131,7 +131,17 @@ class ClusterObjectsTest {
   @Test
   void trustBundleChangeChangesThePodTemplate() {
     ClusterObjects o = new ClusterObjects(cluster(3), "cluster.local");
-    assertThat(o.statefulSet("one").getSpec().getTemplate()).isNotEqualTo(o.statefulSet("two").getSpec().getTemplate());
+    assertThat(o.statefulSet(new MemberTrust("one", null)).getSpec().getTemplate()).isNotEqualTo(o.statefulSet(new MemberTrust("two", null)).getSpec().getTemplate());
+  }
+
+  @Test
+  void requiringThePeerNameChangesThePodTemplate() {
+    ClusterObjects o = new ClusterObjects(cluster(3), "cluster.local");
+    var open = o.statefulSet(new MemberTrust("one", null)).getSpec().getTemplate();
+    var restricted = o.statefulSet(new MemberTrust("one", "demo-peer.ns1.svc.cluster.local")).getSpec().getTemplate();
+    assertThat(restricted).isNotEqualTo(open);
+    assertThat(restricted.getSpec().getContainers().get(0).getArgs())
+        .contains("--peer-cert-allowed-hostname=demo-peer.ns1.svc.cluster.local");
   }
 
   @Test

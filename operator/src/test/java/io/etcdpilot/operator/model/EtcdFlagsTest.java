@@ -10,7 +10,7 @@ class EtcdFlagsTest {
   final ClusterNames names = new ClusterNames("demo", "default", "cluster.local");
 
   List<String> flags(String version, boolean tls, EtcdOptions options) {
-    return EtcdFlags.build(EtcdVersion.parse(version), names, new TlsWiring(tls), options, "demo-1234");
+    return EtcdFlags.build(EtcdVersion.parse(version), names, new TlsWiring(tls), options, "demo-1234", null);
   }
 
   @Test
@@ -58,6 +58,7 @@ class EtcdFlagsTest {
         "--peer-client-cert-auth=true", "--cert-file=" + TlsWiring.SERVER_CERT, "--peer-trusted-ca-file=" + TlsWiring.TRUSTED_CA);
     assertThat(on).filteredOn(s -> s.contains("://") && !s.startsWith("--listen-metrics")).allMatch(s -> s.contains("https://"));
     assertThat(on).contains("--listen-metrics-urls=http://$(POD_IP):2381");
+    assertThat(on).noneMatch(f -> f.startsWith("--peer-cert-allowed-hostname"));
     List<String> off = flags("3.5.16", false, null);
     assertThat(off).noneMatch(s -> s.contains("https://") || s.contains("cert"));
   }
@@ -73,5 +74,14 @@ class EtcdFlagsTest {
     o.setElectionTimeoutMillis(2000);
     assertThat(flags("3.5.16", false, o)).contains("--quota-backend-bytes=4294967296", "--auto-compaction-mode=revision",
         "--auto-compaction-retention=1000", "--snapshot-count=5000", "--heartbeat-interval=200", "--election-timeout=2000");
+  }
+
+  @Test
+  void aPeerNameRestrictsThePeerPortToCertificatesThatCarryIt() {
+    List<String> f = EtcdFlags.build(EtcdVersion.parse("3.6.16"), names, new TlsWiring(true), null, "demo-1234",
+        names.peerIdentity());
+    assertThat(f).contains("--peer-cert-allowed-hostname=demo-peer.default.svc.cluster.local", "--peer-client-cert-auth=true");
+    assertThat(EtcdFlags.build(EtcdVersion.parse("3.6.16"), names, new TlsWiring(false), null, "demo-1234",
+        names.peerIdentity())).noneMatch(a -> a.contains("cert"));
   }
 }

@@ -35,7 +35,7 @@ class CertificateManagerApiTest {
   final ClusterNames names = new ClusterNames("demo", NS, "cluster.local");
   final OwnerReference owner = new OwnerReferenceBuilder().withApiVersion("etcdpilot.io/v1alpha1").withKind("EtcdCluster")
       .withName("demo").withUid("uid-1").withController(true).build();
-  final List<String> members = List.of("demo-0", "demo-1", "demo-2");
+  List<String> members = List.of("demo-0", "demo-1", "demo-2");
   final List<String> events = new ArrayList<>();
   Instant now = Instant.parse("2026-11-24T00:00:00Z");
 
@@ -194,6 +194,62 @@ class CertificateManagerApiTest {
     assertThat(ensure(spec, false).phase()).as("members still restarting").isEqualTo("DroppingOldCA");
     assertThat(ensure(spec, true).phase()).isEqualTo("Stable");
     assertThat(events).containsSubsequence("TrustingNewCA", "ReissuedCertificates", "DroppedOldCA");
+  }
+
+  static final String PEER_NAME = "demo-peer.pki.svc.cluster.local";
+
+  @Test
+  void aNewClusterRequiresThePeerNameFromItsFirstStartAndOnlyPeerCertificatesCarryIt() {
+    TlsMaterial first = ensure(null, true);
+    assertThat(first.peerAllowedHostname()).isEqualTo(PEER_NAME);
+    assertThat(first.phase()).isEqualTo("Stable");
+    assertThat(first.settlesAt()).isNull();
+    for (String m : members) {
+      assertThat(CertificateManager.names(data("demo-member-tls", m + "-peer.crt"))).contains(PEER_NAME, m + ".demo-peer.pki.svc.cluster.local");
+      assertThat(CertificateManager.names(data("demo-member-tls", m + "-server.crt"))).doesNotContain(PEER_NAME);
+    }
+    for (String secret : List.of("demo-client-tls", "demo-operator-tls")) {
+      assertThat(CertificateManager.names(data(secret, "tls.crt"))).doesNotContain(PEER_NAME);
+    }
+    assertThat(events).doesNotContain("IssuedPeerIdentity", "RestrictingPeerPort");
+  }
+
+  @Test
+  void peerCertificatesWithoutThePeerNameAreReissuedAndRequiredOnlyOnceSettled() {
+    ensure(null, true);
+    // A cluster from before the peer name: its peer certificates lack it and members accept any peer certificate.
+    Secret old = client.secrets().inNamespace(NS).withName("demo-member-tls").get();
+    CertificateAuthority ca = new CertificateAuthority(Pem.certificate(data("demo-ca", "tls.crt")), Pem.privateKey(data("demo-ca", "tls.key")));
+    for (String m : members) {
+      var leaf = ca.issue(m, CertificateAuthority.Usage.PEER, names.memberDnsNames(m), List.of(), now, Duration.ofDays(365));
+      old.getData().put(m + "-peer.crt", Base64.getEncoder().encodeToString(Pem.encode(leaf.certificate()).getBytes(StandardCharsets.UTF_8)));
+      old.getData().put(m + "-peer.key", Base64.getEncoder().encodeToString(Pem.encode(leaf.key()).getBytes(StandardCharsets.UTF_8)));
+    }
+    old.getMetadata().getAnnotations().remove(CertificateManager.PEER_IDENTITY);
+    client.resource(old).update();
+    String server = data("demo-member-tls", "demo-1-server.crt");
+
+    TlsMaterial issuing = ensure(null, true);
+    assertThat(issuing.peerAllowedHostname()).as("peers may still present their old certificates").isNull();
+    assertThat(issuing.phase()).isEqualTo("RestrictingPeerPort");
+    assertThat(issuing.settlesAt()).isEqualTo(now.plus(CertificateManager.SETTLE));
+    assertThat(events).contains("IssuedPeerIdentity").doesNotContain("RestrictingPeerPort", "RenewedCertificates");
+    for (String m : members) assertThat(CertificateManager.names(data("demo-member-tls", m + "-peer.crt"))).contains(PEER_NAME);
+    assertThat(data("demo-member-tls", "demo-1-server.crt")).as("server certificates untouched").isEqualTo(server);
+
+    now = now.plus(CertificateManager.SETTLE).minusSeconds(1);
+    assertThat(ensure(null, true).peerAllowedHostname()).isNull();
+    now = now.plusSeconds(1);
+    TlsMaterial restricted = ensure(null, true);
+    assertThat(restricted.peerAllowedHostname()).isEqualTo(PEER_NAME);
+    assertThat(restricted.trustBundleHash()).as("the CA bundle is unchanged").isEqualTo(issuing.trustBundleHash());
+    assertThat(events).containsSubsequence("IssuedPeerIdentity", "RestrictingPeerPort");
+
+    // Kept from then on: a member added later (fresh leaves, new issue time) does not lift the requirement.
+    members = List.of("demo-0", "demo-1", "demo-2", "demo-3");
+    TlsMaterial grown = ensure(null, true);
+    assertThat(grown.peerAllowedHostname()).isEqualTo(PEER_NAME);
+    assertThat(CertificateManager.names(data("demo-member-tls", "demo-3-peer.crt"))).contains(PEER_NAME);
   }
 
   @Test

@@ -158,7 +158,7 @@ class RestorePlanTest {
   void membersRestoreInThreeStepsAroundEtcdutl() {
     RestorePlan.Decision d = decide(cluster("new", "3.6.16", byName("nightly"), null, null), null);
     StatefulSet sts = new ClusterObjects(cluster("new", "3.6.16", byName("nightly"), null, null), "cluster.local")
-        .restoring(d.source(), d.recordedSpec(), "registry/etcdpilot-operator:1").statefulSet(null);
+        .restoring(d.source(), d.recordedSpec(), "registry/etcdpilot-operator:1").statefulSet();
     var inits = sts.getSpec().getTemplate().getSpec().getInitContainers();
     assertThat(inits).extracting(c -> c.getName()).containsExactly("restore-fetch", "restore-db", "restore-finish");
     assertThat(inits.get(0).getImage()).isEqualTo("registry/etcdpilot-operator:1");
@@ -172,7 +172,7 @@ class RestorePlanTest {
     assertThat(inits.get(1).getImage()).endsWith(":v3.6.16");
     assertThat(inits.get(1).getArgs()).contains("snapshot", "restore", "$(RESTORE_SNAPSHOT)",
         "--bump-revision=1000000000", "--mark-compacted", "--data-dir=" + RestoreAgent.RESTORED_DIR);
-    assertThat(new ClusterObjects(cluster("plain", "3.6.16", null, null, null), "cluster.local").statefulSet(null)
+    assertThat(new ClusterObjects(cluster("plain", "3.6.16", null, null, null), "cluster.local").statefulSet()
         .getSpec().getTemplate().getSpec().getInitContainers()).isNullOrEmpty();
   }
 
@@ -185,7 +185,7 @@ class RestorePlanTest {
     RestorePlan.Decision d = decide(cluster("new", "3.6.16", byName("nightly"), null, null), null);
     assertThat(d.source().store().getEndpoint()).isEqualTo("https://store.internal:9000");
     var fetch = new ClusterObjects(cluster("new", "3.6.16", byName("nightly"), null, null), "cluster.local")
-        .restoring(d.source(), d.recordedSpec(), "registry/etcdpilot-operator:1").statefulSet(null)
+        .restoring(d.source(), d.recordedSpec(), "registry/etcdpilot-operator:1").statefulSet()
         .getSpec().getTemplate().getSpec().getInitContainers().get(0);
     assertThat(fetch.getEnv()).anySatisfy(e -> {
       assertThat(e.getName()).isEqualTo(RestoreAgent.ENV_CA);

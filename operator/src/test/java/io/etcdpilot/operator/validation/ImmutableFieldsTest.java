@@ -23,7 +23,7 @@ class ImmutableFieldsTest {
     storage.setStorageClassName(storageClass);
     spec.setStorage(storage);
     c.setSpec(spec);
-    return new ClusterObjects(c, "cluster.local").statefulSet(null);
+    return new ClusterObjects(c, "cluster.local").statefulSet();
   }
 
   @Test

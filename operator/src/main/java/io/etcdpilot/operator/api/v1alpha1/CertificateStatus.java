@@ -11,7 +11,7 @@ public class CertificateStatus {
   private String caNotAfter;
   @JsonPropertyDescription("When the first member or client certificate expires (it is renewed before).")
   private String certificatesNotAfter;
-  @JsonPropertyDescription("CA rotation phase: Stable, TrustingNewCA, PresentingNewCA, DroppingOldCA.")
+  @JsonPropertyDescription("Certificate phase: Stable; CA rotation: TrustingNewCA, PresentingNewCA, DroppingOldCA; RestrictingPeerPort while reissued peer certificates reach the members, before members require them on port 2380.")
   private String phase;
 
   public CertificateStatus() {}
