@@ -20,11 +20,14 @@ public final class OperatorProcess implements AutoCloseable {
   private final Path logFile;
   private final String namespace;
   private final String podName;
+  private final int healthPort;
   private ChildProcess process;
 
   /** @param podName the replica's name, as a Deployment's pod has its own (leader election tells replicas apart by it) */
-  public OperatorProcess(Path jar, Path kubeconfig, Path hostsFile, Path logFile, String namespace, String podName) {
+  public OperatorProcess(Path jar, Path kubeconfig, Path hostsFile, Path logFile, String namespace, String podName)
+      throws IOException {
     this.podName = podName;
+    this.healthPort = io.etcdpilot.sandbox.controlplane.ControlPlane.freePort();
     this.jar = jar;
     this.kubeconfig = kubeconfig;
     this.hostsFile = hostsFile;
@@ -34,6 +37,11 @@ public final class OperatorProcess implements AutoCloseable {
 
   /** @param env extra environment, e.g. the operator's test crash points */
   public synchronized void start(Map<String, String> env) throws IOException {
+    start(env, List.of());
+  }
+
+  /** @param extraArgs operator flags after the sandbox's own (a later flag wins) */
+  public synchronized void start(Map<String, String> env, List<String> extraArgs) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx512m");
@@ -44,8 +52,9 @@ public final class OperatorProcess implements AutoCloseable {
     cmd.add("-jar");
     cmd.add(jar.toString());
     cmd.add("--kubeconfig=" + kubeconfig);
-    cmd.add("--health-port=0");
+    cmd.add("--health-port=" + healthPort);
     cmd.add("--leader-election=true");
+    cmd.addAll(extraArgs);
     Map<String, String> all = new HashMap<>(env);
     // What the chart's Deployment sets from the downward API, and what every container's hostname is: its pod's name.
     all.put("POD_NAMESPACE", namespace);
@@ -55,6 +64,16 @@ public final class OperatorProcess implements AutoCloseable {
 
   public synchronized boolean alive() {
     return process != null && process.alive();
+  }
+
+  /** Where its /metrics, /healthz and /readyz answer (the chart's `health` port). */
+  public java.net.URI healthUrl() {
+    return java.net.URI.create("http://127.0.0.1:" + healthPort);
+  }
+
+  /** The pod name it runs as (its leader-election identity). */
+  public String podName() {
+    return podName;
   }
 
   public Path logFile() {

@@ -145,9 +145,21 @@ public final class Sandbox implements AutoCloseable {
   public synchronized io.etcdpilot.sandbox.monitoring.PrometheusServer startMonitoring() throws Exception {
     if (prometheus == null) {
       prometheus = io.etcdpilot.sandbox.monitoring.PrometheusServer.start(options.dir().resolve("prometheus"),
-          kube.repository().resolve("charts/etcdpilot/files/prometheus-rules.yaml"), admin);
+          kube.repository().resolve("charts/etcdpilot/files/prometheus-rules.yaml"), admin, this::operators);
     }
     return prometheus;
+  }
+
+  /**
+   * One more operator process with the chart's credentials that reaches the API server at {@code server} (e.g.
+   * through a {@link TcpProxy}); logs to logs/POD.log. The caller starts it (with flags that keep it off the
+   * shared Lease) and stops it.
+   */
+  public OperatorProcess operatorVia(String server, String podName) throws IOException {
+    Path kubeconfig = options.dir().resolve(podName + ".kubeconfig");
+    Files.writeString(kubeconfig, Files.readString(operatorKubeconfig).replace(controlPlane.server(), server));
+    return new OperatorProcess(OperatorJar.built(kube.repository()), kubeconfig, options.hostsFile(),
+        options.dir().resolve("logs").resolve(podName + ".log"), OperatorInstall.NAMESPACE, podName);
   }
 
   /** A second replica (operator-standby.log), as the chart's second pod: it reconciles once it holds the Lease. */
@@ -176,6 +188,11 @@ public final class Sandbox implements AutoCloseable {
 
   public synchronized OperatorProcess operator() {
     return operator;
+  }
+
+  /** The operator replicas running now (the first, and the standby when started). */
+  public synchronized java.util.List<OperatorProcess> operators() {
+    return java.util.stream.Stream.of(operator, standby).filter(o -> o != null && o.alive()).toList();
   }
 
   public Path dir() { return options.dir(); }

@@ -141,14 +141,15 @@ public final class SandboxCli {
       System.out.println("Kubernetes " + sandbox.controlPlane().server() + " (real kube-apiserver, controller manager, scheduler; "
           + sandbox.nodeNames().size() + " nodes)  kubeconfig: " + sandbox.kubeconfig());
       System.out.println("operator running with the chart's RBAC in " + OperatorInstall.NAMESPACE + " (log: "
-          + dir.resolve("logs/operator.log") + "); control-plane logs in " + dir.resolve("logs"));
+          + dir.resolve("logs/operator.log") + "; metrics " + sandbox.operator().healthUrl().resolve("/metrics")
+          + "); control-plane logs in " + dir.resolve("logs"));
       System.out.println("object store (s3proxy) " + sandbox.objectStore().endpoint() + ", bucket "
           + io.etcdpilot.sandbox.storage.ObjectStoreServer.BUCKET + ", files in " + sandbox.objectStore().dir()
           + "; credentials in Secret default/" + io.etcdpilot.sandbox.storage.ObjectStoreServer.SECRET);
       if (monitoring) {
         var prometheus = sandbox.startMonitoring();
         System.out.println("Prometheus " + prometheus.url() + " (the chart's alert rules; every member scraped as job"
-            + " etcd; data in " + dir.resolve("prometheus") + ")");
+            + " etcd, the operator as job etcdpilot; data in " + dir.resolve("prometheus") + ")");
       }
       if (demo) {
         String version = Sandbox.supportedEtcdVersion(sandbox.binaries());

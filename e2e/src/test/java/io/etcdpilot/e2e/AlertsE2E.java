@@ -35,6 +35,13 @@ class AlertsE2E {
         assertThat(value(prometheus, "sum(up{job=\"etcd\",namespace=\"" + NS + "\",etcd_cluster=\"etcd\"})"))
             .as("members scraped and up").isEqualTo(3));
     assertThat(alert(prometheus.alerts(), "etcdInsufficientMembers")).isEmpty();
+    // The operator is scraped too, its cluster gauges keeping the cluster's namespace (honor_labels, as the chart's
+    // ServiceMonitor): what the etcdpilot alerts group by.
+    await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+      assertThat(value(prometheus, "etcdpilot_cluster_ready_voters{job=\"etcdpilot\",namespace=\"" + NS + "\",cluster=\"etcd\"}"))
+          .as("ready voters the operator reports").isEqualTo(3);
+      assertThat(value(prometheus, "sum(etcdpilot_operator_leader{job=\"etcdpilot\"})")).as("replicas leading").isEqualTo(1);
+    });
 
     // Hung, not crashed: the processes keep their ports but answer nothing, so nothing restarts them.
     List<String> hung = List.of("etcd-1", "etcd-2");

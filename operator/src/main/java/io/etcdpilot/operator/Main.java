@@ -5,6 +5,8 @@ import io.etcdpilot.operator.cluster.EtcdClusterReconciler;
 import io.etcdpilot.operator.cluster.OperatorSettings;
 import io.etcdpilot.operator.etcd.EtcdObserver;
 import io.etcdpilot.operator.etcd.JetcdObserver;
+import io.etcdpilot.operator.health.OperatorHealth;
+import io.etcdpilot.operator.health.ReconcileWatch;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -47,10 +49,12 @@ public final class Main {
     io.etcdpilot.operator.logging.LogFormat.of(options.logFormat()).apply();
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config(options)).build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Operator operator = start(client, options, registry);
+    OperatorHealth health = new OperatorHealth(new ReconcileWatch(), options.leaderElection());
+    Operator operator = start(client, options, registry, health);
     operator.installShutdownHook(Duration.ofSeconds(10));
     if (options.healthPort() > 0) {
-      serveHealth(operator, options.healthPort(), registry, new ApiServerProbe(client));
+      probeApiServer(client, health);
+      serveHealth(operator, options.healthPort(), registry, health);
     }
     log.info("etcdpilot operator started (namespaces: {}, leader election: {})",
         options.namespaces().isEmpty() ? "all" : options.namespaces(), options.leaderElection());
@@ -58,26 +62,30 @@ public final class Main {
 
   /** Builds, registers and starts the operator; shared by {@link #main} and the tests. */
   public static Operator start(KubernetesClient client, OperatorOptions options) {
-    return start(client, options, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    return start(client, options, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+        new OperatorHealth(new ReconcileWatch(), options.leaderElection()));
   }
 
-  static Operator start(KubernetesClient client, OperatorOptions options, MeterRegistry registry) {
+  static Operator start(KubernetesClient client, OperatorOptions options, MeterRegistry registry, OperatorHealth health) {
     JetcdObserver etcd = new JetcdObserver();
     Runtime.getRuntime().addShutdownHook(new Thread(etcd::close, "etcd-channels-close"));
     return start(client, options, etcd, etcd,
         new OperatorSettings(options.clusterDomain(), Duration.ofSeconds(60), Duration.ofSeconds(5),
             options.learnerDeadline(), options.failedMemberDeadline(),
             io.etcdpilot.operator.upgrade.UpgradeMinimums.withOverrides(options.upgradeMinimums()),
-            options.upgradeProgressDeadline(), options.agentImage()), registry);
+            options.upgradeProgressDeadline(), options.agentImage()), registry, health);
   }
 
   public static Operator start(KubernetesClient client, OperatorOptions options, EtcdObserver observer,
       io.etcdpilot.operator.etcd.EtcdAdmin admin, OperatorSettings settings) {
-    return start(client, options, observer, admin, settings, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    return start(client, options, observer, admin, settings, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+        new OperatorHealth(new ReconcileWatch(), options.leaderElection()));
   }
 
   public static Operator start(KubernetesClient client, OperatorOptions options, EtcdObserver observer,
-      io.etcdpilot.operator.etcd.EtcdAdmin admin, OperatorSettings settings, MeterRegistry registry) {
+      io.etcdpilot.operator.etcd.EtcdAdmin admin, OperatorSettings settings, MeterRegistry registry,
+      OperatorHealth health) {
+    registry.gauge("etcdpilot_operator_leader", health, h -> h.leader() ? 1 : 0);
     Operator operator = new Operator(o -> {
       // JOSDK's own reconcile metrics, without per-resource tags (bounded cardinality).
       // Per resource (namespace and name, as the reconcile-error alert groups them), and dropped a minute after the
@@ -90,8 +98,13 @@ public final class Main {
           .withUseSSAToPatchPrimaryResource(false)
           .withCloseClientOnStop(true);
       if (options.leaderElection()) {
-        o.withLeaderElectionConfiguration(
-            new LeaderElectionConfiguration("etcdpilot-operator", options.leaderElectionNamespace()));
+        // JOSDK's defaults for the timings and the identity (HOSTNAME: the pod's name); the callbacks only tell
+        // /readyz and the leader gauge which replica holds the Lease (losing it ends the process, as by default).
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration("etcdpilot-operator",
+            options.leaderElectionNamespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE, LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+            null, new io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks(() -> health.leading(true),
+                () -> health.leading(false), leader -> { }), true));
       }
     });
     // Snapshots stream on threads of their own, never on a reconcile thread.
@@ -101,7 +114,7 @@ public final class Main {
       if (!options.namespaces().isEmpty()) c.settingNamespaces(options.namespaces());
     });
     operator.register(new EtcdClusterReconciler(client, observer, admin, settings, Clock.systemUTC(), snapshotJobs,
-        new io.etcdpilot.operator.metrics.ClusterMetrics(registry)), c -> {
+        new io.etcdpilot.operator.metrics.ClusterMetrics(registry), health.passes()), c -> {
       // A failing pass is retried for as long as it fails, from 1 s doubling up to 2 minutes (JOSDK's default gives
       // up after 5 attempts, leaving the next pass to the 10-hour maximum interval).
       c.withRetry(new io.javaoperatorsdk.operator.processing.retry.GenericRetry().setInitialInterval(1000)
@@ -121,7 +134,7 @@ public final class Main {
     return Config.fromKubeconfig(null, Files.readString(Path.of(options.kubeconfig())), options.kubeconfig());
   }
 
-  private static void serveHealth(Operator operator, int port, PrometheusMeterRegistry registry, ApiServerProbe api)
+  private static void serveHealth(Operator operator, int port, PrometheusMeterRegistry registry, OperatorHealth health)
       throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
     server.createContext("/metrics", ex -> {
@@ -131,43 +144,36 @@ public final class Main {
       ex.getResponseBody().write(body);
       ex.close();
     });
-    // Alive: the API server answered within the last minute (an operator cut off from it can do nothing right).
-    server.createContext("/healthz", ex -> respond(ex, api.answeredWithin(Duration.ofMinutes(1))));
-    server.createContext("/readyz", ex -> respond(ex, operator.getRuntimeInfo().isStarted()
-        && operator.getRuntimeInfo().allEventSourcesAreHealthy()));
+    server.createContext("/healthz", ex -> respond(ex, health.liveness()));
+    server.createContext("/readyz", ex -> {
+      boolean started = operator.getRuntimeInfo().isStarted();
+      respond(ex, health.readiness(started, started && operator.getRuntimeInfo().allEventSourcesAreHealthy()));
+    });
     server.setExecutor(null);
     server.start();
   }
 
-  private static void respond(com.sun.net.httpserver.HttpExchange ex, boolean ok) throws IOException {
-    byte[] body = (ok ? "ok" : "not ready").getBytes(StandardCharsets.UTF_8);
-    ex.sendResponseHeaders(ok ? 200 : 503, body.length);
+  private static void respond(com.sun.net.httpserver.HttpExchange ex, OperatorHealth.Answer answer) throws IOException {
+    byte[] body = (answer.reason() + "\n").getBytes(StandardCharsets.UTF_8);
+    ex.sendResponseHeaders(answer.ok() ? 200 : 503, body.length);
     ex.getResponseBody().write(body);
     ex.close();
   }
 
-  /** Asks the API server for its version every 10 s, off the request path; /healthz reads the last answer. */
-  static final class ApiServerProbe {
-    private volatile long lastAnswerNanos = System.nanoTime();
-
-    ApiServerProbe(KubernetesClient client) {
-      var timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "api-server-probe");
-        t.setDaemon(true);
-        return t;
-      });
-      timer.scheduleWithFixedDelay(() -> {
-        try {
-          client.getKubernetesVersion();
-          lastAnswerNanos = System.nanoTime();
-        } catch (RuntimeException e) {
-          log.warn("the API server does not answer: {}", e.toString());
-        }
-      }, 0, 10, java.util.concurrent.TimeUnit.SECONDS);
-    }
-
-    boolean answeredWithin(Duration d) {
-      return System.nanoTime() - lastAnswerNanos < d.toNanos();
-    }
+  /** Asks the API server for its version every 5 s, off the request path; /healthz reads when it last answered. */
+  private static void probeApiServer(KubernetesClient client, OperatorHealth health) {
+    var timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "api-server-probe");
+      t.setDaemon(true);
+      return t;
+    });
+    timer.scheduleWithFixedDelay(() -> {
+      try {
+        client.getKubernetesVersion();
+        health.apiServerAnswered();
+      } catch (RuntimeException e) {
+        log.warn("the API server does not answer: {}", e.toString());
+      }
+    }, 0, 5, java.util.concurrent.TimeUnit.SECONDS);
   }
 }

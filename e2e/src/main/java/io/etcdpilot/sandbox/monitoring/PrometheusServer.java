@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * A real Prometheus (Debian's package) with the chart's alert rules, scraping every etcd member's metrics port with
  * the labels the chart's PodMonitor gives them (job "etcd", namespace, etcd_cluster, pod). Members are found the way
  * the PodMonitor finds them (component "member", managed by etcdpilot) and written to a file_sd file as pods come
- * and go. Scrapes and rule evaluations every 2 s, so that alerts move in test time; the rules' own `for` is kept.
+ * and go. The operator's replicas are scraped as the chart's ServiceMonitor labels them (job "etcdpilot", pod).
+ * Scrapes and rule evaluations every 2 s, so that alerts move in test time; the rules' own `for` is kept.
  */
 public final class PrometheusServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PrometheusServer.class);
@@ -50,13 +51,16 @@ public final class PrometheusServer implements AutoCloseable {
     this.discovery = discovery;
   }
 
-  public static PrometheusServer start(Path dir, Path rules, KubernetesClient admin) throws Exception {
+  public static PrometheusServer start(Path dir, Path rules, KubernetesClient admin,
+      java.util.function.Supplier<List<io.etcdpilot.sandbox.OperatorProcess>> operators) throws Exception {
     if (!Files.isExecutable(BINARY)) {
       throw new IllegalStateException(BINARY + " is missing: bin/ensure-etcd installs Debian's prometheus package");
     }
     Files.createDirectories(dir.resolve("data"));
     Path targets = dir.resolve("etcd-targets.json");
     Files.writeString(targets, "[]");
+    Path operatorTargets = dir.resolve("operator-targets.json");
+    Files.writeString(operatorTargets, "[]");
     Path config = dir.resolve("prometheus.yml");
     Files.writeString(config, """
         global: {scrape_interval: 2s, scrape_timeout: 1s, evaluation_interval: 2s}
@@ -64,7 +68,10 @@ public final class PrometheusServer implements AutoCloseable {
         scrape_configs:
           - job_name: etcd
             file_sd_configs: [{files: ['%s'], refresh_interval: 2s}]
-        """.formatted(rules.toAbsolutePath(), targets));
+          - job_name: etcdpilot
+            honor_labels: true
+            file_sd_configs: [{files: ['%s'], refresh_interval: 2s}]
+        """.formatted(rules.toAbsolutePath(), targets, operatorTargets));
     int port = io.etcdpilot.sandbox.controlplane.ControlPlane.freePort();
     ChildProcess process = ChildProcess.start("prometheus", List.of(BINARY.toString(), "--config.file=" + config,
         "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port, "--log.level=warn"),
@@ -75,7 +82,10 @@ public final class PrometheusServer implements AutoCloseable {
       return t;
     });
     PrometheusServer server = new PrometheusServer(process, URI.create("http://127.0.0.1:" + port), discovery);
-    discovery.scheduleWithFixedDelay(() -> server.writeTargets(admin, targets), 0, 2, TimeUnit.SECONDS);
+    discovery.scheduleWithFixedDelay(() -> {
+      server.writeTargets(admin, targets);
+      server.writeOperatorTargets(operators.get(), operatorTargets);
+    }, 0, 2, TimeUnit.SECONDS);
     server.awaitReady();
     return server;
   }
@@ -98,12 +108,30 @@ public final class PrometheusServer implements AutoCloseable {
         labels.put("etcd_cluster", p.getMetadata().getLabels().get(ClusterNames.LABEL_CLUSTER));
         labels.put("pod", p.getMetadata().getName());
       }
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      Files.writeString(tmp, JSON.writeValueAsString(out));
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      writeAtomically(file, JSON.writeValueAsString(out));
     } catch (Exception e) {
       log.warn("could not list the members to scrape: {}", e.toString());
     }
+  }
+
+  private void writeOperatorTargets(List<io.etcdpilot.sandbox.OperatorProcess> operators, Path file) {
+    try {
+      ArrayNode out = JSON.createArrayNode();
+      for (var o : operators) {
+        ObjectNode t = out.addObject();
+        t.putArray("targets").add(o.healthUrl().getAuthority());
+        t.putObject("labels").put("pod", o.podName()).put("namespace", io.etcdpilot.sandbox.OperatorInstall.NAMESPACE);
+      }
+      writeAtomically(file, JSON.writeValueAsString(out));
+    } catch (Exception e) {
+      log.warn("could not write the operator's scrape targets: {}", e.toString());
+    }
+  }
+
+  private static void writeAtomically(Path file, String content) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, content);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   private void awaitReady() throws Exception {

@@ -97,6 +97,16 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   public EtcdClusterReconciler(KubernetesClient client, EtcdObserver observer, EtcdAdmin admin,
       OperatorSettings settings, Clock clock, io.etcdpilot.operator.snapshot.SnapshotJobs snapshotJobs,
       io.etcdpilot.operator.metrics.ClusterMetrics metrics) {
+    this(client, observer, admin, settings, clock, snapshotJobs, metrics, new io.etcdpilot.operator.health.ReconcileWatch());
+  }
+
+  private final io.etcdpilot.operator.health.ReconcileWatch passes;
+
+  /** @param passes where each pass is recorded while it runs (/healthz fails on a pass that never returns) */
+  public EtcdClusterReconciler(KubernetesClient client, EtcdObserver observer, EtcdAdmin admin,
+      OperatorSettings settings, Clock clock, io.etcdpilot.operator.snapshot.SnapshotJobs snapshotJobs,
+      io.etcdpilot.operator.metrics.ClusterMetrics metrics, io.etcdpilot.operator.health.ReconcileWatch passes) {
+    this.passes = passes;
     this.metrics = metrics;
     this.client = client;
     this.observer = observer;
@@ -121,7 +131,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
 
   @Override
   public UpdateControl<EtcdCluster> reconcile(EtcdCluster cluster, Context<EtcdCluster> context) throws Exception {
-    try (var lines = io.etcdpilot.operator.logging.LogFormat.forCluster(cluster.getMetadata().getNamespace(),
+    try (var pass = passes.pass(); var lines = io.etcdpilot.operator.logging.LogFormat.forCluster(cluster.getMetadata().getNamespace(),
         cluster.getMetadata().getName())) {
       return reconcilePass(cluster, context);
     } catch (RuntimeException e) {

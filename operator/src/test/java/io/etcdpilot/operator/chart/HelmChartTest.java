@@ -50,6 +50,8 @@ class HelmChartTest {
     var spec = (java.util.Map<String, Object>) pod.getAdditionalProperties().get("spec");
     assertThat(spec.get("namespaceSelector")).isEqualTo(java.util.Map.of("matchNames", List.of("team-a")));
     assertThat(spec.toString()).contains("etcd_cluster", "replacement=etcd", "port=metrics");
+    // The operator's cluster gauges carry the cluster's namespace: it must not be renamed to exported_namespace.
+    assertThat(byKind.get("ServiceMonitor").getAdditionalProperties().get("spec").toString()).contains("honorLabels=true");
   }
 
   @Test
@@ -61,6 +63,7 @@ class HelmChartTest {
     Deployment deployment = find(objects, Deployment.class);
     var container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(container.getArgs()).contains("--leader-election=true", "--health-port=8081");
+    assertThat(deployment.getSpec().getReplicas()).as("HA by default").isEqualTo(2);
     // What the chart passes is what the operator accepts.
     var options = io.etcdpilot.operator.OperatorOptions.parse(container.getArgs().toArray(String[]::new), java.util.Map.of());
     assertThat(options.learnerDeadline()).isEqualTo(java.time.Duration.ofSeconds(90));
