@@ -10,13 +10,26 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Writes core/v1 Events about an EtcdCluster, for `kubectl describe`. Failures are logged, never fatal. */
+/**
+ * Writes core/v1 Events about an EtcdCluster, for `kubectl describe`. Failures are logged, never fatal. A Warning
+ * repeated word for word about the same object within {@link #REPEAT_WINDOW} (a retry loop saying the same thing every
+ * few seconds) is logged but not written again: one Event says it, and the log keeps the count.
+ */
 public class EventRecorder {
   private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
+  static final java.time.Duration REPEAT_WINDOW = java.time.Duration.ofMinutes(10);
+  private static final int MAX_REMEMBERED = 10_000;
   private final KubernetesClient client;
+  private final java.time.Clock clock;
+  private final java.util.Map<String, Instant> warned = new java.util.concurrent.ConcurrentHashMap<>();
 
   public EventRecorder(KubernetesClient client) {
+    this(client, java.time.Clock.systemUTC());
+  }
+
+  EventRecorder(KubernetesClient client, java.time.Clock clock) {
     this.client = client;
+    this.clock = clock;
   }
 
   public void normal(HasMetadata about, String reason, String message) {
@@ -24,12 +37,24 @@ public class EventRecorder {
   }
 
   public void warning(HasMetadata about, String reason, String message) {
+    Instant now = clock.instant();
+    String key = about.getMetadata().getUid() + "/" + about.getMetadata().getNamespace() + "/"
+        + about.getMetadata().getName() + "/" + reason + "/" + message;
+    Instant last = warned.get(key);
+    if (last != null && now.isBefore(last.plus(REPEAT_WINDOW))) {
+      log.info("{}/{}: {} {} (repeated; Event written at {})", about.getMetadata().getNamespace(),
+          about.getMetadata().getName(), reason, message, last);
+      return;
+    }
+    if (warned.size() >= MAX_REMEMBERED) warned.values().removeIf(t -> !now.isBefore(t.plus(REPEAT_WINDOW)));
+    if (warned.size() >= MAX_REMEMBERED) warned.clear();
+    warned.put(key, now);
     record(about, "Warning", reason, message);
   }
 
   private void record(HasMetadata about, String type, String reason, String message) {
     log.info("{}/{}: {} {}", about.getMetadata().getNamespace(), about.getMetadata().getName(), reason, message);
-    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
     try {
       client.v1().events().inNamespace(about.getMetadata().getNamespace()).resource(new EventBuilder()
           .withNewMetadata()
