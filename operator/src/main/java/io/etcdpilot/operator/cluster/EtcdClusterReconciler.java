@@ -126,6 +126,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
 
   @Override
   public List<EventSource<?, EtcdCluster>> prepareEventSources(EventSourceContext<EtcdCluster> context) {
+    var clusters = context.getPrimaryCache();
+    passes.watching(() -> (int) clusters.list().count());
     return KubeCache.eventSources(context);
   }
 

@@ -6,8 +6,9 @@ import java.util.function.LongSupplier;
 /**
  * What {@code /healthz} and {@code /readyz} answer.
  * <ul>
- *   <li>Alive unless the API server has not answered for {@link #API_SILENCE} or a reconcile pass has run for
- *       {@link #STUCK_PASS}: in both cases a restart is the remedy (a new client, fresh threads).</li>
+ *   <li>Alive unless the API server has not answered for {@link #API_SILENCE}, a reconcile pass has run for
+ *       {@link #STUCK_PASS}, or the leader has started no pass for as long although it has clusters: a restart is
+ *       the remedy (a new client, fresh threads).</li>
  *   <li>Ready once started, and then as the Lease holder when its informers are synced; a replica standing by for the
  *       Lease is ready too (answering {@code standby}), because a Deployment's rolling update waits for new replicas
  *       to be ready and a new replica is always a standby first. Which replica leads is in the body and in the
@@ -23,6 +24,7 @@ public final class OperatorHealth {
   private final boolean leaderElection;
   private volatile long lastApiAnswer;
   private volatile boolean leading;
+  private volatile long leadingSince;
 
   public OperatorHealth(ReconcileWatch passes, boolean leaderElection) {
     this(System::nanoTime, passes, leaderElection);
@@ -33,6 +35,7 @@ public final class OperatorHealth {
     this.passes = passes;
     this.leaderElection = leaderElection;
     this.lastApiAnswer = nanos.getAsLong();
+    this.leadingSince = lastApiAnswer;
   }
 
   /** An answer for a probe: whether it passes, and a line saying why. */
@@ -47,6 +50,7 @@ public final class OperatorHealth {
   }
 
   public void leading(boolean leading) {
+    if (leading && !this.leading) leadingSince = nanos.getAsLong();
     this.leading = leading;
   }
 
@@ -63,6 +67,12 @@ public final class OperatorHealth {
     Duration longest = passes.longestRunning();
     if (longest.compareTo(STUCK_PASS) >= 0) {
       return new Answer(false, "a reconcile pass has been running for " + longest.toSeconds() + " s");
+    }
+    int resources = leader() ? passes.resources() : 0;
+    Duration idle = passes.sinceLastStart(leadingSince);
+    if (resources > 0 && idle.compareTo(STUCK_PASS) >= 0) {
+      return new Answer(false, "no reconcile pass has started for " + idle.toSeconds() + " s although there are "
+          + resources + " clusters");
     }
     return new Answer(true, "ok");
   }

@@ -9,12 +9,15 @@ import java.util.function.LongSupplier;
 /**
  * Which reconcile passes are running and since when. A pass normally takes well under a second; one that never
  * returns (a call without a deadline, a lock never released) holds a reconcile thread for good, and enough of them
- * stop the operator while it still looks alive.
+ * stop the operator while it still looks alive. The other way to stop: no pass starts at all although there are
+ * resources to reconcile (each is looked at again at least every resync).
  */
 public final class ReconcileWatch {
   private final LongSupplier nanos;
   private final AtomicLong ids = new AtomicLong();
   private final Map<Long, Long> startedAt = new ConcurrentHashMap<>();
+  private volatile long lastStart;
+  private volatile java.util.function.IntSupplier resources = () -> 0;
 
   public ReconcileWatch() {
     this(System::nanoTime);
@@ -22,6 +25,21 @@ public final class ReconcileWatch {
 
   ReconcileWatch(LongSupplier nanos) {
     this.nanos = nanos;
+    this.lastStart = nanos.getAsLong();
+  }
+
+  /** @param resources how many resources the watched reconciler has to look at (its primary cache) */
+  public void watching(java.util.function.IntSupplier resources) {
+    this.resources = resources;
+  }
+
+  public int resources() {
+    return resources.getAsInt();
+  }
+
+  /** Time since the last pass started, counted from {@code notBefore} at the earliest (e.g. when leadership began). */
+  Duration sinceLastStart(long notBefore) {
+    return Duration.ofNanos(nanos.getAsLong() - Math.max(lastStart, notBefore));
   }
 
   /** One pass; close it when the pass returns, however it returns. */
@@ -32,7 +50,9 @@ public final class ReconcileWatch {
 
   public Pass pass() {
     long id = ids.incrementAndGet();
-    startedAt.put(id, nanos.getAsLong());
+    long now = nanos.getAsLong();
+    lastStart = now;
+    startedAt.put(id, now);
     return () -> startedAt.remove(id);
   }
 

@@ -67,4 +67,26 @@ class OperatorHealthTest {
     assertThat(health.leader()).isTrue();
     assertThat(health.readiness(true, true)).isEqualTo(new OperatorHealth.Answer(true, "ready"));
   }
+
+  @Test
+  void aLeaderWithClustersThatStartsNoPassForFiveMinutesIsNotAlive() {
+    OperatorHealth health = new OperatorHealth(nanos::get, passes, true);
+    int[] clusters = {0};
+    passes.watching(() -> clusters[0]);
+    advance(Duration.ofMinutes(10));
+    health.apiServerAnswered();
+    assertThat(health.liveness().ok()).as("a standby reconciles nothing").isTrue();
+    health.leading(true);
+    advance(Duration.ofMinutes(6));
+    health.apiServerAnswered();
+    assertThat(health.liveness().ok()).as("nothing to reconcile").isTrue();
+    clusters[0] = 2;
+    assertThat(health.liveness()).isEqualTo(new OperatorHealth.Answer(false,
+        "no reconcile pass has started for 360 s although there are 2 clusters"));
+    passes.pass().close();
+    assertThat(health.liveness().ok()).isTrue();
+    advance(Duration.ofMinutes(4));
+    health.apiServerAnswered();
+    assertThat(health.liveness().ok()).as("passes start at least every resync").isTrue();
+  }
 }
