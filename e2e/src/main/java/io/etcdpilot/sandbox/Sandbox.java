@@ -126,7 +126,8 @@ public final class Sandbox implements AutoCloseable {
       CustomResourceDefinition crd = admin.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
       admin.apiextensions().v1().customResourceDefinitions().resource(crd).create();
       admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).waitUntilCondition(
-          c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
+          // The API server may publish a status before it holds any condition.
+          c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
               .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())), 60, TimeUnit.SECONDS);
     }
   }

@@ -124,8 +124,7 @@ class MemberReplacementE2E {
 
       // Fixed, and the spec changes: the member is added.
       target.fault(ns, "etcd-3", Faults.Fault.pull_ok);
-      target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd")
-          .edit(ec -> { ec.getSpec().setReplicas(5); return ec; });
+      Scenario.editSpec(target, ns, "etcd", spec -> spec.setReplicas(5));
       await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
         EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
         assertThat(ec.getStatus().getReadyReplicas()).isEqualTo(5);

@@ -14,6 +14,30 @@ final class Scenario {
   static final java.util.Set<String> CREATED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** A namespace that admits only pods meeting Pod Security's restricted profile, as etcd members claim to. */
+  /**
+   * Changes a cluster's spec as `kubectl edit` does: read, change, write with the read resourceVersion, and on a
+   * conflict (the operator wrote the status in between) read and change again.
+   */
+  static void editSpec(TargetCluster target, String ns, String name, Consumer<EtcdClusterSpec> change) {
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(200))
+        .until(() -> {
+          try {
+            target.client().resources(EtcdCluster.class).inNamespace(ns).withName(name).edit(ec -> {
+              change.accept(ec.getSpec());
+              return ec;
+            });
+            return true;
+          } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() == 409) return false;
+            throw e;
+          }
+        });
+  }
+
+  static void setVersion(TargetCluster target, String ns, String version) {
+    editSpec(target, ns, "etcd", spec -> spec.setVersion(version));
+  }
+
   static void namespace(TargetCluster target, String ns) {
     CREATED.add(ns);
     if (target.client().namespaces().withName(ns).get() == null) {

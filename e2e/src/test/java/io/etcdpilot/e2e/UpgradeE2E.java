@@ -64,7 +64,7 @@ class UpgradeE2E {
     WriteLoad.Report report;
     try (WriteLoad load = new WriteLoad(urls, creds, prefix)) {
       load.awaitMore(100, Duration.ofSeconds(30));
-      setVersion(target, ns, version);
+      Scenario.setVersion(target, ns, version);
       await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
         assertThat(ClusterChecks.statuses(urls, creds).values()).extracting(ClusterChecks.MemberStatus::version)
             .containsOnly(version);
@@ -93,7 +93,7 @@ class UpgradeE2E {
     Scenario.readyCluster(target, ns, "etcd", 3, s -> s.setVersion("3.5.11"));
     Map<String, String> podsBefore = pods(target, ns);
 
-    setVersion(target, ns, TO);
+    Scenario.setVersion(target, ns, TO);
     await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
       EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
       var stalled = Conditions.find(ClusterChecks.conditions(ec), Conditions.STALLED).orElseThrow();
@@ -107,13 +107,13 @@ class UpgradeE2E {
     assertThat(pods(target, ns)).as("same pods, none restarted").isEqualTo(podsBefore);
 
     // Skipping a minor is refused the same way.
-    setVersion(target, ns, "3.5.35");
+    Scenario.setVersion(target, ns, "3.5.35");
     ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(3));
     await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() ->
         "3.5.35".equals(target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get().getStatus()
             .getVersion()));
     Map<String, String> onThreeFive = pods(target, ns);
-    setVersion(target, ns, "3.7.3");
+    Scenario.setVersion(target, ns, "3.7.3");
     await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
       EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
       var stalled = Conditions.find(ClusterChecks.conditions(ec), Conditions.STALLED).orElseThrow();
@@ -138,7 +138,7 @@ class UpgradeE2E {
     String missing = "3.6.15"; // a real release, but no image of it on this machine: its pull fails
     try (WriteLoad load = new WriteLoad(urls, creds, "/stuck/")) {
       load.awaitMore(100, Duration.ofSeconds(30));
-      setVersion(target, ns, missing);
+      Scenario.setVersion(target, ns, missing);
       await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
         EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
         var stalled = Conditions.find(ClusterChecks.conditions(ec), Conditions.STALLED).orElseThrow();
@@ -155,7 +155,7 @@ class UpgradeE2E {
       assertThat(ClusterChecks.members(urls, creds)).as("no member replaced").isEqualTo(members);
       assertThat(reasons(target, ns)).contains("UpgradeStuck").doesNotContain("ReplacingMember", "MemberRemoved");
 
-      setVersion(target, ns, FROM);
+      Scenario.setVersion(target, ns, FROM);
       ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(3));
       await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
         EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
@@ -189,12 +189,6 @@ class UpgradeE2E {
         .filter(e -> reason.equals(e.getReason())).map(e -> e.getMessage()).toList();
   }
 
-  private static void setVersion(TargetCluster target, String ns, String version) {
-    target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").edit(ec -> {
-      ec.getSpec().setVersion(version);
-      return ec;
-    });
-  }
 
   /** Pod name → uid and restart count. */
   private static Map<String, String> pods(TargetCluster target, String ns) {

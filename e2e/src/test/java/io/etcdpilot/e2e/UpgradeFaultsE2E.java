@@ -29,7 +29,7 @@ class UpgradeFaultsE2E {
     Map<String, Long> members = ClusterChecks.members(urls, creds);
     try (WriteLoad load = new WriteLoad(urls, creds, "/leader-lost/")) {
       load.awaitMore(100, Duration.ofSeconds(30));
-      setVersion(target, ns, TO);
+      Scenario.setVersion(target, ns, TO);
       // One follower on the new version: now the leader's pod goes, as with a node lost.
       await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() ->
           ClusterChecks.statuses(urls, creds).values().stream().filter(s -> s.version().equals(TO)).count() == 1);
@@ -72,7 +72,7 @@ class UpgradeFaultsE2E {
         EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
         return !Conditions.isTrue(ClusterChecks.conditions(ec), Conditions.READY);
       });
-      setVersion(target, ns, TO);
+      Scenario.setVersion(target, ns, TO);
       await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
         assertThat(ClusterChecks.statuses(urls, creds).values()).extracting(ClusterChecks.MemberStatus::version)
             .containsOnly(TO);
@@ -96,10 +96,4 @@ class UpgradeFaultsE2E {
     ClusterChecks.assertHashKvEqual(urls, creds);
   }
 
-  private static void setVersion(TargetCluster target, String ns, String version) {
-    target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").edit(ec -> {
-      ec.getSpec().setVersion(version);
-      return ec;
-    });
-  }
 }
