@@ -49,21 +49,26 @@ public final class Main {
     io.etcdpilot.operator.logging.LogFormat.of(options.logFormat()).apply();
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config(options)).build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    OperatorHealth health = new OperatorHealth(new ReconcileWatch(), options.leaderElection());
+    OperatorHealth health = health(options);
     Operator operator = start(client, options, registry, health);
     operator.installShutdownHook(Duration.ofSeconds(10));
     if (options.healthPort() > 0) {
       probeApiServer(client, health);
-      serveHealth(operator, options.healthPort(), registry, health);
+      serveHealth(operator, options.healthPort(), options.healthAddress(), registry, health);
     }
     log.info("etcdpilot operator started (namespaces: {}, leader election: {})",
         options.namespaces().isEmpty() ? "all" : options.namespaces(), options.leaderElection());
   }
 
+  /** Fresh health state: no pass seen yet, the API server not yet asked. */
+  private static OperatorHealth health(OperatorOptions options) {
+    return new OperatorHealth(new ReconcileWatch(), options.leaderElection());
+  }
+
   /** Builds, registers and starts the operator; shared by {@link #main} and the tests. */
   public static Operator start(KubernetesClient client, OperatorOptions options) {
     return start(client, options, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-        new OperatorHealth(new ReconcileWatch(), options.leaderElection()));
+        health(options));
   }
 
   static Operator start(KubernetesClient client, OperatorOptions options, MeterRegistry registry, OperatorHealth health) {
@@ -79,7 +84,7 @@ public final class Main {
   public static Operator start(KubernetesClient client, OperatorOptions options, EtcdObserver observer,
       io.etcdpilot.operator.etcd.EtcdAdmin admin, OperatorSettings settings) {
     return start(client, options, observer, admin, settings, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-        new OperatorHealth(new ReconcileWatch(), options.leaderElection()));
+        health(options));
   }
 
   public static Operator start(KubernetesClient client, OperatorOptions options, EtcdObserver observer,
@@ -134,9 +139,30 @@ public final class Main {
     return Config.fromKubeconfig(null, Files.readString(Path.of(options.kubeconfig())), options.kubeconfig());
   }
 
-  private static void serveHealth(Operator operator, int port, PrometheusMeterRegistry registry, OperatorHealth health)
-      throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+  private static void serveHealth(Operator operator, int port, String address, PrometheusMeterRegistry registry,
+      OperatorHealth health) throws IOException {
+    if (address.isEmpty()) {
+      serveHealth(operator, new InetSocketAddress(port), registry, health);
+      return;
+    }
+    // Probes and Prometheus dial the pod's address, `kubectl port-forward` dials loopback inside the pod.
+    java.net.InetAddress pod = java.net.InetAddress.getByName(address);
+    serveHealth(operator, new InetSocketAddress(pod, port), registry, health);
+    if (pod.isLoopbackAddress()) return;
+    java.net.InetAddress loopback = pod instanceof java.net.Inet6Address
+        ? java.net.InetAddress.getByName("::1") : java.net.InetAddress.getByName("127.0.0.1");
+    try {
+      serveHealth(operator, new InetSocketAddress(loopback, port), registry, health);
+    } catch (java.net.BindException e) {
+      // Not fatal: probes and scrapes still reach the pod's address; only port-forward meets whatever holds it.
+      log.warn("/healthz, /readyz and /metrics serve on {}:{} only: loopback port {} is taken ({})", address, port, port,
+          e.getMessage());
+    }
+  }
+
+  private static void serveHealth(Operator operator, InetSocketAddress at, PrometheusMeterRegistry registry,
+      OperatorHealth health) throws IOException {
+    HttpServer server = HttpServer.create(at, 0);
     server.createContext("/metrics", ex -> {
       byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");

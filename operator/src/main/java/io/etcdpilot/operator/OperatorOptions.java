@@ -18,14 +18,15 @@ public record OperatorOptions(
     Map<String, String> upgradeMinimums,
     java.time.Duration upgradeProgressDeadline,
     String agentImage,
-    String logFormat) {
+    String logFormat,
+    String healthAddress) {
 
   public OperatorOptions(String kubeconfig, Set<String> namespaces, String clusterDomain, int healthPort,
       boolean leaderElection, String leaderElectionNamespace, java.time.Duration learnerDeadline,
       java.time.Duration failedMemberDeadline) {
     this(kubeconfig, namespaces, clusterDomain, healthPort, leaderElection, leaderElectionNamespace, learnerDeadline,
         failedMemberDeadline, Map.of(), java.time.Duration.ofMinutes(10),
-        io.etcdpilot.operator.cluster.OperatorSettings.DEFAULT_AGENT_IMAGE, "text");
+        io.etcdpilot.operator.cluster.OperatorSettings.DEFAULT_AGENT_IMAGE, "text", "");
   }
 
   public static final String USAGE = """
@@ -33,7 +34,9 @@ public record OperatorOptions(
         --kubeconfig PATH                 kubeconfig to use (default: in-cluster, then $KUBECONFIG, then ~/.kube/config)
         --namespaces a,b                  namespaces to watch (default: all; env WATCH_NAMESPACES)
         --cluster-domain DOMAIN           cluster DNS domain (default: cluster.local; env CLUSTER_DOMAIN)
-        --health-port PORT                port of /healthz and /readyz, 0 to disable (default: 8081)
+        --health-port PORT                port of /healthz, /readyz and /metrics, 0 to disable (default: 8081)
+        --health-address ADDRESS          serve them on this address and on loopback (the chart passes the pod's
+                                          address; default: every address; env HEALTH_ADDRESS)
         --leader-election true|false      take a Lease before reconciling (default: true)
         --leader-election-namespace NS    namespace of the Lease (default: env POD_NAMESPACE, else default)
         --learner-deadline DURATION       a new member not caught up by then is removed (default: 5m; env LEARNER_DEADLINE)
@@ -60,6 +63,7 @@ public record OperatorOptions(
     String upgradeDeadline = env.getOrDefault("UPGRADE_PROGRESS_DEADLINE", "10m");
     String agentImage = env.getOrDefault("ETCDPILOT_IMAGE", io.etcdpilot.operator.cluster.OperatorSettings.DEFAULT_AGENT_IMAGE);
     String logFormat = env.getOrDefault("LOG_FORMAT", "text");
+    String healthAddress = env.getOrDefault("HEALTH_ADDRESS", "");
     Map<String, String> minimums = new java.util.LinkedHashMap<>();
     java.util.List<String> expanded = new java.util.ArrayList<>();
     for (String arg : args) {
@@ -89,6 +93,7 @@ public record OperatorOptions(
         case "--upgrade-progress-deadline" -> { upgradeDeadline = require(a, value); i++; }
         case "--upgrade-minimum" -> { minimum(minimums, require(a, value)); i++; }
         case "--log-format" -> { logFormat = require(a, value); i++; }
+        case "--health-address" -> { healthAddress = require(a, value); i++; }
         case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
         default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
       }
@@ -98,7 +103,22 @@ public record OperatorOptions(
     return new OperatorOptions(kubeconfig, ns, domain, healthPort, leaderElection, leNamespace,
         duration("--learner-deadline", learnerDeadline), duration("--failed-member-deadline", failedMemberDeadline),
         Map.copyOf(minimums), duration("--upgrade-progress-deadline", upgradeDeadline), agentImage,
-        io.etcdpilot.operator.logging.LogFormat.of(logFormat).name().toLowerCase(java.util.Locale.ROOT));
+        io.etcdpilot.operator.logging.LogFormat.of(logFormat).name().toLowerCase(java.util.Locale.ROOT),
+        address("--health-address", healthAddress));
+  }
+
+  /** An IP literal (no name: a lookup at start could hang or pick another interface), or empty for every address. */
+  private static String address(String flag, String value) {
+    String v = value.trim();
+    if (v.isEmpty()) return "";
+    if (!v.matches("[0-9.]+|[0-9a-fA-F:]+") || !v.contains(".") && !v.contains(":")) {
+      throw new IllegalArgumentException(flag + ": expected an IP address, got '" + value + "'\n" + USAGE);
+    }
+    try {
+      return java.net.InetAddress.getByName(v).getHostAddress();
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException(flag + ": expected an IP address, got '" + value + "'\n" + USAGE);
+    }
   }
 
   private static void minimum(Map<String, String> minimums, String value) {

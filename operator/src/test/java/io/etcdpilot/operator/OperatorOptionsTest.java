@@ -28,6 +28,18 @@ class OperatorOptionsTest {
   }
 
   @Test
+  void healthAddressIsAnIpLiteralOrEveryAddress() {
+    assertThat(OperatorOptions.parse(new String[0], Map.of()).healthAddress()).isEmpty();
+    assertThat(OperatorOptions.parse(new String[] {"--health-address=10.1.2.3"}, Map.of()).healthAddress()).isEqualTo("10.1.2.3");
+    assertThat(OperatorOptions.parse(new String[0], Map.of("HEALTH_ADDRESS", "fd00::5")).healthAddress()).isEqualTo("fd00:0:0:0:0:0:0:5");
+    // $(POD_IP) left unexpanded (the env var missing from the pod) must stop the operator, not bind somewhere else.
+    assertThatThrownBy(() -> OperatorOptions.parse(new String[] {"--health-address=$(POD_IP)"}, Map.of()))
+        .hasMessageContaining("--health-address").hasMessageContaining("$(POD_IP)");
+    assertThatThrownBy(() -> OperatorOptions.parse(new String[] {"--health-address", "localhost"}, Map.of()))
+        .hasMessageContaining("--health-address: expected an IP address");
+  }
+
+  @Test
   void unknownFlagIsRefusedWithUsage() {
     assertThatThrownBy(() -> OperatorOptions.parse(new String[] {"--bogus"}, Map.of()))
         .hasMessageContaining("unknown option --bogus").hasMessageContaining("usage:");

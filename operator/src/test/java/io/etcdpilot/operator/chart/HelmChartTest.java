@@ -64,8 +64,15 @@ class HelmChartTest {
     var container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(container.getArgs()).contains("--leader-election=true", "--health-port=8081");
     assertThat(deployment.getSpec().getReplicas()).as("HA by default").isEqualTo(2);
-    // What the chart passes is what the operator accepts.
-    var options = io.etcdpilot.operator.OperatorOptions.parse(container.getArgs().toArray(String[]::new), java.util.Map.of());
+    assertThat(container.getArgs()).contains("--health-address=$(POD_IP)");
+    assertThat(container.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("POD_IP");
+      assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");
+    });
+    // What the chart passes is what the operator accepts, once the kubelet has expanded $(POD_IP).
+    var options = io.etcdpilot.operator.OperatorOptions.parse(container.getArgs().stream()
+        .map(a -> a.replace("$(POD_IP)", "10.0.0.7")).toArray(String[]::new), java.util.Map.of());
+    assertThat(options.healthAddress()).isEqualTo("10.0.0.7");
     assertThat(options.learnerDeadline()).isEqualTo(java.time.Duration.ofSeconds(90));
     assertThat(options.failedMemberDeadline()).isEqualTo(java.time.Duration.ofMinutes(10));
     assertThat(options.upgradeProgressDeadline()).isEqualTo(java.time.Duration.ofMinutes(10));
