@@ -1,10 +1,10 @@
 package io.etcdpilot.operator;
 
-import com.sun.net.httpserver.HttpServer;
 import io.etcdpilot.operator.cluster.EtcdClusterReconciler;
 import io.etcdpilot.operator.cluster.OperatorSettings;
 import io.etcdpilot.operator.etcd.EtcdObserver;
 import io.etcdpilot.operator.etcd.JetcdObserver;
+import io.etcdpilot.operator.health.HealthListeners;
 import io.etcdpilot.operator.health.OperatorHealth;
 import io.etcdpilot.operator.health.ReconcileWatch;
 import io.fabric8.kubernetes.client.Config;
@@ -17,12 +17,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -141,42 +142,20 @@ public final class Main {
 
   private static void serveHealth(Operator operator, int port, String address, PrometheusMeterRegistry registry,
       OperatorHealth health) throws IOException {
-    if (address.isEmpty()) {
-      serveHealth(operator, new InetSocketAddress(port), registry, health);
-      return;
-    }
-    // Probes and Prometheus dial the pod's address, `kubectl port-forward` dials loopback inside the pod.
-    java.net.InetAddress pod = java.net.InetAddress.getByName(address);
-    serveHealth(operator, new InetSocketAddress(pod, port), registry, health);
-    if (pod.isLoopbackAddress()) return;
-    java.net.InetAddress loopback = pod instanceof java.net.Inet6Address
-        ? java.net.InetAddress.getByName("::1") : java.net.InetAddress.getByName("127.0.0.1");
-    try {
-      serveHealth(operator, new InetSocketAddress(loopback, port), registry, health);
-    } catch (java.net.BindException e) {
-      // Not fatal: probes and scrapes still reach the pod's address; only port-forward meets whatever holds it.
-      log.warn("/healthz, /readyz and /metrics serve on {}:{} only: loopback port {} is taken ({})", address, port, port,
-          e.getMessage());
-    }
-  }
-
-  private static void serveHealth(Operator operator, InetSocketAddress at, PrometheusMeterRegistry registry,
-      OperatorHealth health) throws IOException {
-    HttpServer server = HttpServer.create(at, 0);
-    server.createContext("/metrics", ex -> {
+    Map<String, com.sun.net.httpserver.HttpHandler> handlers = new LinkedHashMap<>();
+    handlers.put("/metrics", ex -> {
       byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
       ex.sendResponseHeaders(200, body.length);
       ex.getResponseBody().write(body);
       ex.close();
     });
-    server.createContext("/healthz", ex -> respond(ex, health.liveness()));
-    server.createContext("/readyz", ex -> {
+    handlers.put("/healthz", ex -> respond(ex, health.liveness()));
+    handlers.put("/readyz", ex -> {
       boolean started = operator.getRuntimeInfo().isStarted();
       respond(ex, health.readiness(started, started && operator.getRuntimeInfo().allEventSourcesAreHealthy()));
     });
-    server.setExecutor(null);
-    server.start();
+    HealthListeners.start(HealthListeners.plan(address, port), handlers);
   }
 
   private static void respond(com.sun.net.httpserver.HttpExchange ex, OperatorHealth.Answer answer) throws IOException {
