@@ -1,22 +1,20 @@
 package io.etcdpilot.sandbox;
 
 import io.etcdpilot.sandbox.controlplane.ControlPlanePki;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Map;
 
 /**
- * Installs what the chart gives the operator — its ServiceAccount, ClusterRole, Role and bindings, rendered from
- * {@code charts/etcdpilot} with helm-java — and writes a kubeconfig holding that ServiceAccount's token, so the
- * operator process has exactly the chart's permissions (a verb the chart lacks is Forbidden here as on a real
- * cluster). The chart's Deployment is not applied: the sandbox runs the operator as a local process.
+ * Installs the chart as a user does — `helm install` (helm-java) of {@code charts/etcdpilot} against the sandbox's API
+ * server: its ServiceAccount, ClusterRole, Roles, bindings, Service, monitoring objects and Deployment — and writes
+ * a kubeconfig holding that ServiceAccount's token. The Deployment starts at 0 replicas: the suite's operator is
+ * the same jar run as local processes with that token (crash points, logs, restarts with other settings), and
+ * {@link Sandbox#runChartDeployment} scales it to the chart's default for the kubelet to run its pods instead.
  */
 public final class OperatorInstall {
   public static final String RELEASE = "etcdpilot";
@@ -25,17 +23,12 @@ public final class OperatorInstall {
 
   private OperatorInstall() {}
 
-  /** Applies the chart's RBAC and returns the operator's kubeconfig. */
-  public static Path install(KubernetesClient admin, Path chart, String server, ControlPlanePki pki, Path kubeconfig)
-      throws IOException, InterruptedException {
+  /** Installs the chart and returns the operator's kubeconfig. */
+  public static Path install(KubernetesClient admin, Path adminKubeconfig, Path chart, String server, ControlPlanePki pki,
+      Path kubeconfig) throws IOException, InterruptedException {
     admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
         .addToLabels(Sandbox.RESTRICTED).endMetadata().build()).create();
-    String yaml = ChartTemplate.render(chart, RELEASE, NAMESPACE);
-    List<HasMetadata> objects = Serialization.unmarshal(yaml);
-    for (HasMetadata o : objects) {
-      if (o instanceof Deployment) continue;
-      admin.resource(o).inNamespace(NAMESPACE).create();
-    }
+    ChartRelease.install(chart, RELEASE, NAMESPACE, adminKubeconfig, Map.of("replicaCount", "0"));
     String token = admin.serviceAccounts().inNamespace(NAMESPACE).withName(RELEASE)
         .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(TOKEN_SECONDS).endSpec().build())
         .getStatus().getToken();

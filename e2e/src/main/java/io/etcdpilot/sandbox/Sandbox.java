@@ -92,7 +92,7 @@ public final class Sandbox implements AutoCloseable {
       kubelet = new Kubelet(admin, options.dir(), hosts, binaries, CLUSTER_DOMAIN, new PodNetwork(options.instance()),
           nodes.nodeNames(), provisioner);
       kubelet.start();
-      operatorKubeconfig = OperatorInstall.install(admin, kube.repository().resolve("charts/etcdpilot"),
+      operatorKubeconfig = OperatorInstall.install(admin, controlPlane.adminKubeconfig(), kube.repository().resolve("charts/etcdpilot"),
           controlPlane.server(), controlPlane.pki(), options.dir().resolve("operator.kubeconfig"));
       if (options.startOperator()) {
         startOperator(Map.of());
@@ -179,6 +179,34 @@ public final class Sandbox implements AutoCloseable {
 
   public synchronized java.util.Optional<OperatorProcess> standbyOperator() {
     return java.util.Optional.ofNullable(standby);
+  }
+
+  /**
+   * Hands the operator to the chart's Deployment: the local replicas stop (SIGTERM), and the Deployment is scaled to
+   * the chart's default {@code replicaCount}, whose pods the kubelet runs from the operator's image (its jar), with
+   * the ServiceAccount token the API server binds to each pod. Returns that replica count.
+   */
+  public synchronized int runChartDeployment() throws Exception {
+    stopStandbyOperator();
+    if (operator != null) operator.close();
+    operator = null;
+    Map<?, ?> values = admin.getKubernetesSerialization().unmarshal(
+        Files.readString(kube.repository().resolve("charts/etcdpilot/values.yaml")), Map.class);
+    int replicas = ((Number) values.get("replicaCount")).intValue();
+    admin.apps().deployments().inNamespace(OperatorInstall.NAMESPACE).withName(OperatorInstall.RELEASE).scale(replicas);
+    return replicas;
+  }
+
+  /** Scales the chart's Deployment back to 0 (its pods gone) and starts the local operator again. */
+  public synchronized void stopChartDeployment() throws Exception {
+    admin.apps().deployments().inNamespace(OperatorInstall.NAMESPACE).withName(OperatorInstall.RELEASE).scale(0);
+    Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
+    while (!admin.pods().inNamespace(OperatorInstall.NAMESPACE).withLabel("app.kubernetes.io/name", "etcdpilot").list()
+        .getItems().isEmpty()) {
+      if (Instant.now().isAfter(deadline)) throw new IllegalStateException("the operator's pods did not terminate");
+      Thread.sleep(200);
+    }
+    startOperator(Map.of());
   }
 
   /** Stops the operator (SIGTERM) and starts it again with extra environment. */

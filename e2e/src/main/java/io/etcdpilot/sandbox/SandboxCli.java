@@ -23,11 +23,13 @@ import java.util.stream.Stream;
 public final class SandboxCli {
   static final String USAGE = """
       usage:
-        sandbox up      [--dir DIR] [--no-demo] [--nodes N] [--dedicated N] [--monitoring]
+        sandbox up      [--dir DIR] [--no-demo] [--nodes N] [--dedicated N] [--monitoring] [--operator-pods]
                                                           start the sandbox (foreground; Ctrl-C stops it): the real
                                                           Kubernetes control plane and N nodes (default 3), the last
                                                           --dedicated of them labelled and tainted for etcd;
-                                                          --monitoring adds Prometheus with the chart's alert rules
+                                                          --monitoring adds Prometheus with the chart's alert rules;
+                                                          --operator-pods runs the operator as the chart's Deployment
+                                                          (its pods run by the kubelet) instead of a local process
         sandbox down    [--dir DIR]                       stop a running sandbox
         sandbox etcdctl [--dir DIR] NAMESPACE/CLUSTER -- ARGS...
         sandbox etcdctl [--dir DIR] --control-plane -- ARGS...   the control plane's own etcd
@@ -72,7 +74,7 @@ public final class SandboxCli {
   private static int run(String verb, Path dir, List<String> args) throws Exception {
     return switch (verb) {
       case "up" -> up(dir, !args.contains("--no-demo"), intOption(args, "--nodes", 3), intOption(args, "--dedicated", 0),
-          args.contains("--monitoring"));
+          args.contains("--monitoring"), args.contains("--operator-pods"));
       case "down" -> down(dir);
       case "etcdctl" -> etcdctl(dir, args);
       case "fault" -> fault(dir, args);
@@ -106,7 +108,7 @@ public final class SandboxCli {
     }
   }
 
-  static int up(Path dir, boolean demo, int nodes, int dedicated, boolean monitoring) throws Exception {
+  static int up(Path dir, boolean demo, int nodes, int dedicated, boolean monitoring, boolean operatorPods) throws Exception {
     if (!"root".equals(System.getProperty("user.name"))) {
       System.err.println("the sandbox runs etcd members in private mount namespaces and needs root: run it as root (e.g. sudo e2e/sandbox up)");
       return 1;
@@ -121,7 +123,8 @@ public final class SandboxCli {
     Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
     System.out.println("starting sandbox in " + dir);
     Instant started = Instant.now();
-    Sandbox sandbox = Sandbox.start(new Sandbox.Options(dir, dir.resolve("hosts"), true, 1, nodes, dedicated));
+    Sandbox sandbox = Sandbox.start(new Sandbox.Options(dir, dir.resolve("hosts"), !operatorPods, 1, nodes, dedicated));
+    if (operatorPods) sandbox.runChartDeployment();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("\nstopping sandbox...");
@@ -140,9 +143,15 @@ public final class SandboxCli {
       Files.writeString(dir.resolve("ready"), Instant.now() + "\n");
       System.out.println("Kubernetes " + sandbox.controlPlane().server() + " (real kube-apiserver, controller manager, scheduler; "
           + sandbox.nodeNames().size() + " nodes)  kubeconfig: " + sandbox.kubeconfig());
-      System.out.println("operator running with the chart's RBAC in " + OperatorInstall.NAMESPACE + " (log: "
-          + dir.resolve("logs/operator.log") + "; metrics " + sandbox.operator().healthUrl().resolve("/metrics")
-          + "); control-plane logs in " + dir.resolve("logs"));
+      if (operatorPods) {
+        System.out.println("operator: the chart's Deployment " + OperatorInstall.NAMESPACE + "/" + OperatorInstall.RELEASE
+            + ", its pods run by the kubelet (kubectl -n " + OperatorInstall.NAMESPACE + " logs deploy/" + OperatorInstall.RELEASE
+            + "; metrics at http://<pod IP>:8081/metrics); control-plane logs in " + dir.resolve("logs"));
+      } else {
+        System.out.println("operator running with the chart's RBAC in " + OperatorInstall.NAMESPACE + " (log: "
+            + dir.resolve("logs/operator.log") + "; metrics " + sandbox.operator().healthUrl().resolve("/metrics")
+            + "); control-plane logs in " + dir.resolve("logs"));
+      }
       System.out.println("object store (s3proxy) " + sandbox.objectStore().endpoint() + ", bucket "
           + io.etcdpilot.sandbox.storage.ObjectStoreServer.BUCKET + ", files in " + sandbox.objectStore().dir()
           + "; credentials in Secret default/" + io.etcdpilot.sandbox.storage.ObjectStoreServer.SECRET);
@@ -185,11 +194,12 @@ public final class SandboxCli {
   private static void waitForOperator(KubernetesClient client, Sandbox sandbox) throws InterruptedException {
     Instant deadline = Instant.now().plusSeconds(120);
     while (Instant.now().isBefore(deadline)) {
-      if (!sandbox.operator().alive()) throw new IllegalStateException("the operator exited; see " + sandbox.dir().resolve("logs/operator.log"));
+      if (sandbox.operator() != null && !sandbox.operator().alive()) throw new IllegalStateException("the operator exited; see " + sandbox.dir().resolve("logs/operator.log"));
       if (client.leases().inNamespace(OperatorInstall.NAMESPACE).withName("etcdpilot-operator").get() != null) return;
       Thread.sleep(500);
     }
-    throw new IllegalStateException("the operator did not take its lease within 2 minutes; see " + sandbox.dir().resolve("logs/operator.log"));
+    throw new IllegalStateException("the operator did not take its lease within 2 minutes; see " + (sandbox.operator() == null
+        ? "kubectl -n " + OperatorInstall.NAMESPACE + " logs deploy/" + OperatorInstall.RELEASE : sandbox.dir().resolve("logs/operator.log")));
   }
 
   private static void followUntilReady(KubernetesClient client, String ns, String name, Duration timeout) throws InterruptedException {

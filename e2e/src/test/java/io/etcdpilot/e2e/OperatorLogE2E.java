@@ -53,7 +53,7 @@ class OperatorLogE2E {
         }
       });
     }
-    String yaml = io.etcdpilot.sandbox.ChartTemplate.render(java.nio.file.Path.of("../charts/etcdpilot"),
+    String yaml = io.etcdpilot.sandbox.ChartRelease.template(java.nio.file.Path.of("../charts/etcdpilot"),
         io.etcdpilot.sandbox.OperatorInstall.RELEASE, io.etcdpilot.sandbox.OperatorInstall.NAMESPACE);
     java.util.Set<String> granted = new java.util.TreeSet<>();
     for (var o : io.fabric8.kubernetes.client.utils.Serialization.<java.util.List<io.fabric8.kubernetes.api.model.HasMetadata>>unmarshal(yaml)) {

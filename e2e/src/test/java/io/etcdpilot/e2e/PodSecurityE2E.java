@@ -36,7 +36,7 @@ class PodSecurityE2E {
   void operatorPodFromTheChartIsAdmittedUnderRestricted(TargetCluster target) throws Exception {
     // The sandbox runs the operator as a process; the pod the chart would run is checked by a server-side dry run
     // in its restricted namespace, so admission is decided by the real PodSecurity plugin.
-    String yaml = io.etcdpilot.sandbox.ChartTemplate.render(java.nio.file.Path.of("../charts/etcdpilot"),
+    String yaml = io.etcdpilot.sandbox.ChartRelease.template(java.nio.file.Path.of("../charts/etcdpilot"),
         io.etcdpilot.sandbox.OperatorInstall.RELEASE, io.etcdpilot.sandbox.OperatorInstall.NAMESPACE);
     var deployment = io.fabric8.kubernetes.client.utils.Serialization.<java.util.List<io.fabric8.kubernetes.api.model.HasMetadata>>unmarshal(yaml)
         .stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.apps.Deployment)

@@ -136,7 +136,7 @@ final class SandboxTarget implements TargetCluster {
 
   @Override
   public boolean operatorRunning() {
-    return sandbox.operator().alive();
+    return sandbox.operator() != null && sandbox.operator().alive();
   }
 
   @Override
@@ -170,11 +170,19 @@ final class SandboxTarget implements TargetCluster {
 
   @Override
   public String operatorLog() {
-    try {
-      // Every replica's: the standby's lines count as much as the leader's.
-      java.nio.file.Path standby = sandbox.operator().logFile().resolveSibling("operator-standby.log");
-      return java.nio.file.Files.readString(sandbox.operator().logFile())
-          + (java.nio.file.Files.exists(standby) ? java.nio.file.Files.readString(standby) : "");
+    // Every replica's: the standby's lines count as much as the leader's, and the chart's pods' as the processes'.
+    java.nio.file.Path logs = sandbox.dir().resolve("logs");
+    try (var files = java.nio.file.Files.list(logs)) {
+      StringBuilder all = new StringBuilder();
+      for (java.nio.file.Path f : files.filter(f -> {
+        String n = f.getFileName().toString();
+        return n.equals("operator.log") || n.equals("operator-standby.log")
+            || n.startsWith(io.etcdpilot.sandbox.OperatorInstall.NAMESPACE + "_" + io.etcdpilot.sandbox.OperatorInstall.RELEASE + "-")
+            && n.endsWith("_operator.log");
+      }).sorted().toList()) {
+        all.append(java.nio.file.Files.readString(f));
+      }
+      return all.toString();
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }

@@ -141,7 +141,8 @@ public final class Kubelet implements AutoCloseable {
     if (agentJar != null && java.nio.file.Files.exists(agentJar)) return agentJar;
     Path built = io.etcdpilot.sandbox.OperatorJar.built(binaries().repository());
     // Outside the sandbox directory: a pod's user cannot pass a checkout under a private (0700) directory, as in CI.
-    Path stagingDir = java.nio.file.Files.createTempDirectory("etcdpilot-agent-");
+    // Not under /tmp either: the chart's pod mounts its own emptyDir there, hiding whatever the host keeps in it.
+    Path stagingDir = java.nio.file.Files.createTempDirectory(Path.of("/var/tmp"), "etcdpilot-agent-");
     stagingDir.toFile().setReadable(true, false);
     stagingDir.toFile().setExecutable(true, false);
     Path staged = stagingDir.resolve("etcdpilot-operator.jar");
@@ -153,6 +154,48 @@ public final class Kubelet implements AutoCloseable {
     return staged;
   }
   HostsFile hosts() { return hosts; }
+
+  /** The operator image's ENTRYPOINT, as operator/Dockerfile builds it (what a runtime reads from the image). */
+  List<String> operatorEntrypoint() {
+    Path dockerfile = binaries().repository().resolve("operator/Dockerfile");
+    try {
+      for (String line : Files.readAllLines(dockerfile)) {
+        if (line.startsWith("ENTRYPOINT ")) {
+          List<String> entry = new ArrayList<>();
+          JSON.readTree(line.substring("ENTRYPOINT ".length())).forEach(n -> entry.add(n.asText()));
+          return entry;
+        }
+      }
+    } catch (IOException e) {
+      throw new PodRunner.ImageUnavailable("cannot read " + dockerfile + ": " + e.getMessage());
+    }
+    throw new PodRunner.ImageUnavailable(dockerfile + " has no ENTRYPOINT in exec form");
+  }
+
+  /**
+   * A ServiceAccount token bound to the pod, as the kubelet requests one for a projected {@code serviceAccountToken}
+   * source (the API server ties its validity to the pod: deleting the pod revokes it).
+   */
+  String serviceAccountToken(PodRunner pod, String serviceAccount, long expirationSeconds, String audience) {
+    var spec = new io.fabric8.kubernetes.api.model.authentication.TokenRequestSpecBuilder()
+        .withExpirationSeconds(expirationSeconds)
+        .withNewBoundObjectRef().withApiVersion("v1").withKind("Pod").withName(pod.name).withUid(pod.uid).endBoundObjectRef();
+    if (audience != null && !audience.isEmpty()) spec.withAudiences(audience);
+    return client.serviceAccounts().inNamespace(pod.namespace).withName(serviceAccount)
+        .tokenRequest(new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder().withSpec(spec.build()).build())
+        .getStatus().getToken();
+  }
+
+  /**
+   * What every container finds in its environment to reach the API server in-cluster. A real kubelet gives the
+   * {@code kubernetes} Service's ClusterIP; ClusterIPs are not routed here, so it is the API server's own address.
+   */
+  Map<String, String> apiServerEnvironment() {
+    java.net.URI server = java.net.URI.create(client.getConfiguration().getMasterUrl());
+    String port = Integer.toString(server.getPort() < 0 ? 443 : server.getPort());
+    return Map.of("KUBERNETES_SERVICE_HOST", server.getHost(), "KUBERNETES_SERVICE_PORT", port,
+        "KUBERNETES_SERVICE_PORT_HTTPS", port, "KUBERNETES_PORT", "tcp://" + server.getHost() + ":" + port);
+  }
   EtcdBinaries binaries() { return binaries; }
   ScheduledExecutorService scheduler() { return scheduler; }
   PodEvents events() { return events; }

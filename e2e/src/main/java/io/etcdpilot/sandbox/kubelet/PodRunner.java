@@ -167,9 +167,13 @@ final class PodRunner {
     refreshProjectedVolumes(null, null);
   }
 
-  /** Writes ConfigMap and Secret volumes; with a kind and name, only volumes of that object. */
+  /** Writes ConfigMap, Secret and projected volumes; with a kind and name, only volumes of that object. */
   void refreshProjectedVolumes(String kind, String objectName) {
     for (JsonNode v : pod.path("spec").path("volumes")) {
+      if (v.has("projected")) {
+        refreshProjected(v, kind, objectName);
+        continue;
+      }
       String source = v.has("configMap") ? "ConfigMap" : v.has("secret") ? "Secret" : null;
       if (source == null) continue;
       JsonNode ref = source.equals("ConfigMap") ? v.path("configMap") : v.path("secret");
@@ -196,6 +200,65 @@ final class PodRunner {
       } catch (IOException e) {
         log.warn("pod {}/{}: cannot write volume {}: {}", namespace, name, v.path("name").asText(), e.getMessage());
       }
+    }
+  }
+
+  /** Bound ServiceAccount tokens by volume and path: requested once per pod, kept across refreshes. */
+  private final Map<String, byte[]> tokens = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * A projected volume (what the ServiceAccount admission plugin adds as {@code kube-api-access-*}): a bound token,
+   * ConfigMap and Secret keys, downward API fields, in one directory.
+   */
+  private void refreshProjected(JsonNode v, String kind, String objectName) {
+    JsonNode sources = v.path("projected").path("sources");
+    if (kind != null) {
+      boolean uses = false;
+      for (JsonNode src : sources) {
+        JsonNode ref = src.path(kind.equals("ConfigMap") ? "configMap" : "secret");
+        uses |= ref.path("name").asText("").equals(objectName);
+      }
+      if (!uses) return;
+    }
+    Path dir = volumeDirs.get(v.path("name").asText());
+    if (dir == null) return;
+    try {
+      Map<String, byte[]> files = new LinkedHashMap<>();
+      for (JsonNode src : sources) {
+        if (src.has("serviceAccountToken")) {
+          JsonNode t = src.path("serviceAccountToken");
+          String path = t.path("path").asText("token");
+          byte[] token = tokens.computeIfAbsent(v.path("name").asText() + "/" + path, k -> kubelet.serviceAccountToken(this,
+              pod.path("spec").path("serviceAccountName").asText("default"), t.path("expirationSeconds").asLong(3600),
+              t.path("audience").asText("")).getBytes(StandardCharsets.UTF_8));
+          files.put(path, token);
+        } else if (src.has("configMap") || src.has("secret")) {
+          boolean secret = src.has("secret");
+          JsonNode ref = src.path(secret ? "secret" : "configMap");
+          Optional<ObjectNode> obj = kubelet.lookup(secret ? "Secret" : "ConfigMap", namespace, ref.path("name").asText());
+          if (obj.isEmpty()) continue; // written once the object exists (the informer's event refreshes it)
+          JsonNode data = obj.get().path("data");
+          List<String[]> items = new ArrayList<>();
+          if (ref.has("items")) ref.path("items").forEach(i -> items.add(new String[] {i.path("key").asText(), i.path("path").asText()}));
+          else data.fieldNames().forEachRemaining(k -> items.add(new String[] {k, k}));
+          for (String[] item : items) {
+            JsonNode value = data.path(item[0]);
+            if (value.isMissingNode()) continue;
+            files.put(item[1], secret ? Base64.getDecoder().decode(value.asText()) : value.asText().getBytes(StandardCharsets.UTF_8));
+          }
+        } else if (src.has("downwardAPI")) {
+          for (JsonNode item : src.path("downwardAPI").path("items")) {
+            String field = item.path("fieldRef").path("fieldPath").asText();
+            files.put(item.path("path").asText(), fieldValue(field).getBytes(StandardCharsets.UTF_8));
+          }
+        }
+      }
+      Map<String, String> paths = new LinkedHashMap<>();
+      files.keySet().forEach(k -> paths.put(k, k));
+      writeAtomically(dir, paths, files);
+      chown(dir);
+    } catch (IOException | RuntimeException e) {
+      log.warn("pod {}/{}: cannot write projected volume {}: {}", namespace, name, v.path("name").asText(), e.getMessage());
     }
   }
 
@@ -247,7 +310,7 @@ final class PodRunner {
   // ---- containers ----
 
   private Map<String, String> environment(JsonNode c) {
-    Map<String, String> env = new LinkedHashMap<>();
+    Map<String, String> env = new LinkedHashMap<>(kubelet.apiServerEnvironment());
     for (JsonNode from : c.path("envFrom")) {
       String kind = from.has("configMapRef") ? "ConfigMap" : "Secret";
       JsonNode ref = from.has("configMapRef") ? from.path("configMapRef") : from.path("secretRef");
@@ -264,16 +327,7 @@ final class PodRunner {
       JsonNode from = e.path("valueFrom");
       String value = null;
       if (from.has("fieldRef")) {
-        value = switch (from.path("fieldRef").path("fieldPath").asText()) {
-          case "metadata.name" -> name;
-          case "metadata.namespace" -> namespace;
-          case "metadata.uid" -> pod.path("metadata").path("uid").asText();
-          case "status.podIP" -> ip;
-          case "status.hostIP" -> "127.0.0.1";
-          case "spec.nodeName" -> pod.path("spec").path("nodeName").asText();
-          case "spec.serviceAccountName" -> pod.path("spec").path("serviceAccountName").asText("default");
-          default -> "";
-        };
+        value = fieldValue(from.path("fieldRef").path("fieldPath").asText());
       } else if (from.has("configMapKeyRef") || from.has("secretKeyRef")) {
         boolean secret = from.has("secretKeyRef");
         JsonNode ref = secret ? from.path("secretKeyRef") : from.path("configMapKeyRef");
@@ -289,6 +343,20 @@ final class PodRunner {
       if (value != null) env.put(key, value);
     }
     return env;
+  }
+
+  /** A downward API field. */
+  private String fieldValue(String fieldPath) {
+    return switch (fieldPath) {
+      case "metadata.name" -> name;
+      case "metadata.namespace" -> namespace;
+      case "metadata.uid" -> pod.path("metadata").path("uid").asText();
+      case "status.podIP" -> ip;
+      case "status.hostIP" -> "127.0.0.1";
+      case "spec.nodeName" -> pod.path("spec").path("nodeName").asText();
+      case "spec.serviceAccountName" -> pod.path("spec").path("serviceAccountName").asText("default");
+      default -> "";
+    };
   }
 
   /** Kubernetes' $(VAR) expansion: defined variables are substituted, $$ escapes, unknown references stay. */
@@ -334,10 +402,14 @@ final class PodRunner {
     return cmd;
   }
 
-  /** The operator's image: its java runs the operator's jar (the restore steps of a cluster created from a snapshot). */
+  /**
+   * The operator's image: its java runs the operator's jar, as the chart's Deployment (the image's entry point, read
+   * from the Dockerfile that builds it) and the restore steps of a cluster created from a snapshot (their command).
+   */
   private List<String> operatorImage(JsonNode c, Map<String, String> env, String image) {
     List<String> cmd = new ArrayList<>();
     c.path("command").forEach(n -> cmd.add(expand(n.asText(), env)));
+    if (cmd.isEmpty()) cmd.addAll(kubelet.operatorEntrypoint());
     c.path("args").forEach(n -> cmd.add(expand(n.asText(), env)));
     if (cmd.isEmpty() || !cmd.get(0).equals("java")) {
       throw new ImageUnavailable("image " + image + " runs java in the sandbox, not " + (cmd.isEmpty() ? "nothing" : cmd.get(0)));
@@ -366,12 +438,24 @@ final class PodRunner {
     List<JsonNode> mounts = new ArrayList<>();
     c.path("volumeMounts").forEach(mounts::add);
     mounts.sort(Comparator.comparingInt(m -> m.path("mountPath").asText().length()));
+    // Every source is first bound under a staging directory no pod mounts over: a volume mounted at /tmp would
+    // otherwise hide the sources of later mounts when the sandbox's own directory is under /tmp.
+    String staging = stagingDir().toString();
+    int i = 0;
     for (JsonNode m : mounts) {
       Path src = volumeDirs.get(m.path("name").asText());
       if (src == null) continue;
       if (m.has("subPath")) src = src.resolve(m.path("subPath").asText());
+      String staged = quote(staging + "/" + i++);
+      script.append("if [ -d ").append(quote(src.toString())).append(" ]; then mkdir -p ").append(staged)
+          .append("; else touch ").append(staged).append("; fi && mount --bind ").append(quote(src.toString()))
+          .append(' ').append(staged).append('\n');
+    }
+    i = 0;
+    for (JsonNode m : mounts) {
+      if (volumeDirs.get(m.path("name").asText()) == null) continue;
       String target = m.path("mountPath").asText();
-      script.append("mkdir -p ").append(quote(target)).append(" && mount --bind ").append(quote(src.toString()))
+      script.append("mkdir -p ").append(quote(target)).append(" && mount --bind ").append(quote(staging + "/" + i++))
           .append(' ').append(quote(target)).append('\n');
     }
     // Mounts need root; the container itself runs as the pod's own user.
@@ -381,6 +465,11 @@ final class PodRunner {
         "/bin/sh", "-c", script.toString(), "sh"));
     wrapped.addAll(cmd);
     return wrapped;
+  }
+
+  /** Where this pod's volume sources are bound before they are mounted at their paths (empty outside the pod). */
+  Path stagingDir() {
+    return Path.of("/run/etcdpilot-sandbox", uid);
   }
 
   private static String quote(String s) {
@@ -701,6 +790,14 @@ final class PodRunner {
     for (ContainerState cs : all) {
       Process p = cs.process;
       if (p != null) kill(p, graceSeconds);
+    }
+    // Only empty mount points are left of it on the host (the binds lived in the pod's own namespace). Never a
+    // recursive delete: were a bind ever visible here, it would reach into the volume's data.
+    try (var points = Files.isDirectory(stagingDir()) ? Files.list(stagingDir()) : java.util.stream.Stream.<Path>empty()) {
+      for (Path p : points.toList()) Files.deleteIfExists(p);
+      Files.deleteIfExists(stagingDir());
+    } catch (IOException | RuntimeException e) {
+      log.debug("pod {}/{}: staging directory left: {}", namespace, name, e.toString());
     }
   }
 

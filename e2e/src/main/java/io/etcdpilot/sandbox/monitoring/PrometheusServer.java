@@ -84,7 +84,7 @@ public final class PrometheusServer implements AutoCloseable {
     PrometheusServer server = new PrometheusServer(process, URI.create("http://127.0.0.1:" + port), discovery);
     discovery.scheduleWithFixedDelay(() -> {
       server.writeTargets(admin, targets);
-      server.writeOperatorTargets(operators.get(), operatorTargets);
+      server.writeOperatorTargets(admin, operators.get(), operatorTargets);
     }, 0, 2, TimeUnit.SECONDS);
     server.awaitReady();
     return server;
@@ -114,13 +114,25 @@ public final class PrometheusServer implements AutoCloseable {
     }
   }
 
-  private void writeOperatorTargets(List<io.etcdpilot.sandbox.OperatorProcess> operators, Path file) {
+  /** The operator's local processes and the chart's Deployment pods (their `health` port, as the ServiceMonitor). */
+  private void writeOperatorTargets(KubernetesClient admin, List<io.etcdpilot.sandbox.OperatorProcess> operators, Path file) {
     try {
       ArrayNode out = JSON.createArrayNode();
       for (var o : operators) {
         ObjectNode t = out.addObject();
         t.putArray("targets").add(o.healthUrl().getAuthority());
         t.putObject("labels").put("pod", o.podName()).put("namespace", io.etcdpilot.sandbox.OperatorInstall.NAMESPACE);
+      }
+      for (Pod p : admin.pods().inNamespace(io.etcdpilot.sandbox.OperatorInstall.NAMESPACE)
+          .withLabel("app.kubernetes.io/name", "etcdpilot").list().getItems()) {
+        String ip = p.getStatus() == null ? null : p.getStatus().getPodIP();
+        if (ip == null || ip.isEmpty() || p.getMetadata().getDeletionTimestamp() != null) continue;
+        for (var port : p.getSpec().getContainers().get(0).getPorts()) {
+          if (!"health".equals(port.getName())) continue;
+          ObjectNode t = out.addObject();
+          t.putArray("targets").add(ip + ":" + port.getContainerPort());
+          t.putObject("labels").put("pod", p.getMetadata().getName()).put("namespace", p.getMetadata().getNamespace());
+        }
       }
       writeAtomically(file, JSON.writeValueAsString(out));
     } catch (Exception e) {

@@ -1,0 +1,138 @@
+package io.etcdpilot.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.cluster.Member;
+import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.api.v1alpha1.MemberStatus;
+import io.etcdpilot.sandbox.Faults;
+import io.etcdpilot.sandbox.OperatorInstall;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The operator as users run it: the chart's Deployment (installed with `helm install`), its pods run by the kubelet
+ * from the operator's image, each with the ServiceAccount token the API server binds to it. Its active replica is
+ * killed in the middle of a scale-out; the other replica finishes the step.
+ */
+@ExtendWith(TargetExtension.class)
+class ChartDeploymentE2E {
+  static final String LEASE = "etcdpilot-operator";
+  io.etcdpilot.sandbox.Sandbox sandbox;
+
+  @AfterEach
+  void localOperatorAgain() throws Exception {
+    if (sandbox != null) sandbox.stopChartDeployment();
+  }
+
+  @Test
+  void theChartsReplicasLeadInTurnAndTheSurvivorFinishesTheScaleOutTheLeaderDiedIn(TargetCluster target) throws Exception {
+    sandbox = OperatorHealthE2E.sandbox(target);
+    var client = target.client();
+    int replicas = sandbox.runChartDeployment();
+    assertThat(replicas).as("the chart's default").isEqualTo(2);
+    List<Pod> pods = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+        .until(() -> readyOperatorPods(target), p -> p.size() == replicas);
+    for (Pod pod : pods) {
+      assertThat(pod.getSpec().getServiceAccountName()).isEqualTo(OperatorInstall.RELEASE);
+      assertThat(pod.getSpec().getVolumes()).as("the token volume the ServiceAccount admission plugin adds")
+          .anyMatch(v -> v.getName().startsWith("kube-api-access-") && v.getProjected() != null);
+    }
+    String leader = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+        .until(() -> holder(target), h -> pods.stream().anyMatch(p -> p.getMetadata().getName().equals(h)));
+    for (Pod pod : pods) {
+      // What the kubelet probes and Prometheus scrapes: the pod's own address, the chart's health port.
+      URI health = URI.create("http://" + pod.getStatus().getPodIP() + ":8081");
+      boolean leads = pod.getMetadata().getName().equals(leader);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(OperatorHealthE2E.get(health, "/readyz"))
+          .isEqualTo(new OperatorHealthE2E.Probe(200, leads ? "leader" : "standby")));
+      assertThat(OperatorHealthE2E.get(health, "/metrics").body()).contains("etcdpilot_operator_leader " + (leads ? "1.0" : "0.0"));
+    }
+
+    String ns = "chart-failover";
+    Scenario.readyCluster(target, ns, "etcd", 3, s -> { });
+    ClientCredentials creds = target.credentials(ns, "etcd");
+    List<String> firstUrls = target.clientUrls(ns, "etcd");
+    try (WriteLoad load = new WriteLoad(firstUrls, () -> target.credentials(ns, "etcd"), "/chart-failover/")) {
+      load.awaitMore(100, Duration.ofSeconds(30));
+      // The new member's pod cannot start (its image pull fails): the leader's step stays in flight, learner added.
+      target.fault(ns, "etcd-3", Faults.Fault.pull_fails);
+      client.resources(EtcdCluster.class).inNamespace(ns).withName("etcd").scale(4);
+      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
+        try (Client c = ClientCredentials.jetcd(firstUrls.subList(0, 1), creds)) {
+          List<Member> members = c.getClusterClient().listMember().get(10, TimeUnit.SECONDS).getMembers();
+          assertThat(members).hasSize(4).filteredOn(Member::isLearner).hasSize(1);
+        }
+      });
+      String killed = holder(target);
+      // The active replica dies with its pod (no SIGTERM: it cannot hand the Lease over).
+      client.pods().inNamespace(OperatorInstall.NAMESPACE).withName(killed).withGracePeriod(0).delete();
+      Instant died = Instant.now();
+      target.fault(ns, "etcd-3", Faults.Fault.pull_ok);
+      // Lease duration (15 s), the new member's pod starting, one pass: promoted, step done, by another replica.
+      await().atMost(Duration.ofSeconds(15 + 60 + 30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+        EtcdCluster ec = client.resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
+        assertThat(ec.getStatus().getMembers()).hasSize(4).noneMatch(m -> m.getRole() == MemberStatus.Role.learner);
+        assertThat(ec.getStatus().getOperation()).isNull();
+      });
+      String survivor = holder(target);
+      assertThat(survivor).as("the Lease moved off the dead replica").isNotEqualTo(killed);
+      System.out.println("chart failover: " + survivor + " finished the step "
+          + Duration.between(died, Instant.now()).toMillis() + " ms after " + killed + " died");
+      load.awaitMore(100, Duration.ofSeconds(60));
+      WriteLoad.Report report = load.stopAndVerify();
+      assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
+    }
+    List<String> urls = target.clientUrls(ns, "etcd");
+    assertThat(ClusterChecks.members(urls, creds).keySet()).as("no duplicate, no orphan")
+        .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 4).mapToObj(i -> "etcd-" + i).toList());
+    ClusterChecks.assertHashKvEqual(urls, creds);
+    // The Deployment replaced the dead pod; both replicas are ready again.
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+        .until(() -> readyOperatorPods(target).size() == replicas);
+    assertAuditedAsThePodsOwnTokens(target);
+  }
+
+  /** The API server saw the operator's requests made with tokens bound to its pods (not the sandbox's own token). */
+  private void assertAuditedAsThePodsOwnTokens(TargetCluster target) throws Exception {
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    String account = "system:serviceaccount:" + OperatorInstall.NAMESPACE + ":" + OperatorInstall.RELEASE;
+    java.util.Set<String> podNames = new java.util.TreeSet<>();
+    try (var lines = java.nio.file.Files.lines(target.auditLog().orElseThrow())) {
+      lines.forEach(l -> {
+        try {
+          var user = json.readTree(l).path("user");
+          if (!account.equals(user.path("username").asText())) return;
+          user.path("extra").path("authentication.kubernetes.io/pod-name").forEach(n -> podNames.add(n.asText()));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+    }
+    assertThat(podNames).as("pods whose bound token the operator's requests carried").hasSizeGreaterThanOrEqualTo(3)
+        .allMatch(n -> n.startsWith(OperatorInstall.RELEASE + "-"));
+  }
+
+  private static String holder(TargetCluster target) {
+    return target.client().leases().inNamespace(OperatorInstall.NAMESPACE).withName(LEASE).get().getSpec().getHolderIdentity();
+  }
+
+  private static List<Pod> readyOperatorPods(TargetCluster target) {
+    return target.client().pods().inNamespace(OperatorInstall.NAMESPACE)
+        .withLabel("app.kubernetes.io/name", "etcdpilot").list().getItems().stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null && p.getStatus() != null
+            && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+        .toList();
+  }
+}
