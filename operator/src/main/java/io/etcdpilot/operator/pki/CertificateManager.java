@@ -105,13 +105,16 @@ public class CertificateManager {
     }
     int reissued = 0;
     int identified = 0;
+    boolean everyPeerCarriesName = true; // after this pass's issues (every peer certificate issued here carries it)
     for (String m : members) {
       for (String kind : List.of("server", "peer")) {
         String crt = data.get(m + "-" + kind + ".crt");
         boolean wrongIssuer = !issuedBy(crt, issuing);
         boolean due = crt == null || settings.leaves().dueFrom(Pem.certificate(crt), issuing.certificate(), now);
         boolean lacksIdentity = kind.equals("peer") && crt != null && !names(crt).contains(peerIdentity);
-        if ((wrongIssuer && mayIssueFromNewCa) || (!wrongIssuer && (due || lacksIdentity)) || crt == null) {
+        boolean reissue = (wrongIssuer && mayIssueFromNewCa) || (!wrongIssuer && (due || lacksIdentity)) || crt == null;
+        if (lacksIdentity && !reissue) everyPeerCarriesName = false;
+        if (reissue) {
           if (lacksIdentity && !wrongIssuer && !due) identified++;
           CertificateAuthority.Leaf leaf = kind.equals("server")
               ? issuing.issue(m, CertificateAuthority.Usage.SERVER, serverNames(names, m), List.of("127.0.0.1"), now,
@@ -138,21 +141,17 @@ public class CertificateManager {
       }
     }
 
-    // Members start requiring the peer identity only once every peer certificate carries it and has reached them.
-    boolean allCarryIdentity = members.stream().allMatch(m -> names(data.get(m + "-peer.crt")).contains(peerIdentity));
-    if (!peerIdentity.equals(requiredFromPeers) && allCarryIdentity) {
-      Instant settled = freshLeaves || issuedAt == null ? now : Instant.parse(issuedAt).plus(SETTLE);
-      if (!now.isBefore(settled)) {
-        if (!freshLeaves) {
-          events.accept("RestrictingPeerPort", "every peer certificate carries " + peerIdentity
-              + "; members restart one at a time to accept only member certificates on port 2380");
-        }
-        requiredFromPeers = peerIdentity;
-        changed = true;
-      } else {
-        settlesAt = settled;
-        if (phase.equals("Stable")) phase = "RestrictingPeerPort";
+    PeerPortRestriction restriction = PeerPortRestriction.decide(peerIdentity.equals(requiredFromPeers),
+        everyPeerCarriesName, freshLeaves, issuedAt == null ? null : Instant.parse(issuedAt), now, SETTLE);
+    if (restriction.restrictsNow()) {
+      if (!freshLeaves) {
+        events.accept("RestrictingPeerPort", "every peer certificate carries " + peerIdentity
+            + "; members restart one at a time to accept only member certificates on port 2380");
       }
+      changed = true;
+    } else if (restriction.settlesAt() != null) {
+      settlesAt = restriction.settlesAt();
+      if (phase.equals("Stable")) phase = "RestrictingPeerPort";
     }
 
     // Drop the old CA once every member trusts both and has had time to pick up leaves from the new one.
@@ -177,7 +176,7 @@ public class CertificateManager {
     if (changed) {
       Map<String, String> annotations = new LinkedHashMap<>();
       if (issuedAt != null) annotations.put(ISSUED_AT, issuedAt);
-      if (peerIdentity.equals(requiredFromPeers)) annotations.put(PEER_IDENTITY, requiredFromPeers);
+      if (restriction.required()) annotations.put(PEER_IDENTITY, peerIdentity);
       secrets.write(secret(names.memberTlsSecret(), ns, owner, names, data, annotations), memberSecret);
     }
     Leaf clientLeaf = clientSecret(secrets, names.clientTlsSecret(), "etcd-client", owner, names, issuing, bundlePem, settings,
@@ -195,7 +194,7 @@ public class CertificateManager {
     if (clientLeaf.notAfter.isBefore(earliest)) earliest = clientLeaf.notAfter;
     return new TlsMaterial(bundlePem, operatorLeaf.certPem, operatorLeaf.keyPem, sha(bundlePem),
         issuing.certificate().getNotAfter().toInstant(), earliest, phase,
-        peerIdentity.equals(requiredFromPeers) ? requiredFromPeers : null,
+        restriction.required() ? peerIdentity : null,
         settlesAt != null && settlesAt.isAfter(now) ? settlesAt : null);
   }
 

@@ -38,32 +38,22 @@ class MutualTlsIT {
   static final CertificateAuthority CA = CertificateAuthority.create("it-ca", NOW, Duration.ofDays(1));
   static LocalEtcdCluster etcd;
 
-  /** Server and peer certificates for a member on one loopback address. */
-  static LocalEtcdCluster.MemberTls certificates(CertificateAuthority ca, int badPeer) {
-    return (member, ip, dir) -> {
-      // All members share the loopback here, so peer connections arrive from 127.0.0.1: that address is in
-      // the peer SANs (on Kubernetes the pod's own address is what etcd checks).
-      List<String> ips = List.of(ip, "127.0.0.1");
-      var server = ca.issue("m" + member, CertificateAuthority.Usage.SERVER, List.of("localhost"), ips, NOW, Duration.ofHours(1));
-      var peer = member == badPeer
-          ? ca.issue("m" + member, CertificateAuthority.Usage.PEER, List.of(), List.of("127.0.99.99"), NOW, Duration.ofHours(1))
-          : ca.issue("m" + member, CertificateAuthority.Usage.PEER, List.of(), ips, NOW, Duration.ofHours(1));
-      Files.writeString(dir.resolve("ca.crt"), Pem.encode(ca.certificate()));
-      Files.writeString(dir.resolve("server.crt"), Pem.encode(server.certificate()));
-      Files.writeString(dir.resolve("server.key"), Pem.encode(server.key()));
-      Files.writeString(dir.resolve("peer.crt"), Pem.encode(peer.certificate()));
-      Files.writeString(dir.resolve("peer.key"), Pem.encode(peer.key()));
-    };
-  }
-
-  /** Members as the operator issues them: peer certificates carry the peer name, which members require. */
-  static LocalEtcdCluster.MemberTls requiringPeerName(CertificateAuthority ca, String peerName) {
+  /**
+   * Server and peer certificates for a member on one loopback address; member {@code badPeer}'s peer certificate
+   * names an address it does not have, and with a {@code peerName} every peer certificate carries it and members
+   * require it, as the operator issues them.
+   */
+  static LocalEtcdCluster.MemberTls certificates(CertificateAuthority ca, int badPeer, String peerName) {
     return new LocalEtcdCluster.MemberTls() {
       @Override
       public void write(int member, String ip, Path dir) throws java.io.IOException {
+        // All members share the loopback here, so peer connections arrive from 127.0.0.1: that address is in
+        // the peer SANs (on Kubernetes the pod's own address is what etcd checks).
         List<String> ips = List.of(ip, "127.0.0.1");
+        List<String> peerNames = peerName == null ? List.of() : List.of(peerName);
         var server = ca.issue("m" + member, CertificateAuthority.Usage.SERVER, List.of("localhost"), ips, NOW, Duration.ofHours(1));
-        var peer = ca.issue("m" + member, CertificateAuthority.Usage.PEER, List.of(peerName), ips, NOW, Duration.ofHours(1));
+        var peer = ca.issue("m" + member, CertificateAuthority.Usage.PEER, peerNames,
+            member == badPeer ? List.of("127.0.99.99") : ips, NOW, Duration.ofHours(1));
         Files.writeString(dir.resolve("ca.crt"), Pem.encode(ca.certificate()));
         Files.writeString(dir.resolve("server.crt"), Pem.encode(server.certificate()));
         Files.writeString(dir.resolve("server.key"), Pem.encode(server.key()));
@@ -77,6 +67,7 @@ class MutualTlsIT {
       }
     };
   }
+
 
   /**
    * Presents a certificate on a member's peer port and asks for its version: the status line, or why the
@@ -112,7 +103,7 @@ class MutualTlsIT {
 
   @BeforeAll
   static void start() throws Exception {
-    etcd = new LocalEtcdCluster("127.0.72.", 3, certificates(CA, -1));
+    etcd = new LocalEtcdCluster("127.0.72.", 3, certificates(CA, -1, null));
   }
 
   @AfterAll
@@ -194,7 +185,7 @@ class MutualTlsIT {
   @Test
   void peerWhoseCertificateLacksItsNameIsRefused() throws Exception {
     // m3's peer certificate names another host: m1 and m2 form a quorum, and refuse m3's connections.
-    try (LocalEtcdCluster broken = new LocalEtcdCluster("127.0.73.", 3, certificates(CA, 3))) {
+    try (LocalEtcdCluster broken = new LocalEtcdCluster("127.0.73.", 3, certificates(CA, 3, null))) {
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
           assertThat(broken.log(1) + broken.log(2)).contains("rejected connection")
               .contains("127.0.99.99"));
@@ -213,7 +204,7 @@ class MutualTlsIT {
     // Without the requirement (clusters before it): an application's certificate gets onto the raft plane.
     assertThat(peerPortAnswer("127.0.72.1", CA.certificate(), app.key(), app.certificate())).startsWith("HTTP/1.1 200");
 
-    try (LocalEtcdCluster restricted = new LocalEtcdCluster("127.0.74.", 3, requiringPeerName(CA, peerName))) {
+    try (LocalEtcdCluster restricted = new LocalEtcdCluster("127.0.74.", 3, certificates(CA, -1, peerName))) {
       // Members present certificates carrying the name: the cluster forms and every member is healthy.
       await().atMost(Duration.ofSeconds(20)).until(() -> List.of(1, 2, 3).stream()
           .allMatch(i -> LocalEtcdCluster.healthy("127.0.74." + i)));
