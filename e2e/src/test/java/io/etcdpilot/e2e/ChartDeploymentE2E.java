@@ -103,6 +103,48 @@ class ChartDeploymentE2E {
     assertAuditedAsThePodsOwnTokens(target);
   }
 
+  /**
+   * `kubectl rollout restart` of the chart's Deployment: each new pod starts as a standby, and the rollout can only
+   * progress because a standby counts as ready (2 replicas: no pod may be unavailable). The Lease ends up on a new
+   * pod, which then reconciles.
+   */
+  @Test
+  void aRollingRestartOfTheDeploymentCompletesAndANewPodLeads(TargetCluster target) throws Exception {
+    sandbox = OperatorHealthE2E.sandbox(target);
+    var client = target.client();
+    int replicas = sandbox.runChartDeployment();
+    List<Pod> before = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+        .until(() -> readyOperatorPods(target), p -> p.size() == replicas);
+    String ns = "chart-rollout";
+    Scenario.readyCluster(target, ns, "etcd", 3, s -> { });
+    var deployments = client.apps().deployments().inNamespace(OperatorInstall.NAMESPACE).withName(OperatorInstall.RELEASE);
+    // What `kubectl rollout restart` writes.
+    deployments.edit(d -> {
+      d.getSpec().getTemplate().getMetadata().setAnnotations(new java.util.HashMap<>(java.util.Map.of(
+          "kubectl.kubernetes.io/restartedAt", Instant.now().toString())));
+      return d;
+    });
+    java.util.Set<String> old = new java.util.HashSet<>(before.stream().map(p -> p.getMetadata().getName()).toList());
+    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      var d = deployments.get();
+      assertThat(d.getStatus().getObservedGeneration()).isEqualTo(d.getMetadata().getGeneration());
+      assertThat(d.getStatus().getUpdatedReplicas()).isEqualTo(replicas);
+      assertThat(d.getStatus().getReadyReplicas()).isEqualTo(replicas);
+      assertThat(client.pods().inNamespace(OperatorInstall.NAMESPACE).withLabel("app.kubernetes.io/name", "etcdpilot")
+          .list().getItems()).hasSize(replicas).noneMatch(p -> old.contains(p.getMetadata().getName()));
+    });
+    List<String> now = readyOperatorPods(target).stream().map(p -> p.getMetadata().getName()).toList();
+    await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+        .until(() -> holder(target), now::contains);
+    // The new leader reconciles: a scale-out goes through.
+    client.resources(EtcdCluster.class).inNamespace(ns).withName("etcd").scale(4);
+    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      EtcdCluster ec = client.resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
+      assertThat(ec.getStatus().getMembers()).hasSize(4).noneMatch(m -> m.getRole() == MemberStatus.Role.learner);
+      assertThat(ec.getStatus().getOperation()).isNull();
+    });
+  }
+
   /** The API server saw the operator's requests made with tokens bound to its pods (not the sandbox's own token). */
   private void assertAuditedAsThePodsOwnTokens(TargetCluster target) throws Exception {
     var json = new com.fasterxml.jackson.databind.ObjectMapper();
