@@ -11,11 +11,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Faults injected into member pods. Works from the sandbox directory alone (pid files and volume
- * directories the kubelet keeps), so the CLI and the tests share it.
+ * Faults injected into pods. Works from the sandbox directory alone (pid files and volume directories the kubelet
+ * keeps, the admin kubeconfig), so the CLI and the tests share it.
  */
 public final class Faults {
-  public enum Fault { crash, freeze, thaw, wipe_data, pull_fails, pull_ok }
+  public enum Fault { crash, freeze, thaw, wipe_data, pull_fails, pull_ok, cut_api, mend_api }
 
   private Faults() {}
 
@@ -34,6 +34,14 @@ public final class Faults {
       } else {
         Files.deleteIfExists(marker);
       }
+      return fault.name().replace('_', '-') + " " + namespace + "/" + pod;
+    }
+    if (fault == Fault.cut_api || fault == Fault.mend_api) {
+      // The pod's own user (the kubelet runs each pod as one) loses or regains the API server, across restarts.
+      Path user = io.etcdpilot.sandbox.kubelet.Kubelet.podUserFile(dir, namespace, pod);
+      if (!Files.exists(user)) throw new IllegalArgumentException("no pod " + namespace + "/" + pod + " has run here");
+      io.etcdpilot.sandbox.kubelet.PodNetwork.cut(Integer.parseInt(Files.readString(user).trim()),
+          java.net.URI.create(client.getMasterUrl().toString()).getPort(), fault == Fault.cut_api);
       return fault.name().replace('_', '-') + " " + namespace + "/" + pod;
     }
     Pod p = client.pods().inNamespace(namespace).withName(pod).get();

@@ -145,6 +145,47 @@ class ChartDeploymentE2E {
     });
   }
 
+  /**
+   * A replica that has lost the API server fails /healthz after 30 s; the kubelet's liveness probe (the chart's:
+   * every 10 s, 3 failures) restarts it, and once the API server answers again it is Ready. The standby is cut off,
+   * so the cluster's reconciles (by the leader) go on meanwhile.
+   */
+  @Test
+  void aReplicaCutOffFromTheApiServerIsRestartedByItsLivenessProbe(TargetCluster target) throws Exception {
+    sandbox = OperatorHealthE2E.sandbox(target);
+    var client = target.client();
+    int replicas = sandbox.runChartDeployment();
+    List<Pod> pods = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+        .until(() -> readyOperatorPods(target), p -> p.size() == replicas);
+    String leader = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+        .until(() -> holder(target), h -> pods.stream().anyMatch(p -> p.getMetadata().getName().equals(h)));
+    Pod standby = pods.stream().filter(p -> !p.getMetadata().getName().equals(leader)).findFirst().orElseThrow();
+    String name = standby.getMetadata().getName();
+    URI health = URI.create("http://" + standby.getStatus().getPodIP() + ":8081");
+    target.fault(OperatorInstall.NAMESPACE, name, Faults.Fault.cut_api);
+    try {
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+          assertThat(OperatorHealthE2E.get(health, "/healthz").body()).startsWith("the API server has not answered for"));
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+          assertThat(restarts(target, name)).as("restarts of " + name).isGreaterThanOrEqualTo(1));
+      assertThat(client.v1().events().inNamespace(OperatorInstall.NAMESPACE).list().getItems())
+          .anyMatch(e -> name.equals(e.getInvolvedObject().getName()) && "Unhealthy".equals(e.getReason()));
+    } finally {
+      target.fault(OperatorInstall.NAMESPACE, name, Faults.Fault.mend_api);
+    }
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      assertThat(readyOperatorPods(target)).extracting(p -> p.getMetadata().getName()).contains(name).hasSize(replicas);
+      assertThat(OperatorHealthE2E.get(health, "/healthz")).isEqualTo(new OperatorHealthE2E.Probe(200, "ok"));
+    });
+    assertThat(holder(target)).as("the leader was never disturbed").isEqualTo(leader);
+  }
+
+  private static int restarts(TargetCluster target, String pod) {
+    Pod p = target.client().pods().inNamespace(OperatorInstall.NAMESPACE).withName(pod).get();
+    return p == null || p.getStatus().getContainerStatuses() == null ? 0
+        : p.getStatus().getContainerStatuses().stream().mapToInt(c -> c.getRestartCount() == null ? 0 : c.getRestartCount()).sum();
+  }
+
   /** The API server saw the operator's requests made with tokens bound to its pods (not the sandbox's own token). */
   private void assertAuditedAsThePodsOwnTokens(TargetCluster target) throws Exception {
     var json = new com.fasterxml.jackson.databind.ObjectMapper();

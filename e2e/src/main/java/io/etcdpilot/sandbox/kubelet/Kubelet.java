@@ -220,6 +220,11 @@ public final class Kubelet implements AutoCloseable {
   }
 
   /** While this file exists, image pulls for the pod fail (a fault that works before the pod exists). */
+  /** Holds the uid a pod's processes run as (its network identity here), for faults aimed at that pod. */
+  public static Path podUserFile(Path sandboxDir, String namespace, String pod) {
+    return sandboxDir.resolve("pods").resolve(namespace).resolve(pod).resolve("user");
+  }
+
   public static Path pullFailsMarker(Path sandboxDir, String namespace, String pod) {
     return sandboxDir.resolve("faults").resolve("pull-fails").resolve(namespace).resolve(pod);
   }

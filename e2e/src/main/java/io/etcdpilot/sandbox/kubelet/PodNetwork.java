@@ -40,6 +40,30 @@ public final class PodNetwork implements AutoCloseable {
     if (!run(List.of("iptables", "-w", "-t", "nat", "-C", "POSTROUTING", "-o", "lo", "-j", chain), true)) {
       run(List.of("iptables", "-w", "-t", "nat", "-A", "POSTROUTING", "-o", "lo", "-j", chain), false);
     }
+    // Faults that cut a pod off (filter table, same name): emptied at start, so none outlives its sandbox.
+    run(List.of("iptables", "-w", "-N", chain), true);
+    run(List.of("iptables", "-w", "-F", chain), false);
+    if (!run(List.of("iptables", "-w", "-C", "OUTPUT", "-o", "lo", "-j", chain), true)) {
+      run(List.of("iptables", "-w", "-A", "OUTPUT", "-o", "lo", "-j", chain), false);
+    }
+  }
+
+  /**
+   * Refuses (TCP reset) every packet {@code uid} sends to {@code port} on 127.0.0.1, or with {@code cut} false lets
+   * them through again: the pod whose user that is loses, or gets back, its connections to what listens there.
+   */
+  public static void cut(int uid, int port, boolean cut) {
+    String chain = chainOf(uid);
+    List<String> rule = List.of("-m", "owner", "--uid-owner", Integer.toString(uid), "-p", "tcp", "-d", "127.0.0.1",
+        "--dport", Integer.toString(port), "-j", "REJECT", "--reject-with", "tcp-reset");
+    boolean present = run(concat(List.of("iptables", "-w", "-C", chain), rule), true);
+    if (cut && !present) run(concat(List.of("iptables", "-w", "-A", chain), rule), false);
+    if (!cut && present) run(concat(List.of("iptables", "-w", "-D", chain), rule), false);
+  }
+
+  /** The chain of the sandbox instance a pod uid belongs to (see {@link #uid}). */
+  private static String chainOf(int uid) {
+    return "ETCDPILOT-SANDBOX-" + (uid - 60000) / 1000;
   }
 
   /** Connections made by {@code uid} over loopback leave from {@code ip}. */
@@ -56,6 +80,9 @@ public final class PodNetwork implements AutoCloseable {
     run(List.of("iptables", "-w", "-t", "nat", "-D", "POSTROUTING", "-o", "lo", "-j", chain), true);
     run(List.of("iptables", "-w", "-t", "nat", "-F", chain), true);
     run(List.of("iptables", "-w", "-t", "nat", "-X", chain), true);
+    run(List.of("iptables", "-w", "-D", "OUTPUT", "-o", "lo", "-j", chain), true);
+    run(List.of("iptables", "-w", "-F", chain), true);
+    run(List.of("iptables", "-w", "-X", chain), true);
   }
 
   private static List<String> concat(List<String> a, List<String> b) {

@@ -70,6 +70,9 @@ final class PodRunner {
     volatile Instant lastStartedAt;
     volatile long logOffset;
     volatile int livenessFailures;
+    volatile int startupFailures;
+    /** The startup probe has passed (or there is none): readiness and liveness probes run from then on. */
+    volatile boolean startupSucceeded;
     volatile int readinessFailures;
     volatile int readinessSuccesses;
     volatile long backoffMillis = 1000;
@@ -113,6 +116,7 @@ final class PodRunner {
   void start() {
     try {
       Files.createDirectories(podDir);
+      Files.writeString(Kubelet.podUserFile(kubelet.dir(), namespace, name), Integer.toString(runAs));
       awaitClaims();
       if (terminating) return;
       prepareVolumes();
@@ -378,7 +382,7 @@ final class PodRunner {
     if (Files.exists(Kubelet.pullFailsMarker(kubelet.dir(), namespace, name))) {
       throw new ImageUnavailable("failed to pull image " + image + ": registry unreachable from this node (sandbox fault pull-fails)");
     }
-    if (image.contains("etcdpilot-operator")) return operatorImage(c, env, image);
+    if (isOperatorImage(image)) return operatorImage(c, env, image);
     Optional<String> version = EtcdBinaries.versionOfImage(image);
     if (version.isEmpty()) {
       // Not a program this machine has: a stand-in keeps the pod running, and says so in its log.
@@ -400,6 +404,11 @@ final class PodRunner {
     cmd.addAll(command.subList(1, command.size()));
     c.path("args").forEach(n -> cmd.add(expand(n.asText(), env)));
     return cmd;
+  }
+
+  /** The operator's own image (the chart's, or any repository of that name): it runs the operator's jar. */
+  static boolean isOperatorImage(String image) {
+    return image.contains("etcdpilot-operator");
   }
 
   /**
@@ -576,7 +585,7 @@ final class PodRunner {
     String cname = cs.spec.path("name").asText();
     String image = cs.spec.path("image").asText();
     try {
-      cs.placeholder = EtcdBinaries.versionOfImage(image).isEmpty();
+      cs.placeholder = !isOperatorImage(image) && EtcdBinaries.versionOfImage(image).isEmpty();
       synchronized (spawning) {
         if (terminating) return;
         cs.process = spawn(cs.spec, cname);
@@ -594,6 +603,8 @@ final class PodRunner {
       cs.waitingMessage = null;
       cs.ready = false;
       cs.livenessFailures = 0;
+      cs.startupFailures = 0;
+      cs.startupSucceeded = cs.spec.path("startupProbe").isMissingNode();
       cs.readinessFailures = 0;
       cs.readinessSuccesses = 0;
       kubelet.recordPid(this, cname, cs.process.pid());
@@ -672,6 +683,7 @@ final class PodRunner {
   private void scheduleProbes(ContainerState cs) {
     JsonNode readiness = cs.spec.path("readinessProbe");
     JsonNode liveness = cs.spec.path("livenessProbe");
+    JsonNode startup = cs.spec.path("startupProbe");
     if (readiness.isMissingNode() || cs.placeholder) {
       cs.ready = true;
       publishStatus();
@@ -682,6 +694,19 @@ final class PodRunner {
       if (terminating || cs.process == null || !cs.process.isAlive()) return;
       long age = Instant.now().toEpochMilli() - started.toEpochMilli();
       if (cs.placeholder) return;
+      if (!cs.startupSucceeded) {
+        if (due(startup, age, cs, "s")) {
+          if (probe(startup, cs)) {
+            cs.startupSucceeded = true;
+          } else if (++cs.startupFailures >= startup.path("failureThreshold").asInt(3)) {
+            log.info("pod {}/{}: startup probe failed, restarting {}", namespace, name, cs.spec.path("name").asText());
+            event("Warning", "Unhealthy", "Startup probe failed", cs.spec.path("name").asText());
+            cs.startupFailures = 0;
+            kill(cs.process, 2);
+          }
+        }
+        return; // readiness and liveness probes wait for it, as the kubelet's do
+      }
       if (!readiness.isMissingNode() && due(readiness, age, cs, "r")) {
         boolean ok = probe(readiness, cs);
         if (ok) {

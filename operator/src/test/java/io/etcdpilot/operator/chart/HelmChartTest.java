@@ -82,6 +82,10 @@ class HelmChartTest {
     });
     assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    // A replica still syncing its informers is given time before liveness may restart it.
+    assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(container.getStartupProbe().getPeriodSeconds() * container.getStartupProbe().getFailureThreshold())
+        .isGreaterThanOrEqualTo(120);
 
     // Watched namespaces: a Role in each, no cluster-wide grant (Secrets in every namespace were one).
     assertThat(objects).noneMatch(o -> o instanceof ClusterRole || o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding);
