@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.cluster.Member;
 import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
-import io.etcdpilot.operator.api.v1alpha1.MemberStatus;
 import io.etcdpilot.sandbox.Faults;
 import io.etcdpilot.sandbox.OperatorInstall;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -37,19 +35,15 @@ class ChartDeploymentE2E {
 
   @Test
   void theChartsReplicasLeadInTurnAndTheSurvivorFinishesTheScaleOutTheLeaderDiedIn(TargetCluster target) throws Exception {
-    sandbox = OperatorHealthE2E.sandbox(target);
     var client = target.client();
-    int replicas = sandbox.runChartDeployment();
-    assertThat(replicas).as("the chart's default").isEqualTo(2);
-    List<Pod> pods = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
-        .until(() -> readyOperatorPods(target), p -> p.size() == replicas);
+    List<Pod> pods = runChartReplicas(target);
+    int replicas = pods.size();
     for (Pod pod : pods) {
       assertThat(pod.getSpec().getServiceAccountName()).isEqualTo(OperatorInstall.RELEASE);
       assertThat(pod.getSpec().getVolumes()).as("the token volume the ServiceAccount admission plugin adds")
           .anyMatch(v -> v.getName().startsWith("kube-api-access-") && v.getProjected() != null);
     }
-    String leader = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-        .until(() -> holder(target), h -> pods.stream().anyMatch(p -> p.getMetadata().getName().equals(h)));
+    String leader = leaderAmong(target, pods);
     for (Pod pod : pods) {
       // What the kubelet probes and Prometheus scrapes: the pod's own address, the chart's health port.
       URI health = URI.create("http://" + pod.getStatus().getPodIP() + ":8081");
@@ -80,11 +74,7 @@ class ChartDeploymentE2E {
       Instant died = Instant.now();
       target.fault(ns, "etcd-3", Faults.Fault.pull_ok);
       // Lease duration (15 s), the new member's pod starting, one pass: promoted, step done, by another replica.
-      await().atMost(Duration.ofSeconds(15 + 60 + 30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-        EtcdCluster ec = client.resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
-        assertThat(ec.getStatus().getMembers()).hasSize(4).noneMatch(m -> m.getRole() == MemberStatus.Role.learner);
-        assertThat(ec.getStatus().getOperation()).isNull();
-      });
+      ClusterChecks.awaitStepDone(target, ns, "etcd", 4, Duration.ofSeconds(15 + 60 + 30));
       String survivor = holder(target);
       assertThat(survivor).as("the Lease moved off the dead replica").isNotEqualTo(killed);
       System.out.println("chart failover: " + survivor + " finished the step "
@@ -93,10 +83,7 @@ class ChartDeploymentE2E {
       WriteLoad.Report report = load.stopAndVerify();
       assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
     }
-    List<String> urls = target.clientUrls(ns, "etcd");
-    assertThat(ClusterChecks.members(urls, creds).keySet()).as("no duplicate, no orphan")
-        .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 4).mapToObj(i -> "etcd-" + i).toList());
-    ClusterChecks.assertHashKvEqual(urls, creds);
+    ClusterChecks.assertExactlyMembers(target.clientUrls(ns, "etcd"), creds, "etcd", 4);
     // The Deployment replaced the dead pod; both replicas are ready again.
     await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
         .until(() -> readyOperatorPods(target).size() == replicas);
@@ -110,11 +97,9 @@ class ChartDeploymentE2E {
    */
   @Test
   void aRollingRestartOfTheDeploymentCompletesAndANewPodLeads(TargetCluster target) throws Exception {
-    sandbox = OperatorHealthE2E.sandbox(target);
     var client = target.client();
-    int replicas = sandbox.runChartDeployment();
-    List<Pod> before = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
-        .until(() -> readyOperatorPods(target), p -> p.size() == replicas);
+    List<Pod> before = runChartReplicas(target);
+    int replicas = before.size();
     String ns = "chart-rollout";
     Scenario.readyCluster(target, ns, "etcd", 3, s -> { });
     var deployments = client.apps().deployments().inNamespace(OperatorInstall.NAMESPACE).withName(OperatorInstall.RELEASE);
@@ -138,11 +123,7 @@ class ChartDeploymentE2E {
         .until(() -> holder(target), now::contains);
     // The new leader reconciles: a scale-out goes through.
     client.resources(EtcdCluster.class).inNamespace(ns).withName("etcd").scale(4);
-    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-      EtcdCluster ec = client.resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
-      assertThat(ec.getStatus().getMembers()).hasSize(4).noneMatch(m -> m.getRole() == MemberStatus.Role.learner);
-      assertThat(ec.getStatus().getOperation()).isNull();
-    });
+    ClusterChecks.awaitStepDone(target, ns, "etcd", 4, Duration.ofMinutes(3));
   }
 
   /**
@@ -152,13 +133,10 @@ class ChartDeploymentE2E {
    */
   @Test
   void aReplicaCutOffFromTheApiServerIsRestartedByItsLivenessProbe(TargetCluster target) throws Exception {
-    sandbox = OperatorHealthE2E.sandbox(target);
     var client = target.client();
-    int replicas = sandbox.runChartDeployment();
-    List<Pod> pods = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
-        .until(() -> readyOperatorPods(target), p -> p.size() == replicas);
-    String leader = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-        .until(() -> holder(target), h -> pods.stream().anyMatch(p -> p.getMetadata().getName().equals(h)));
+    List<Pod> pods = runChartReplicas(target);
+    int replicas = pods.size();
+    String leader = leaderAmong(target, pods);
     Pod standby = pods.stream().filter(p -> !p.getMetadata().getName().equals(leader)).findFirst().orElseThrow();
     String name = standby.getMetadata().getName();
     URI health = URI.create("http://" + standby.getStatus().getPodIP() + ":8081");
@@ -204,6 +182,21 @@ class ChartDeploymentE2E {
     }
     assertThat(podNames).as("pods whose bound token the operator's requests carried").hasSizeGreaterThanOrEqualTo(3)
         .allMatch(n -> n.startsWith(OperatorInstall.RELEASE + "-"));
+  }
+
+  /** The local replicas stopped, the chart's Deployment at its default 2 replicas, all Ready (their probes pass). */
+  private List<Pod> runChartReplicas(TargetCluster target) throws Exception {
+    sandbox = OperatorHealthE2E.sandbox(target);
+    int replicas = sandbox.runChartDeployment();
+    assertThat(replicas).as("the chart's default").isEqualTo(2);
+    return await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+        .until(() -> readyOperatorPods(target), p -> p.size() == replicas);
+  }
+
+  /** The pod, among these, that holds the Lease. */
+  private static String leaderAmong(TargetCluster target, List<Pod> pods) {
+    return await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+        .until(() -> holder(target), h -> pods.stream().anyMatch(p -> p.getMetadata().getName().equals(h)));
   }
 
   private static String holder(TargetCluster target) {

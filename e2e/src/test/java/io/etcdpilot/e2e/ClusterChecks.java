@@ -33,6 +33,23 @@ final class ClusterChecks {
     });
   }
 
+  /** The membership step is done: {@code members} voters in status, no learner, no operation in flight. */
+  static void awaitStepDone(TargetCluster target, String ns, String name, int members, Duration timeout) {
+    await().atMost(timeout).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName(name).get();
+      assertThat(ec.getStatus().getMembers()).hasSize(members)
+          .noneMatch(m -> m.getRole() == io.etcdpilot.operator.api.v1alpha1.MemberStatus.Role.learner);
+      assertThat(ec.getStatus().getOperation()).isNull();
+    });
+  }
+
+  /** etcd itself has exactly the members NAME-0..N-1 (no duplicate, no orphan) and they agree on the data. */
+  static void assertExactlyMembers(List<String> urls, ClientCredentials creds, String cluster, int count) throws Exception {
+    assertThat(members(urls, creds).keySet()).as("no duplicate, no orphan")
+        .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, count).mapToObj(i -> cluster + "-" + i).toList());
+    assertHashKvEqual(urls, creds);
+  }
+
   /** Voting, started members by name → id, as etcd itself reports them. */
   static Map<String, Long> members(List<String> urls, ClientCredentials creds) throws Exception {
     try (Client c = ClientCredentials.jetcd(urls, creds)) {

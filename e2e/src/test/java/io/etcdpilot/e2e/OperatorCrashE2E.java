@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -57,11 +56,7 @@ class OperatorCrashE2E {
       await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> !target.operatorRunning());
       java.time.Instant died = java.time.Instant.now();
       // Lease duration, then one pass: the learner promoted, the step done, by the replica that was waiting.
-      await().atMost(Duration.ofSeconds(15 + 60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-        EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
-        assertThat(ec.getStatus().getMembers()).hasSize(4).noneMatch(m -> m.getRole() == io.etcdpilot.operator.api.v1alpha1.MemberStatus.Role.learner);
-        assertThat(ec.getStatus().getOperation()).isNull();
-      });
+      ClusterChecks.awaitStepDone(target, ns, "etcd", 4, Duration.ofSeconds(15 + 60));
       assertThat(target.standbyOperatorLeads()).as("the standby took the Lease").isTrue();
       assertThat(target.operatorRunning()).as("the dead leader stayed dead").isFalse();
       System.out.println("failover: step finished " + Duration.between(died, java.time.Instant.now()).toMillis()
@@ -70,10 +65,7 @@ class OperatorCrashE2E {
       WriteLoad.Report report = load.stopAndVerify();
       assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
     }
-    List<String> urls = target.clientUrls(ns, "etcd");
-    assertThat(ClusterChecks.members(urls, creds).keySet()).as("no duplicate, no orphan")
-        .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 4).mapToObj(i -> "etcd-" + i).toList());
-    ClusterChecks.assertHashKvEqual(urls, creds);
+    ClusterChecks.assertExactlyMembers(target.clientUrls(ns, "etcd"), creds, "etcd", 4);
   }
 
   @ParameterizedTest(name = "killed after {0} ({1} → {2})")
@@ -91,10 +83,7 @@ class OperatorCrashE2E {
       WriteLoad.Report report = load.stopAndVerify();
       assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
     }
-    List<String> urls = target.clientUrls(ns, "etcd");
-    assertThat(ClusterChecks.members(urls, creds).keySet()).as("no duplicate, no orphan")
-        .containsExactlyInAnyOrderElementsOf(IntStream.range(0, to).mapToObj(i -> "etcd-" + i).toList());
-    ClusterChecks.assertHashKvEqual(urls, creds);
+    ClusterChecks.assertExactlyMembers(target.clientUrls(ns, "etcd"), creds, "etcd", to);
   }
 
   private void crashAndRecover(String point, int from, int to, List<String> firstUrls, ClientCredentials creds)
