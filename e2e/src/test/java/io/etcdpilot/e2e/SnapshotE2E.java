@@ -244,7 +244,7 @@ class SnapshotE2E {
           .withCountOnly(true).build()).get(10, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(after.getCount()).as("keys written after the snapshot").isZero();
       assertThat(before.getHeader().getRevision()).as("revisions bumped past the old cluster's")
-          .isGreaterThan(revision + io.etcdpilot.operator.model.ClusterObjects.RESTORE_REVISION_BUMP - 1);
+          .isGreaterThan(revision + io.etcdpilot.operator.model.RestoreSteps.REVISION_BUMP - 1);
       kv.put(WriteLoad.bytes("/restored/ok"), WriteLoad.bytes("yes")).get(10, java.util.concurrent.TimeUnit.SECONDS);
     }
     ClusterChecks.assertHashKvEqual(urls, creds);

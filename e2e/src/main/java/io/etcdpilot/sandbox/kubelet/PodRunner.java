@@ -426,7 +426,7 @@ final class PodRunner {
     try {
       String jar = kubelet.agentJar().toString();
       cmd.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      cmd.replaceAll(a -> a.equals(io.etcdpilot.operator.model.ClusterObjects.AGENT_JAR) ? jar : a);
+      cmd.replaceAll(a -> a.equals(io.etcdpilot.operator.model.RestoreSteps.AGENT_JAR) ? jar : a);
       return cmd;
     } catch (IOException e) {
       throw new ImageUnavailable("image " + image + ": " + e.getMessage());

@@ -1,5 +1,6 @@
 package io.etcdpilot.operator.cluster;
 
+import io.etcdpilot.operator.kube.EventRecorder;
 import io.etcdpilot.operator.api.v1alpha1.CertificateStatus;
 import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
 import io.etcdpilot.operator.api.v1alpha1.EtcdClusterStatus;
@@ -22,7 +23,7 @@ import io.etcdpilot.operator.status.Conditions;
 import io.etcdpilot.operator.status.StatusCalculator;
 import io.etcdpilot.operator.validation.SpecValidator;
 import io.etcdpilot.operator.validation.ImmutableFields;
-import io.etcdpilot.operator.validation.SpecViolation;
+import io.etcdpilot.operator.model.SpecViolation;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -139,7 +140,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     } catch (RuntimeException e) {
       // The namespace's deletion removes the cluster's objects before the cluster itself: nothing is to be rebuilt,
       // and the cluster's own deletion event comes next.
-      if (!NamespaceTerminating.causeOf(e)) throw e;
+      if (!io.etcdpilot.operator.kube.NamespaceTerminating.causeOf(e)) throw e;
       log.info("{}/{}: its namespace is being deleted; nothing is recreated", cluster.getMetadata().getNamespace(),
           cluster.getMetadata().getName());
       return UpdateControl.noUpdate();

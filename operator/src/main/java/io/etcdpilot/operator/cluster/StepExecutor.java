@@ -1,5 +1,6 @@
 package io.etcdpilot.operator.cluster;
 
+import io.etcdpilot.operator.kube.EventRecorder;
 import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
 import io.etcdpilot.operator.api.v1alpha1.MemberFailure;
 import io.etcdpilot.operator.api.v1alpha1.Operation;

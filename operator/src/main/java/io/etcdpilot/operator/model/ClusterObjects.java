@@ -32,7 +32,7 @@ public final class ClusterObjects {
   private final TlsWiring tls;
   private final EtcdVersion version;
   private final String image;
-  private io.etcdpilot.operator.restore.RestoreSource restore;
+  private RestoreSource restore;
   private String agentImage;
   private String restoreSpec;
 
@@ -40,6 +40,8 @@ public final class ClusterObjects {
   public static final String RESTORE_MODE_KEY = "restore-mode";
   public static final String RESTORE_SNAPSHOT_KEY = "restore-snapshot";
   public static final String RESTORE_SOURCE_KEY = "restore-source";
+  /** The {@code spec.bootstrap.fromSnapshot} the cluster was created with (JSON): a later change is then seen. */
+  public static final String RESTORE_SPEC_KEY = "restore-spec";
 
   public static final String TLS_VOLUME = "tls";
   public static final String TRUST_ANNOTATION = "etcdpilot.io/trust-bundle";
@@ -74,7 +76,7 @@ public final class ClusterObjects {
    * The same objects for a cluster created from a snapshot: each member pod restores it before etcd starts
    * (the operator's image run as {@code agentImage} fetches and checks it, etcd's {@code etcdutl} restores it).
    */
-  public ClusterObjects restoring(io.etcdpilot.operator.restore.RestoreSource source, String recordedSpec,
+  public ClusterObjects restoring(RestoreSource source, String recordedSpec,
       String agentImage) {
     ClusterObjects copy = new ClusterObjects(cluster, names.clusterDomain(), version, image);
     copy.restore = source;
@@ -83,7 +85,7 @@ public final class ClusterObjects {
     return copy;
   }
 
-  public io.etcdpilot.operator.restore.RestoreSource restore() { return restore; }
+  public RestoreSource restore() { return restore; }
 
   public ClusterNames names() { return names; }
   public TlsWiring tls() { return tls; }
@@ -164,13 +166,12 @@ public final class ClusterObjects {
     if (restore != null) {
       // Only founding members restore, and only while the cluster is being created; later members join as usual.
       boolean creating = STATE_NEW.equals(state);
-      data.put(RESTORE_MODE_KEY, creating ? io.etcdpilot.operator.restore.RestoreAgent.MODE_SNAPSHOT
-          : io.etcdpilot.operator.restore.RestoreAgent.MODE_NONE);
+      data.put(RESTORE_MODE_KEY, creating ? RestoreSteps.MODE_SNAPSHOT : RestoreSteps.MODE_NONE);
       // etcdutl's argument: the snapshot, or --help (prints its usage, exits 0) once there is nothing to restore.
-      data.put(RESTORE_SNAPSHOT_KEY, creating ? io.etcdpilot.operator.restore.RestoreAgent.SNAPSHOT_FILE : "--help");
+      data.put(RESTORE_SNAPSHOT_KEY, creating ? RestoreSteps.SNAPSHOT_FILE : "--help");
       // What the cluster was created from, and the spec that asked for it: kept, so that a later spec change is seen.
-      data.put(RESTORE_SOURCE_KEY, io.etcdpilot.operator.restore.RestorePlan.json(restore));
-      if (restoreSpec != null) data.put(io.etcdpilot.operator.restore.RestorePlan.RESTORE_SPEC_KEY, restoreSpec);
+      data.put(RESTORE_SOURCE_KEY, restore.toJson());
+      if (restoreSpec != null) data.put(RESTORE_SPEC_KEY, restoreSpec);
     }
     return new ConfigMapBuilder().withMetadata(meta(names.stateConfigMap())).withData(data).build();
   }
@@ -307,7 +308,8 @@ public final class ClusterObjects {
               .withTolerations(scheduling.getTolerations())
               .withTopologySpreadConstraints(scheduling.getTopologySpreadConstraints())
               .withPriorityClassName(scheduling.getPriorityClassName())
-              .withInitContainers(restore == null ? null : restoreSteps(etcd.getSecurityContext(), resources))
+              .withInitContainers(restore == null ? null : RestoreSteps.containers(restore, agentImage, image(), names, tls,
+                  clusterToken(), mounts(), resources, etcd.getSecurityContext()))
               .withContainers(etcd)
               .withVolumes(volumes())
             .endSpec()
@@ -318,74 +320,6 @@ public final class ClusterObjects {
               .build())
         .endSpec()
         .build();
-  }
-
-  /**
-   * fetch (the operator's image: download, decrypt, decompress, verify) → etcdutl snapshot restore (etcd's image,
-   * into a work directory) → finish (the operator's image: move it into the data directory unless the member already
-   * has data). Outside of a creation from a snapshot each step does nothing.
-   */
-  private List<Container> restoreSteps(io.fabric8.kubernetes.api.model.SecurityContext security,
-      ResourceRequirements resources) {
-    var store = restore.store();
-    List<EnvVar> agentEnv = new java.util.ArrayList<>(List.of(
-        configEnv(io.etcdpilot.operator.restore.RestoreAgent.ENV_MODE, RESTORE_MODE_KEY),
-        literal("RESTORE_ENDPOINT", store.getEndpoint() == null ? "" : store.getEndpoint()),
-        literal("RESTORE_REGION", store.getRegion()),
-        literal("RESTORE_BUCKET", store.getBucket()),
-        literal("RESTORE_PATH_STYLE", Boolean.toString(Boolean.TRUE.equals(store.getForcePathStyle()))),
-        literal("RESTORE_MANIFEST", restore.manifestKey()),
-        // Optional references: once the cluster exists the Secrets may go without blocking a member's restart.
-        secretEnv("RESTORE_ACCESS_KEY_ID", store.getCredentialsSecretName(), "accessKeyID"),
-        secretEnv("RESTORE_SECRET_ACCESS_KEY", store.getCredentialsSecretName(), "secretAccessKey"),
-        secretEnv("RESTORE_SESSION_TOKEN", store.getCredentialsSecretName(), "sessionToken")));
-    if (store.getCaSecretName() != null && !store.getCaSecretName().isBlank()) {
-      agentEnv.add(secretEnv(io.etcdpilot.operator.restore.RestoreAgent.ENV_CA, store.getCaSecretName(), "ca.crt"));
-    }
-    if (restore.keySecretName() != null) {
-      agentEnv.add(secretEnv("RESTORE_KEYSET", restore.keySecretName(),
-          io.etcdpilot.operator.snapshot.SnapshotEncryption.KEYSET_KEY));
-    }
-    String agentMain = io.etcdpilot.operator.restore.RestoreAgent.class.getName();
-    Container fetch = new ContainerBuilder().withName("restore-fetch").withImage(agentImage)
-        // The root filesystem is read-only: native libraries (zstd) unpack on the data volume, outside etcd's data dir.
-        .withCommand("java", "-Djava.io.tmpdir=" + AGENT_TMP_DIR, "-cp", AGENT_JAR, agentMain, "fetch")
-        .withEnv(agentEnv).withVolumeMounts(mounts()).withResources(resources).withSecurityContext(security)
-        .withTerminationMessagePolicy("FallbackToLogsOnError").build();
-    String host = "$(" + EtcdFlags.ENV_POD_NAME + ")." + names.peerService() + "." + names.namespace() + ".svc."
-        + names.clusterDomain();
-    Container etcdutl = new ContainerBuilder().withName("restore-db").withImage(image())
-        .withCommand("/usr/local/bin/etcdutl")
-        .withArgs("snapshot", "restore", "$(RESTORE_SNAPSHOT)", "--name=$(" + EtcdFlags.ENV_POD_NAME + ")",
-            "--initial-cluster=$(" + EtcdFlags.ENV_INITIAL_CLUSTER + ")", "--initial-cluster-token=" + clusterToken(),
-            "--initial-advertise-peer-urls=" + tls.scheme() + "://" + host + ":" + ClusterNames.PEER_PORT,
-            "--data-dir=" + io.etcdpilot.operator.restore.RestoreAgent.RESTORED_DIR,
-            // Far above any revision the old cluster reached, and compacted: watchers never see revisions go back.
-            "--bump-revision=" + RESTORE_REVISION_BUMP, "--mark-compacted")
-        .withEnv(fieldEnv(EtcdFlags.ENV_POD_NAME, "metadata.name"),
-            configEnv(EtcdFlags.ENV_INITIAL_CLUSTER, INITIAL_CLUSTER_KEY),
-            configEnv("RESTORE_SNAPSHOT", RESTORE_SNAPSHOT_KEY))
-        .withVolumeMounts(mounts()).withResources(resources).withSecurityContext(security)
-        .withTerminationMessagePolicy("FallbackToLogsOnError").build();
-    Container finish = new ContainerBuilder(fetch).withName("restore-finish")
-        .withCommand("java", "-Djava.io.tmpdir=" + AGENT_TMP_DIR, "-cp", AGENT_JAR, agentMain, "finish")
-        .withEnv(configEnv(io.etcdpilot.operator.restore.RestoreAgent.ENV_MODE, RESTORE_MODE_KEY)).build();
-    return List.of(fetch, etcdutl, finish);
-  }
-
-  /** Where the operator's image keeps its jar (the restore steps run it). */
-  public static final String AGENT_JAR = "/app/etcdpilot-operator.jar";
-  /** The data volume's root: writable, unlike the restore steps' root filesystem, and not etcd's data dir. */
-  static final String AGENT_TMP_DIR = "/var/lib/etcd";
-  public static final long RESTORE_REVISION_BUMP = 1_000_000_000L;
-
-  private static EnvVar literal(String name, String value) {
-    return new EnvVarBuilder().withName(name).withValue(value).build();
-  }
-
-  private static EnvVar secretEnv(String name, String secret, String key) {
-    return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef().withName(secret).withKey(key)
-        .withOptional(true).endSecretKeyRef().endValueFrom().build();
   }
 
   private List<VolumeMount> mounts() {
@@ -414,13 +348,18 @@ public final class ClusterObjects {
         .build();
   }
 
-  private static EnvVar fieldEnv(String name, String path) {
+  static EnvVar fieldEnv(String name, String path) {
     return new EnvVarBuilder().withName(name)
         .withNewValueFrom().withNewFieldRef().withApiVersion("v1").withFieldPath(path).endFieldRef().endValueFrom()
         .build();
   }
 
   private EnvVar configEnv(String name, String key) {
+    return configEnv(names, name, key);
+  }
+
+  /** An env var from a key of the cluster-state ConfigMap. */
+  static EnvVar configEnv(ClusterNames names, String name, String key) {
     return new EnvVarBuilder().withName(name)
         .withNewValueFrom().withNewConfigMapKeyRef().withName(names.stateConfigMap()).withKey(key).endConfigMapKeyRef().endValueFrom()
         .build();

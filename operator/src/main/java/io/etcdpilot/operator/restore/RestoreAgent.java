@@ -1,6 +1,8 @@
 package io.etcdpilot.operator.restore;
 
 import io.etcdpilot.operator.api.v1alpha1.S3Destination;
+import io.etcdpilot.operator.model.EtcdFlags;
+import io.etcdpilot.operator.model.RestoreSteps;
 import io.etcdpilot.operator.snapshot.ObjectStore;
 import io.etcdpilot.operator.snapshot.SnapshotEncryption;
 import io.etcdpilot.operator.snapshot.SnapshotManifest;
@@ -24,19 +26,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  *   <li>{@code finish}: move what etcdutl restored into the member's data directory, unless the member already has
  *       data (a pod restarted during creation keeps what it has); clean up.</li>
  * </ul>
- * Configured by environment only ({@link #ENV_MODE} and the {@code RESTORE_*} variables the StatefulSet sets).
+ * Configured by environment only (the variables {@link RestoreSteps} sets); its paths and names are that class's.
  */
 public final class RestoreAgent {
-  public static final String ENV_MODE = "RESTORE_MODE";
-  /** The store's private CA (PEM), from the destination's caSecretName; absent: the JDK's trust. */
-  public static final String ENV_CA = "RESTORE_CA";
-  public static final String MODE_SNAPSHOT = "snapshot";
-  public static final String MODE_NONE = "none";
-  /** Where the snapshot and etcdutl's output go, on the member's data volume. */
-  public static final String WORK_DIR = "/var/lib/etcd/restore";
-  public static final String SNAPSHOT_FILE = WORK_DIR + "/snapshot.db";
-  public static final String RESTORED_DIR = WORK_DIR + "/data";
-
   private RestoreAgent() {}
 
   public static void main(String[] args) {
@@ -52,9 +44,9 @@ public final class RestoreAgent {
 
   /** @param root where the container's filesystem starts ("/", a directory in tests) */
   static int run(String step, Map<String, String> env, Path root) throws Exception {
-    Path work = root.resolve(WORK_DIR.substring(1));
-    Path data = root.resolve(io.etcdpilot.operator.model.EtcdFlags.DATA_DIR.substring(1));
-    boolean restoring = MODE_SNAPSHOT.equals(env.get(ENV_MODE));
+    Path work = root.resolve(RestoreSteps.WORK_DIR.substring(1));
+    Path data = root.resolve(EtcdFlags.DATA_DIR.substring(1));
+    boolean restoring = RestoreSteps.MODE_SNAPSHOT.equals(env.get(RestoreSteps.ENV_MODE));
     switch (step) {
       case "fetch" -> {
         deleteTree(work);
@@ -87,7 +79,7 @@ public final class RestoreAgent {
     SnapshotEncryption encryption = keyset == null || keyset.isBlank() ? null : SnapshotEncryption.of(keyset);
     try (S3Client s3 = ObjectStore.client(d, new ObjectStore.Credentials(required(env, "RESTORE_ACCESS_KEY_ID"),
         required(env, "RESTORE_SECRET_ACCESS_KEY"), blankToNull(env.get("RESTORE_SESSION_TOKEN"))),
-        blankToNull(env.get(ENV_CA)));
+        blankToNull(env.get(RestoreSteps.ENV_CA)));
          OutputStream o = Files.newOutputStream(out)) {
       SnapshotManifest manifest = SnapshotReader.manifest(s3, d.getBucket(), required(env, "RESTORE_MANIFEST"));
       SnapshotReader.read(s3, d.getBucket(), manifest, encryption, o);

@@ -8,7 +8,8 @@ import io.etcdpilot.operator.api.v1alpha1.S3Destination;
 import io.etcdpilot.operator.api.v1alpha1.SnapshotDestination;
 import io.etcdpilot.operator.model.ClusterObjects;
 import io.etcdpilot.operator.model.EtcdVersion;
-import io.etcdpilot.operator.validation.SpecViolation;
+import io.etcdpilot.operator.model.RestoreSource;
+import io.etcdpilot.operator.model.SpecViolation;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.io.IOException;
 import java.util.List;
@@ -23,7 +24,6 @@ import java.util.function.Function;
 public final class RestorePlan {
   private static final ObjectMapper JSON = new ObjectMapper()
       .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-  public static final String RESTORE_SPEC_KEY = "restore-spec";
 
   private RestorePlan() {}
 
@@ -100,15 +100,8 @@ public final class RestorePlan {
   /** The recorded source is rendered; a spec that now says something else is refused. */
   private static Decision afterCreation(FromSnapshot wanted, ConfigMap state) {
     String recordedSource = state.getData() == null ? null : state.getData().get(ClusterObjects.RESTORE_SOURCE_KEY);
-    String recordedSpec = state.getData() == null ? null : state.getData().get(RESTORE_SPEC_KEY);
-    RestoreSource source = null;
-    if (recordedSource != null) {
-      try {
-        source = JSON.readValue(recordedSource, RestoreSource.class);
-      } catch (IOException e) {
-        source = null;
-      }
-    }
+    String recordedSpec = state.getData() == null ? null : state.getData().get(ClusterObjects.RESTORE_SPEC_KEY);
+    RestoreSource source = RestoreSource.fromJson(recordedSource).orElse(null);
     String wantedJson = wanted == null ? null : json(wanted);
     if (java.util.Objects.equals(wantedJson, recordedSpec)) return new Decision(source, recordedSpec, List.of(), List.of());
     return new Decision(source, recordedSpec, List.of(), List.of(new SpecViolation("spec.bootstrap.fromSnapshot",

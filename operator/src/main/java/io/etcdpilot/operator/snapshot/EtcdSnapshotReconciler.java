@@ -4,7 +4,7 @@ import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
 import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshot;
 import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshotStatus;
 import io.etcdpilot.operator.api.v1alpha1.S3Destination;
-import io.etcdpilot.operator.cluster.EventRecorder;
+import io.etcdpilot.operator.kube.EventRecorder;
 import io.etcdpilot.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -7,6 +7,7 @@ import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.StreamingAead;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.streamingaead.StreamingAeadConfig;
+import io.etcdpilot.operator.model.RestoreSteps;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,7 +21,7 @@ import java.security.GeneralSecurityException;
  */
 public final class SnapshotEncryption {
   /** Key in the Secret named by {@code spec.snapshots.encryption.keySecretName}. */
-  public static final String KEYSET_KEY = "keyset.json";
+  public static final String KEYSET_KEY = RestoreSteps.KEYSET_SECRET_KEY;
   private static final String TEMPLATE = "AES256_GCM_HKDF_1MB";
 
   static {

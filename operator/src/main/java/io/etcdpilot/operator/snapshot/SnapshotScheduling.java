@@ -4,7 +4,7 @@ import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
 import io.etcdpilot.operator.api.v1alpha1.EtcdClusterStatus;
 import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshot;
 import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshotSpec;
-import io.etcdpilot.operator.cluster.EventRecorder;
+import io.etcdpilot.operator.kube.EventRecorder;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;

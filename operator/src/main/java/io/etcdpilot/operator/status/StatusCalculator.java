@@ -7,7 +7,7 @@ import io.etcdpilot.operator.etcd.ClusterObservation;
 import io.etcdpilot.operator.etcd.ObservedMember;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.model.EtcdVersion;
-import io.etcdpilot.operator.validation.SpecViolation;
+import io.etcdpilot.operator.model.SpecViolation;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.ArrayList;

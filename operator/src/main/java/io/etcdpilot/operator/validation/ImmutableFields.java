@@ -1,5 +1,6 @@
 package io.etcdpilot.operator.validation;
 
+import io.etcdpilot.operator.model.SpecViolation;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;

@@ -1,5 +1,6 @@
 package io.etcdpilot.operator.validation;
 
+import io.etcdpilot.operator.model.SpecViolation;
 import io.etcdpilot.operator.api.v1alpha1.EtcdClusterSpec;
 import io.etcdpilot.operator.api.v1alpha1.EtcdOptions;
 import io.etcdpilot.operator.model.EtcdVersion;

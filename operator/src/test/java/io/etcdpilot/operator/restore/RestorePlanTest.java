@@ -14,6 +14,8 @@ import io.etcdpilot.operator.api.v1alpha1.SnapshotDestination;
 import io.etcdpilot.operator.api.v1alpha1.SnapshotEncryption;
 import io.etcdpilot.operator.api.v1alpha1.SnapshotsSpec;
 import io.etcdpilot.operator.model.ClusterObjects;
+import io.etcdpilot.operator.model.RestoreSource;
+import io.etcdpilot.operator.model.RestoreSteps;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -132,7 +134,7 @@ class RestorePlanTest {
         .containsEntry(ClusterObjects.RESTORE_SNAPSHOT_KEY, "--help");
     assertThat(objects.stateConfigMap(ClusterObjects.STATE_NEW, "x").getData())
         .containsEntry(ClusterObjects.RESTORE_MODE_KEY, "snapshot")
-        .containsEntry(ClusterObjects.RESTORE_SNAPSHOT_KEY, RestoreAgent.SNAPSHOT_FILE);
+        .containsEntry(ClusterObjects.RESTORE_SNAPSHOT_KEY, RestoreSteps.SNAPSHOT_FILE);
 
     RestorePlan.Decision same = decide(created, state);
     assertThat(same.source()).isEqualTo(first.source());
@@ -162,7 +164,7 @@ class RestorePlanTest {
     var inits = sts.getSpec().getTemplate().getSpec().getInitContainers();
     assertThat(inits).extracting(c -> c.getName()).containsExactly("restore-fetch", "restore-db", "restore-finish");
     assertThat(inits.get(0).getImage()).isEqualTo("registry/etcdpilot-operator:1");
-    assertThat(inits.get(0).getCommand()).containsSubsequence("java", "-cp", ClusterObjects.AGENT_JAR,
+    assertThat(inits.get(0).getCommand()).containsSubsequence("java", "-cp", RestoreSteps.AGENT_JAR,
         RestoreAgent.class.getName(), "fetch");
     assertThat(inits.get(0).getEnv()).anySatisfy(e -> {
       assertThat(e.getName()).isEqualTo("RESTORE_KEYSET");
@@ -171,7 +173,7 @@ class RestorePlanTest {
     });
     assertThat(inits.get(1).getImage()).endsWith(":v3.6.16");
     assertThat(inits.get(1).getArgs()).contains("snapshot", "restore", "$(RESTORE_SNAPSHOT)",
-        "--bump-revision=1000000000", "--mark-compacted", "--data-dir=" + RestoreAgent.RESTORED_DIR);
+        "--bump-revision=1000000000", "--mark-compacted", "--data-dir=" + RestoreSteps.RESTORED_DIR);
     assertThat(new ClusterObjects(cluster("plain", "3.6.16", null, null, null), "cluster.local").statefulSet()
         .getSpec().getTemplate().getSpec().getInitContainers()).isNullOrEmpty();
   }
@@ -188,7 +190,7 @@ class RestorePlanTest {
         .restoring(d.source(), d.recordedSpec(), "registry/etcdpilot-operator:1").statefulSet()
         .getSpec().getTemplate().getSpec().getInitContainers().get(0);
     assertThat(fetch.getEnv()).anySatisfy(e -> {
-      assertThat(e.getName()).isEqualTo(RestoreAgent.ENV_CA);
+      assertThat(e.getName()).isEqualTo(RestoreSteps.ENV_CA);
       assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("store-ca");
       assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("ca.crt");
     });
@@ -201,18 +203,23 @@ class RestorePlanTest {
     var data = root.resolve("var/lib/etcd/data");
     java.nio.file.Files.createDirectories(work.resolve("data/member/snap"));
     java.nio.file.Files.writeString(work.resolve("data/member/snap/db"), "restored");
-    assertThat(RestoreAgent.run("finish", Map.of(RestoreAgent.ENV_MODE, "snapshot"), root)).isZero();
+    assertThat(RestoreAgent.run("finish", Map.of(RestoreSteps.ENV_MODE, "snapshot"), root)).isZero();
     assertThat(java.nio.file.Files.readString(data.resolve("member/snap/db"))).isEqualTo("restored");
     assertThat(work).doesNotExist();
     // A member with data keeps it; leftovers are removed.
     java.nio.file.Files.createDirectories(work.resolve("data/member/snap"));
     java.nio.file.Files.writeString(work.resolve("data/member/snap/db"), "other");
-    assertThat(RestoreAgent.run("finish", Map.of(RestoreAgent.ENV_MODE, "snapshot"), root)).isZero();
+    assertThat(RestoreAgent.run("finish", Map.of(RestoreSteps.ENV_MODE, "snapshot"), root)).isZero();
     assertThat(java.nio.file.Files.readString(data.resolve("member/snap/db"))).isEqualTo("restored");
     assertThat(work).doesNotExist();
     // Not restoring: fetch does nothing but clean up.
     java.nio.file.Files.createDirectories(work);
-    assertThat(RestoreAgent.run("fetch", Map.of(RestoreAgent.ENV_MODE, "none"), root)).isZero();
+    assertThat(RestoreAgent.run("fetch", Map.of(RestoreSteps.ENV_MODE, "none"), root)).isZero();
     assertThat(work).doesNotExist();
+  }
+
+  @Test
+  void theRestoreStepsRunTheAgentClassItself() {
+    assertThat(RestoreSteps.AGENT_MAIN).isEqualTo(RestoreAgent.class.getName());
   }
 }

@@ -1,5 +1,6 @@
 package io.etcdpilot.operator.validation;
 
+import io.etcdpilot.operator.model.SpecViolation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;

@@ -1,15 +1,15 @@
-package io.etcdpilot.operator.cluster;
+package io.etcdpilot.operator.kube;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /** The API server's refusal to create objects in a namespace that is being deleted. */
-final class NamespaceTerminating {
+public final class NamespaceTerminating {
   /** The cause type the API server's namespace lifecycle admission names (403, field metadata.namespace). */
   static final String CAUSE = "NamespaceTerminating";
 
   private NamespaceTerminating() {}
 
-  static boolean causeOf(Throwable e) {
+  public static boolean causeOf(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof KubernetesClientException k && k.getCode() == 403 && k.getStatus() != null
           && k.getStatus().getDetails() != null && k.getStatus().getDetails().getCauses() != null

@@ -1,4 +1,4 @@
-package io.etcdpilot.operator.cluster;
+package io.etcdpilot.operator.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.etcdpilot.operator.cluster;
+package io.etcdpilot.operator.kube;
 
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;

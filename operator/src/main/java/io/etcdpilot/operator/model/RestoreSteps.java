@@ -1,0 +1,101 @@
+package io.etcdpilot.operator.model;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The restore steps (init containers) of a member of a cluster created from a snapshot, and their contract with the
+ * restore agent (the operator's image run as a step): fetch (download, decrypt, decompress, verify) → etcdutl snapshot
+ * restore (etcd's image, into a work directory) → finish (move it into the data directory unless the member already
+ * has data). Outside of a creation from a snapshot each step does nothing. Pure.
+ */
+public final class RestoreSteps {
+  /** Whether the agent restores: {@link #MODE_SNAPSHOT} while the cluster is created, else {@link #MODE_NONE}. */
+  public static final String ENV_MODE = "RESTORE_MODE";
+  /** The store's private CA (PEM), from the destination's caSecretName; absent: the JDK's trust. */
+  public static final String ENV_CA = "RESTORE_CA";
+  public static final String MODE_SNAPSHOT = "snapshot";
+  public static final String MODE_NONE = "none";
+  /** Where the snapshot and etcdutl's output go, on the member's data volume. */
+  public static final String WORK_DIR = "/var/lib/etcd/restore";
+  public static final String SNAPSHOT_FILE = WORK_DIR + "/snapshot.db";
+  public static final String RESTORED_DIR = WORK_DIR + "/data";
+  /** The agent's main class, in the operator's jar (a test holds it to the class itself). */
+  public static final String AGENT_MAIN = "io.etcdpilot.operator.restore.RestoreAgent";
+  /** Where the operator's image keeps its jar. */
+  public static final String AGENT_JAR = "/app/etcdpilot-operator.jar";
+  /** The data volume's root: writable, unlike the steps' root filesystem, and not etcd's data dir. */
+  static final String AGENT_TMP_DIR = "/var/lib/etcd";
+  /** The key of the keyset Secret ({@code spec.snapshots.encryption.keySecretName}) holding Tink's JSON keyset. */
+  public static final String KEYSET_SECRET_KEY = "keyset.json";
+  public static final long REVISION_BUMP = 1_000_000_000L;
+
+  private RestoreSteps() {}
+
+  /**
+   * @param etcdImage the image etcdutl comes from (the members' own)
+   * @param mounts the member's volume mounts (data, and TLS when on)
+   */
+  static List<Container> containers(RestoreSource restore, String agentImage, String etcdImage, ClusterNames names,
+      TlsWiring tls, String clusterToken, List<VolumeMount> mounts, ResourceRequirements resources,
+      SecurityContext security) {
+    var store = restore.store();
+    List<EnvVar> agentEnv = new ArrayList<>(List.of(
+        ClusterObjects.configEnv(names, ENV_MODE, ClusterObjects.RESTORE_MODE_KEY),
+        literal("RESTORE_ENDPOINT", store.getEndpoint() == null ? "" : store.getEndpoint()),
+        literal("RESTORE_REGION", store.getRegion()),
+        literal("RESTORE_BUCKET", store.getBucket()),
+        literal("RESTORE_PATH_STYLE", Boolean.toString(Boolean.TRUE.equals(store.getForcePathStyle()))),
+        literal("RESTORE_MANIFEST", restore.manifestKey()),
+        // Optional references: once the cluster exists the Secrets may go without blocking a member's restart.
+        secretEnv("RESTORE_ACCESS_KEY_ID", store.getCredentialsSecretName(), "accessKeyID"),
+        secretEnv("RESTORE_SECRET_ACCESS_KEY", store.getCredentialsSecretName(), "secretAccessKey"),
+        secretEnv("RESTORE_SESSION_TOKEN", store.getCredentialsSecretName(), "sessionToken")));
+    if (store.getCaSecretName() != null && !store.getCaSecretName().isBlank()) {
+      agentEnv.add(secretEnv(ENV_CA, store.getCaSecretName(), "ca.crt"));
+    }
+    if (restore.keySecretName() != null) {
+      agentEnv.add(secretEnv("RESTORE_KEYSET", restore.keySecretName(), KEYSET_SECRET_KEY));
+    }
+    Container fetch = new ContainerBuilder().withName("restore-fetch").withImage(agentImage)
+        // The root filesystem is read-only: native libraries (zstd) unpack on the data volume, outside etcd's data dir.
+        .withCommand("java", "-Djava.io.tmpdir=" + AGENT_TMP_DIR, "-cp", AGENT_JAR, AGENT_MAIN, "fetch")
+        .withEnv(agentEnv).withVolumeMounts(mounts).withResources(resources).withSecurityContext(security)
+        .withTerminationMessagePolicy("FallbackToLogsOnError").build();
+    String host = "$(" + EtcdFlags.ENV_POD_NAME + ")." + names.peerService() + "." + names.namespace() + ".svc."
+        + names.clusterDomain();
+    Container etcdutl = new ContainerBuilder().withName("restore-db").withImage(etcdImage)
+        .withCommand("/usr/local/bin/etcdutl")
+        .withArgs("snapshot", "restore", "$(RESTORE_SNAPSHOT)", "--name=$(" + EtcdFlags.ENV_POD_NAME + ")",
+            "--initial-cluster=$(" + EtcdFlags.ENV_INITIAL_CLUSTER + ")", "--initial-cluster-token=" + clusterToken,
+            "--initial-advertise-peer-urls=" + tls.scheme() + "://" + host + ":" + ClusterNames.PEER_PORT,
+            "--data-dir=" + RESTORED_DIR,
+            // Far above any revision the old cluster reached, and compacted: watchers never see revisions go back.
+            "--bump-revision=" + REVISION_BUMP, "--mark-compacted")
+        .withEnv(ClusterObjects.fieldEnv(EtcdFlags.ENV_POD_NAME, "metadata.name"),
+            ClusterObjects.configEnv(names, EtcdFlags.ENV_INITIAL_CLUSTER, ClusterObjects.INITIAL_CLUSTER_KEY),
+            ClusterObjects.configEnv(names, "RESTORE_SNAPSHOT", ClusterObjects.RESTORE_SNAPSHOT_KEY))
+        .withVolumeMounts(mounts).withResources(resources).withSecurityContext(security)
+        .withTerminationMessagePolicy("FallbackToLogsOnError").build();
+    Container finish = new ContainerBuilder(fetch).withName("restore-finish")
+        .withCommand("java", "-Djava.io.tmpdir=" + AGENT_TMP_DIR, "-cp", AGENT_JAR, AGENT_MAIN, "finish")
+        .withEnv(ClusterObjects.configEnv(names, ENV_MODE, ClusterObjects.RESTORE_MODE_KEY)).build();
+    return List.of(fetch, etcdutl, finish);
+  }
+
+  private static EnvVar literal(String name, String value) {
+    return new EnvVarBuilder().withName(name).withValue(value).build();
+  }
+
+  private static EnvVar secretEnv(String name, String secret, String key) {
+    return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef().withName(secret).withKey(key)
+        .withOptional(true).endSecretKeyRef().endValueFrom().build();
+  }
+}
