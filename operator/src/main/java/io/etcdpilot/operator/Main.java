@@ -1,5 +1,18 @@
 package io.etcdpilot.operator;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.etcdpilot.operator.etcd.EtcdAdmin;
+import io.etcdpilot.operator.logging.LogFormat;
+import io.etcdpilot.operator.snapshot.EtcdSnapshotReconciler;
+import io.etcdpilot.operator.snapshot.SnapshotJobs;
+import io.etcdpilot.operator.upgrade.UpgradeMinimums;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import java.security.Security;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import io.etcdpilot.operator.cluster.Dependencies;
 import io.etcdpilot.operator.cluster.EtcdClusterReconciler;
 import io.etcdpilot.operator.cluster.OperatorSettings;
 import io.etcdpilot.operator.etcd.EtcdObserver;
@@ -7,6 +20,7 @@ import io.etcdpilot.operator.etcd.JetcdObserver;
 import io.etcdpilot.operator.health.HealthListeners;
 import io.etcdpilot.operator.health.OperatorHealth;
 import io.etcdpilot.operator.health.ReconcileWatch;
+import io.etcdpilot.operator.metrics.ClusterMetrics;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -37,8 +51,8 @@ public final class Main {
     // Member names resolve only once their pod exists, and a rescheduled pod gets a new address: the JDK would cache
     // a failed lookup for 10 s and a good one for 30 s, so a new member would be seen up to 10 s late and a moved one
     // missed. Set before the first lookup (security properties win over -Dsun.net.inetaddr.*).
-    java.security.Security.setProperty("networkaddress.cache.negative.ttl", "0");
-    java.security.Security.setProperty("networkaddress.cache.ttl", "5");
+    Security.setProperty("networkaddress.cache.negative.ttl", "0");
+    Security.setProperty("networkaddress.cache.ttl", "5");
     OperatorOptions options;
     try {
       options = OperatorOptions.parse(args, System.getenv());
@@ -47,7 +61,7 @@ public final class Main {
       System.exit(2);
       return;
     }
-    io.etcdpilot.operator.logging.LogFormat.of(options.logFormat()).apply();
+    LogFormat.of(options.logFormat()).apply();
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config(options)).build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     OperatorHealth health = health(options);
@@ -78,18 +92,18 @@ public final class Main {
     return start(client, options, etcd, etcd,
         new OperatorSettings(options.clusterDomain(), Duration.ofSeconds(60), Duration.ofSeconds(5),
             options.learnerDeadline(), options.failedMemberDeadline(),
-            io.etcdpilot.operator.upgrade.UpgradeMinimums.withOverrides(options.upgradeMinimums()),
+            UpgradeMinimums.withOverrides(options.upgradeMinimums()),
             options.upgradeProgressDeadline(), options.agentImage()), registry, health);
   }
 
   public static Operator start(KubernetesClient client, OperatorOptions options, EtcdObserver observer,
-      io.etcdpilot.operator.etcd.EtcdAdmin admin, OperatorSettings settings) {
+      EtcdAdmin admin, OperatorSettings settings) {
     return start(client, options, observer, admin, settings, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
         health(options));
   }
 
   public static Operator start(KubernetesClient client, OperatorOptions options, EtcdObserver observer,
-      io.etcdpilot.operator.etcd.EtcdAdmin admin, OperatorSettings settings, MeterRegistry registry,
+      EtcdAdmin admin, OperatorSettings settings, MeterRegistry registry,
       OperatorHealth health) {
     registry.gauge("etcdpilot_operator_leader", health, h -> h.leader() ? 1 : 0);
     Operator operator = new Operator(o -> {
@@ -109,21 +123,21 @@ public final class Main {
         o.withLeaderElectionConfiguration(new LeaderElectionConfiguration("etcdpilot-operator",
             options.leaderElectionNamespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
             LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE, LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
-            null, new io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks(() -> health.leading(true),
+            null, new LeaderCallbacks(() -> health.leading(true),
                 () -> health.leading(false), leader -> { }), true));
       }
     });
     // Snapshots stream on threads of their own, never on a reconcile thread.
-    io.etcdpilot.operator.snapshot.SnapshotJobs snapshotJobs = new io.etcdpilot.operator.snapshot.SnapshotJobs(2);
-    operator.register(new io.etcdpilot.operator.snapshot.EtcdSnapshotReconciler(client, snapshotJobs,
+    SnapshotJobs snapshotJobs = new SnapshotJobs(2);
+    operator.register(new EtcdSnapshotReconciler(client, snapshotJobs,
         settings.clusterDomain(), Clock.systemUTC()), c -> {
       if (!options.namespaces().isEmpty()) c.settingNamespaces(options.namespaces());
     });
-    operator.register(new EtcdClusterReconciler(client, observer, admin, settings, Clock.systemUTC(), snapshotJobs,
-        new io.etcdpilot.operator.metrics.ClusterMetrics(registry), health.passes()), c -> {
+    operator.register(new EtcdClusterReconciler(new Dependencies(client, observer, admin, settings, Clock.systemUTC(),
+        snapshotJobs, new ClusterMetrics(registry), health.passes())), c -> {
       // A failing pass is retried for as long as it fails, from 1 s doubling up to 2 minutes (JOSDK's default gives
       // up after 5 attempts, leaving the next pass to the 10-hour maximum interval).
-      c.withRetry(new io.javaoperatorsdk.operator.processing.retry.GenericRetry().setInitialInterval(1000)
+      c.withRetry(new GenericRetry().setInitialInterval(1000)
           .setIntervalMultiplier(2).setMaxInterval(120_000).withoutMaxAttempts());
       if (!options.namespaces().isEmpty()) {
         c.settingNamespaces(options.namespaces());
@@ -142,7 +156,7 @@ public final class Main {
 
   private static void serveHealth(Operator operator, int port, String address, PrometheusMeterRegistry registry,
       OperatorHealth health) throws IOException {
-    Map<String, com.sun.net.httpserver.HttpHandler> handlers = new LinkedHashMap<>();
+    Map<String, HttpHandler> handlers = new LinkedHashMap<>();
     handlers.put("/metrics", ex -> {
       byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
@@ -158,7 +172,7 @@ public final class Main {
     HealthListeners.start(HealthListeners.plan(address, port), handlers);
   }
 
-  private static void respond(com.sun.net.httpserver.HttpExchange ex, OperatorHealth.Answer answer) throws IOException {
+  private static void respond(HttpExchange ex, OperatorHealth.Answer answer) throws IOException {
     byte[] body = (answer.reason() + "\n").getBytes(StandardCharsets.UTF_8);
     ex.sendResponseHeaders(answer.ok() ? 200 : 503, body.length);
     ex.getResponseBody().write(body);
@@ -167,7 +181,7 @@ public final class Main {
 
   /** Asks the API server for its version every 5 s, off the request path; /healthz reads when it last answered. */
   private static void probeApiServer(KubernetesClient client, OperatorHealth health) {
-    var timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+    var timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "api-server-probe");
       t.setDaemon(true);
       return t;
@@ -179,6 +193,6 @@ public final class Main {
       } catch (RuntimeException e) {
         log.warn("the API server does not answer: {}", e.toString());
       }
-    }, 0, 5, java.util.concurrent.TimeUnit.SECONDS);
+    }, 0, 5, TimeUnit.SECONDS);
   }
 }

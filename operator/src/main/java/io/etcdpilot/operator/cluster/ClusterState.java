@@ -1,34 +1,51 @@
 package io.etcdpilot.operator.cluster;
 
+import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshot;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.model.ClusterObjects;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * What Kubernetes holds for one cluster at the start of a pass, read once from the informer caches (no API read).
- * Later stages decide from this snapshot; nothing re-reads it mid-pass.
+ * The first stage's output: the cluster and what Kubernetes holds for it at the start of a pass, read once from the
+ * informer caches (no API read). Later stages decide from this snapshot; nothing re-reads it mid-pass.
+ *
+ * @param snapshots the cluster's EtcdSnapshots (on-demand and scheduled)
+ * @param snapshotNamed any EtcdSnapshot of the namespace by name (a cluster may be created from another's)
+ * @param clusterNamed any EtcdCluster of the namespace by name
  */
-record ClusterState(StatefulSet statefulSet, List<Pod> pods, List<PersistentVolumeClaim> claims, ConfigMap stateConfigMap,
-    PodDisruptionBudget disruptionBudget, Service peerService, Service clientService) {
+record ClusterState(EtcdCluster cluster, ClusterNames names, StatefulSet statefulSet, List<Pod> pods,
+    List<PersistentVolumeClaim> claims, ConfigMap stateConfigMap, PodDisruptionBudget disruptionBudget,
+    Service peerService, Service clientService, Secret operatorTls, List<EtcdSnapshot> snapshots,
+    Function<String, Optional<EtcdSnapshot>> snapshotNamed, Function<String, Optional<EtcdCluster>> clusterNamed) {
 
-  static ClusterState read(KubeCache cache, ClusterNames names) {
-    Comparator<io.fabric8.kubernetes.api.model.HasMetadata> byName = Comparator.comparing(o -> o.getMetadata().getName());
-    return new ClusterState(
+  static ClusterState read(KubeCache cache, EtcdCluster cluster, ClusterNames names,
+      Function<String, Optional<EtcdCluster>> clusterNamed) {
+    Comparator<HasMetadata> byName = Comparator.comparing(o -> o.getMetadata().getName());
+    return new ClusterState(cluster, names,
         cache.get(StatefulSet.class, names.statefulSet()).orElse(null),
         cache.labelled(Pod.class, names.cluster()).stream().sorted(byName).toList(),
         cache.labelled(PersistentVolumeClaim.class, names.cluster()).stream().sorted(byName).toList(),
         cache.get(ConfigMap.class, names.stateConfigMap()).orElse(null),
         cache.get(PodDisruptionBudget.class, names.podDisruptionBudget()).orElse(null),
         cache.get(Service.class, names.peerService()).orElse(null),
-        cache.get(Service.class, names.clientService()).orElse(null));
+        cache.get(Service.class, names.clientService()).orElse(null),
+        cache.get(Secret.class, names.operatorTlsSecret()).orElse(null),
+        cache.snapshots(names.cluster()),
+        name -> cache.get(EtcdSnapshot.class, name),
+        clusterNamed);
   }
 
   Map<String, String> stateData() {
@@ -38,5 +55,9 @@ record ClusterState(StatefulSet statefulSet, List<Pod> pods, List<PersistentVolu
   /** The ConfigMap says "existing": the members have formed a cluster. */
   boolean bootstrapped() {
     return ClusterObjects.STATE_EXISTING.equals(stateData().get(ClusterObjects.STATE_KEY));
+  }
+
+  boolean paused() {
+    return Boolean.TRUE.equals(cluster.getSpec() == null ? null : cluster.getSpec().getPaused());
   }
 }

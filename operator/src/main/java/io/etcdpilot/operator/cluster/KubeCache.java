@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -20,6 +22,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -64,7 +67,7 @@ final class KubeCache {
 
   private static Set<ResourceID> snapshotsClusters(EtcdSnapshot s, EventSourceContext<EtcdCluster> context) {
     String ns = s.getMetadata().getNamespace();
-    Set<ResourceID> out = new java.util.HashSet<>();
+    Set<ResourceID> out = new HashSet<>();
     if (s.getSpec() != null && s.getSpec().getClusterName() != null) out.add(new ResourceID(s.getSpec().getClusterName(), ns));
     context.getPrimaryCache().list(ns, c -> c.getSpec() != null && c.getSpec().getBootstrap() != null
             && c.getSpec().getBootstrap().getFromSnapshot() != null
@@ -140,8 +143,7 @@ final class KubeCache {
   @SuppressWarnings("unchecked")
   <R extends HasMetadata> R label(KubernetesClient client, R live, String key, String value) {
     String patch = "{\"metadata\":{\"labels\":{\"" + key + "\":" + (value == null ? "null" : "\"" + value + "\"") + "}}}";
-    R written = client.resource(live).patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch);
+    R written = client.resource(live).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
     source((Class<R>) written.getClass()).handleRecentResourceUpdate(primary, written, live);
     return written;
   }

@@ -5,13 +5,14 @@ import io.etcdpilot.operator.model.PodFacts;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.util.List;
+import java.util.function.Predicate;
 
 /** How far the members are in picking up the StatefulSet's current template. */
 final class RolloutProgress {
   private RolloutProgress() {}
 
   /** A bundle reaches a member only through a restart: every pod must be ready and running with it. */
-  static java.util.function.Predicate<String> membersTrust(StatefulSet sts, List<Pod> pods) {
+  static Predicate<String> membersTrust(StatefulSet sts, List<Pod> pods) {
     boolean complete = rolloutComplete(sts, pods);
     return hash -> complete && pods.stream().allMatch(p -> p.getMetadata().getAnnotations() != null
         && hash.equals(p.getMetadata().getAnnotations().get(ClusterObjects.TRUST_ANNOTATION)));

@@ -12,15 +12,17 @@ import io.etcdpilot.operator.model.PodFacts;
 import io.etcdpilot.operator.plan.OperationType;
 import io.etcdpilot.operator.plan.Step;
 import io.etcdpilot.operator.rollout.RolloutPlanner;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * Picks this pass's one step: asks the planners in a fixed order (membership, then rolling restarts; later upgrades,
- * defragmentation, snapshots) and the first that has something to do or to wait for wins. Pure: planner inputs are
+ * Picks this pass's one step: asks the planners in a fixed order (membership, then etcd's own step of a version
+ * change, then rolling restarts) and the first that has something to do or to wait for wins. Pure: planner inputs are
  * translated from the pass's snapshot, nothing is read or written here.
  */
 final class StepArbiter {
@@ -28,16 +30,16 @@ final class StepArbiter {
   record Decision(Step step, OperationType type) {}
 
   /** What the planners decide from. */
-  record Inputs(EtcdCluster cluster, ClusterNames names, int desired, StatefulSet statefulSet, ClusterState state,
-      ClusterObservation observation, Roll roll) {}
+  record Inputs(EtcdCluster cluster, ClusterNames names, int desired, StatefulSet statefulSet, List<Pod> pods,
+      List<PersistentVolumeClaim> claims, ClusterObservation observation, Roll roll) {}
 
   /**
    * What the version gate asks of this pass: a step etcd must take first (null when none), what a restart is part of,
    * and the members the roll holds (not to be replaced as failed while down).
    */
-  record Roll(Step prerequisite, OperationType type, java.util.Set<String> held) {
+  record Roll(Step prerequisite, OperationType type, Set<String> held) {
     static Roll none() {
-      return new Roll(null, OperationType.RollingRestart, java.util.Set.of());
+      return new Roll(null, OperationType.RollingRestart, Set.of());
     }
   }
 
@@ -53,7 +55,7 @@ final class StepArbiter {
     Step m = membership.next(membershipInputs(in, now), now);
     if (m.kind() != Step.Kind.NOTHING) return new Decision(m, membershipType(m, in));
     if (in.roll().prerequisite() != null) return new Decision(in.roll().prerequisite(), OperationType.Downgrade);
-    Step r = rolloutStep(in.statefulSet(), in.state().pods(), in.observation(), now);
+    Step r = rolloutStep(in.statefulSet(), in.pods(), in.observation(), now);
     if (r.kind() != Step.Kind.NOTHING) return new Decision(r, in.roll().type());
     return null;
   }
@@ -67,7 +69,7 @@ final class StepArbiter {
     MemberFailure failure = cluster.getStatus() == null ? null : cluster.getStatus().getMemberFailure();
     boolean failedUnderThisSpec = failure != null && Objects.equals(failure.getGeneration(), cluster.getMetadata().getGeneration());
     return MembershipInputs.observed(in.names(), in.desired(), in.statefulSet().getSpec().getReplicas(),
-        in.observation(), in.state().pods(), in.state().claims(), learnerSince,
+        in.observation(), in.pods(), in.claims(), learnerSince,
         failedUnderThisSpec ? failure.getMember() + " failed to join" : null, in.roll().held());
   }
 

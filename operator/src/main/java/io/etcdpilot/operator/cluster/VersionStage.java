@@ -7,39 +7,77 @@ import io.etcdpilot.operator.etcd.ClusterObservation;
 import io.etcdpilot.operator.etcd.EtcdAdmin;
 import io.etcdpilot.operator.etcd.EtcdConnection;
 import io.etcdpilot.operator.etcd.ObservedMember;
+import io.etcdpilot.operator.model.ClusterObjects;
 import io.etcdpilot.operator.model.EtcdVersion;
+import io.etcdpilot.operator.model.SpecViolation;
 import io.etcdpilot.operator.model.PodFacts;
 import io.etcdpilot.operator.plan.OperationType;
 import io.etcdpilot.operator.upgrade.UpgradeProgress;
 import io.etcdpilot.operator.upgrade.VersionGate;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The version side of a pass, from the pass's snapshot to what the gate, the arbiter and the status need: the facts the
- * version gate decides from, the image a held-back member keeps, and how far a version change has come.
+ * The version gate, right after observing (it decides from the versions members run): which version members are
+ * rendered with this pass, and what the arbiter and the status need of a version change in progress.
  */
 final class VersionStage {
   private static final Logger log = LoggerFactory.getLogger(VersionStage.class);
 
   private final EtcdAdmin admin;
-  private final Duration progressDeadline;
+  private final OperatorSettings settings;
 
-  VersionStage(EtcdAdmin admin, Duration progressDeadline) {
+  VersionStage(EtcdAdmin admin, OperatorSettings settings) {
     this.admin = admin;
-    this.progressDeadline = progressDeadline;
+    this.settings = settings;
+  }
+
+  /** The objects at the version the gate allows; a refused {@code spec.version} leaves members as they are. */
+  Versioned gate(Rendering.Desired desired, Observation seen) {
+    EtcdCluster cluster = desired.cluster();
+    StatefulSet live = desired.state().statefulSet();
+    EtcdVersion renderedBefore = renderedVersion(live);
+    EtcdVersion wanted = desired.objects().version();
+    VersionGate.Decision decision = VersionGate.decide(facts(renderedBefore, seen.etcd(), wanted,
+        seen.connection().orElse(null), seen.clientUrls()), wanted, settings.upgradeMinimums());
+    List<SpecViolation> refused = new ArrayList<>(desired.restore().refused());
+    if (decision.refused()) refused.add(new SpecViolation("spec.version", decision.refusal()));
+    ClusterObjects objects = desired.objects();
+    if (!decision.render().equals(wanted)) {
+      objects = new ClusterObjects(cluster, settings.clusterDomain(), decision.render(), heldImage(cluster, live));
+      if (desired.objects().restore() != null) {
+        objects = objects.restoring(desired.objects().restore(), desired.restore().recordedSpec(), settings.agentImage());
+      }
+    }
+    return new Versioned(desired, objects, decision, renderedBefore, List.copyOf(refused));
+  }
+
+  /** The version the StatefulSet renders now (its annotation, else its image tag); null before it exists. */
+  static EtcdVersion renderedVersion(StatefulSet sts) {
+    if (sts == null) return null;
+    String annotated = sts.getMetadata().getAnnotations() == null ? null
+        : sts.getMetadata().getAnnotations().get(ClusterObjects.VERSION_ANNOTATION);
+    return EtcdVersion.tryParse(annotated)
+        .or(() -> EtcdVersion.ofImageTag(sts.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()))
+        .orElse(null);
+  }
+
+  /** Versions the members report; one that does not parse (a custom build) is left out, never fails the pass. */
+  static List<EtcdVersion> runningVersions(ClusterObservation observation) {
+    return observation.members().stream().map(m -> EtcdVersion.tryParse(m.version())).flatMap(Optional::stream)
+        .toList();
   }
 
   /** What the gate decides from; asks etcd whether authentication is on only for a 3.4 → 3.5 step. */
-  VersionGate.Facts facts(EtcdVersion rendered, ClusterObservation observation, EtcdVersion wanted,
+  private VersionGate.Facts facts(EtcdVersion rendered, ClusterObservation observation, EtcdVersion wanted,
       EtcdConnection connection, List<String> clientUrls) {
-    List<EtcdVersion> running = EtcdClusterReconciler.runningVersions(observation);
+    List<EtcdVersion> running = runningVersions(observation);
     boolean everyMemberAnswered = observation.reachable() && observation.members().stream().allMatch(ObservedMember::reachable);
     List<EtcdVersion> storage = observation.members().stream().map(m -> EtcdVersion.tryParse(m.storageVersion()))
         .flatMap(Optional::stream).toList();
@@ -84,7 +122,7 @@ final class VersionStage {
     String clusterVersion = cluster.getStatus() == null ? null : cluster.getStatus().getVersion();
     UpgradeStatus previous = cluster.getStatus() == null ? null : cluster.getStatus().getUpgrade();
     String startedFrom = previous != null && rendered.toString().equals(previous.getTo()) ? previous.getFrom() : null;
-    return UpgradeProgress.of(rendered, clusterVersion, startedFrom, members, progressDeadline, now);
+    return UpgradeProgress.of(rendered, clusterVersion, startedFrom, members, settings.upgradeProgressDeadline(), now);
   }
 
   /** {@code status.upgrade}: the progress, and what it waits on (the stuck member, else this pass's operation). */

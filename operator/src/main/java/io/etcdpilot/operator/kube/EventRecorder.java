@@ -32,6 +32,14 @@ public class EventRecorder {
     this.clock = clock;
   }
 
+  /** Writes the Events a pass collected, in order. */
+  public void record(HasMetadata about, PassEvents events) {
+    for (PassEvents.Entry e : events.entries()) {
+      if (e.warning()) warning(about, e.reason(), e.message());
+      else normal(about, e.reason(), e.message());
+    }
+  }
+
   public void normal(HasMetadata about, String reason, String message) {
     record(about, "Normal", reason, message);
   }

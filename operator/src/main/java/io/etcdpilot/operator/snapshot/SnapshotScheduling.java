@@ -5,6 +5,7 @@ import io.etcdpilot.operator.api.v1alpha1.EtcdClusterStatus;
 import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshot;
 import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshotSpec;
 import io.etcdpilot.operator.kube.EventRecorder;
+import io.etcdpilot.operator.kube.PassEvents;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -20,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The snapshot stage of a cluster pass: carries out {@link SnapshotPlan} (creates the scheduled EtcdSnapshot, hands
- * retention to {@link SnapshotJobs}) and puts what it says into the status being written.
+ * The snapshot schedule's part of a cluster pass: carries out {@link SnapshotPlan} (creates the scheduled EtcdSnapshot,
+ * hands retention to {@link SnapshotJobs}), and puts what the plan says into the status being written.
  */
 public final class SnapshotScheduling {
   public static final String CONDITION = "SnapshotsHealthy";
@@ -30,29 +31,36 @@ public final class SnapshotScheduling {
   private final KubernetesClient client;
   private final SnapshotJobs jobs;
   private final SnapshotTaker taker;
-  private final EventRecorder events;
+  /** Retention runs in the background, after the pass: its Events are written directly. */
+  private final EventRecorder recorder;
 
-  public SnapshotScheduling(KubernetesClient client, SnapshotJobs jobs, String clusterDomain, EventRecorder events) {
+  public SnapshotScheduling(KubernetesClient client, SnapshotJobs jobs, String clusterDomain, EventRecorder recorder) {
     this.client = client;
     this.jobs = jobs;
     this.taker = new SnapshotTaker(client, clusterDomain);
-    this.events = events;
+    this.recorder = recorder;
   }
 
-  /** Applies the plan and records it in {@code status}; returns when the next run is due (null: none). */
-  public Instant apply(EtcdCluster cluster, List<EtcdSnapshot> snapshots, EtcdClusterStatus status, Instant now) {
+  /** Carries out what the schedule asks of this pass (create the scheduled snapshot, prune); returns the plan. */
+  public SnapshotPlan.Plan apply(EtcdCluster cluster, List<EtcdSnapshot> snapshots, PassEvents events, Instant now) {
     EtcdClusterStatus previous = cluster.getStatus();
     SnapshotPlan.Plan plan = SnapshotPlan.of(cluster.getMetadata().getName(), cluster.getSpec().getSnapshots(),
         snapshots, previous == null ? null : previous.getLastScheduleTime(),
         Instant.parse(cluster.getMetadata().getCreationTimestamp()), now);
-    if (plan.create() != null) create(cluster, plan.create());
+    if (plan.create() != null) create(cluster, plan.create(), events);
     if (plan.skipped()) {
-      events.normal(cluster, "SnapshotSkipped", "the schedule fired while a snapshot was still running; skipped");
+      events.normal("SnapshotSkipped", "the schedule fired while a snapshot was still running; skipped");
     }
     for (String name : plan.prune()) {
       snapshots.stream().filter(s -> s.getMetadata().getName().equals(name)).findFirst()
           .ifPresent(s -> jobs.background(cluster.getMetadata().getNamespace() + "/" + name, () -> prune(cluster, s)));
     }
+    return plan;
+  }
+
+  /** What the plan says in {@code status}: the newest snapshot, the schedule's times, and its health condition. */
+  public static void report(SnapshotPlan.Plan plan, EtcdCluster cluster, EtcdClusterStatus status, Instant now) {
+    EtcdClusterStatus previous = cluster.getStatus();
     status.setLastSnapshot(plan.last());
     status.setNextSnapshotTime(plan.nextSnapshotTime());
     status.setLastScheduleTime(plan.lastScheduleTime());
@@ -63,10 +71,9 @@ public final class SnapshotScheduling {
           cluster.getMetadata().getGeneration(), now));
       status.setConditions(conditions);
     }
-    return plan.nextSnapshotTime() == null ? null : Instant.parse(plan.nextSnapshotTime());
   }
 
-  private void create(EtcdCluster cluster, String name) {
+  private void create(EtcdCluster cluster, String name, PassEvents events) {
     EtcdSnapshot s = new EtcdSnapshot();
     s.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(cluster.getMetadata().getNamespace())
         .withLabels(Map.of(EtcdSnapshot.SCHEDULED_LABEL, "true", ClusterNames.LABEL_CLUSTER, cluster.getMetadata().getName(),
@@ -79,7 +86,7 @@ public final class SnapshotScheduling {
     s.setSpec(spec);
     try {
       client.resource(s).create();
-      events.normal(cluster, "SnapshotScheduled", "created EtcdSnapshot " + name);
+      events.normal("SnapshotScheduled", "created EtcdSnapshot " + name);
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) throw e; // already created for this run
     }
@@ -94,12 +101,12 @@ public final class SnapshotScheduling {
       } catch (Exception e) {
         log.warn("retention could not delete the objects of snapshot {}/{}: {}", ns, snapshot.getMetadata().getName(),
             e.toString());
-        events.warning(cluster, "SnapshotPruneFailed", "could not delete the objects of " + snapshot.getMetadata().getName()
+        recorder.warning(cluster, "SnapshotPruneFailed", "could not delete the objects of " + snapshot.getMetadata().getName()
             + ": " + e.getMessage());
         return;
       }
     }
     client.resource(snapshot).delete();
-    events.normal(cluster, "SnapshotPruned", "deleted " + snapshot.getMetadata().getName() + " (retention)");
+    recorder.normal(cluster, "SnapshotPruned", "deleted " + snapshot.getMetadata().getName() + " (retention)");
   }
 }

@@ -1,8 +1,12 @@
 package io.etcdpilot.operator.status;
 
 import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.api.v1alpha1.CertificateStatus;
 import io.etcdpilot.operator.api.v1alpha1.EtcdClusterStatus;
+import io.etcdpilot.operator.api.v1alpha1.MemberFailure;
 import io.etcdpilot.operator.api.v1alpha1.MemberStatus;
+import io.etcdpilot.operator.api.v1alpha1.Operation;
+import io.etcdpilot.operator.api.v1alpha1.UpgradeStatus;
 import io.etcdpilot.operator.etcd.ClusterObservation;
 import io.etcdpilot.operator.etcd.ObservedMember;
 import io.etcdpilot.operator.model.ClusterNames;
@@ -22,40 +26,46 @@ import java.util.stream.Collectors;
  */
 public final class StatusCalculator {
 
-  /** Everything the status is derived from. */
-  public record Inputs(
-      EtcdCluster cluster,
-      ClusterNames names,
-      List<SpecViolation> violations,
-      List<String> warnings,
-      ClusterObservation observation,
-      int podsExisting,
-      boolean paused,
-      io.etcdpilot.operator.api.v1alpha1.Operation operation,
-      io.etcdpilot.operator.api.v1alpha1.MemberFailure memberFailure,
-      io.etcdpilot.operator.api.v1alpha1.CertificateStatus certificates,
-      boolean tlsEnabled,
-      Instant now,
-      /** Changes not carried out because the live objects cannot take them; the rest of the pass went on. */
-      List<SpecViolation> refused,
-      /** The version change in progress; null when none is. */
-      io.etcdpilot.operator.api.v1alpha1.UpgradeStatus upgrade,
-      /** Why the version change is stuck; null when it is not. */
-      String upgradeStuck,
-      /** Why the members could not restore the snapshot the cluster is created from; null when they could. */
-      String restoreFailure) {
-    public Inputs {
+  /**
+   * Everything the status of a valid spec is derived from.
+   *
+   * @param podsExisting member pods that exist
+   * @param paused {@code spec.paused}: observed only
+   */
+  public record Inputs(EtcdCluster cluster, ClusterNames names, ClusterObservation observation, int podsExisting,
+      boolean paused, boolean tlsEnabled, Work work, Problems problems, Instant now) {}
+
+  /**
+   * What the operator is doing.
+   *
+   * @param operation the step in flight; null when none is
+   * @param memberFailure the last member that failed to join; null when none did
+   * @param certificates expiry dates; null with TLS off (the last reported stay)
+   * @param upgrade the version change in progress; null when none is
+   */
+  public record Work(Operation operation, MemberFailure memberFailure, CertificateStatus certificates,
+      UpgradeStatus upgrade) {
+    public static Work idle() {
+      return new Work(null, null, null, null);
+    }
+  }
+
+  /**
+   * What keeps the spec from being carried out as written.
+   *
+   * @param warnings spec choices that work but are unwise (even sizes)
+   * @param refused changes not carried out because the live objects cannot take them; the rest of the pass went on
+   * @param upgradeStuck why the version change is stuck; null when it is not
+   * @param restoreFailure why the members could not restore the snapshot the cluster is created from; null when they could
+   */
+  public record Problems(List<String> warnings, List<SpecViolation> refused, String upgradeStuck, String restoreFailure) {
+    public Problems {
+      warnings = warnings == null ? List.of() : warnings;
       refused = refused == null ? List.of() : refused;
     }
 
-    public Inputs(EtcdCluster cluster, ClusterNames names, List<SpecViolation> violations, List<String> warnings,
-        ClusterObservation observation, int podsExisting, boolean paused,
-        io.etcdpilot.operator.api.v1alpha1.Operation operation,
-        io.etcdpilot.operator.api.v1alpha1.MemberFailure memberFailure,
-        io.etcdpilot.operator.api.v1alpha1.CertificateStatus certificates, boolean tlsEnabled, Instant now,
-        List<SpecViolation> refused) {
-      this(cluster, names, violations, warnings, observation, podsExisting, paused, operation, memberFailure,
-          certificates, tlsEnabled, now, refused, null, null, null);
+    public static Problems none() {
+      return new Problems(List.of(), List.of(), null, null);
     }
   }
 
@@ -82,41 +92,55 @@ public final class StatusCalculator {
     return s;
   }
 
+  /** An invalid spec: reported, and the last observed facts kept; nothing else is touched. */
+  public EtcdClusterStatus invalid(EtcdCluster cluster, ClusterNames names, List<SpecViolation> violations, Instant now) {
+    EtcdClusterStatus previous = cluster.getStatus() == null ? new EtcdClusterStatus() : cluster.getStatus();
+    List<Condition> prevConditions = previous.getConditions();
+    Long generation = cluster.getMetadata().getGeneration();
+    EtcdClusterStatus s = new EtcdClusterStatus();
+    s.setSelector(names.selector());
+    s.setObservedGeneration(generation);
+    s.setOperation(previous.getOperation());
+    s.setCertificates(previous.getCertificates());
+    s.setMemberFailure(previous.getMemberFailure());
+    s.setLastSnapshot(previous.getLastSnapshot());
+    s.setNextSnapshotTime(previous.getNextSnapshotTime());
+    s.setLastScheduleTime(previous.getLastScheduleTime());
+    s.setReplicas(previous.getReplicas());
+    s.setReadyReplicas(previous.getReadyReplicas());
+    s.setVersion(previous.getVersion());
+    s.setClusterID(previous.getClusterID());
+    s.setLeader(previous.getLeader());
+    s.setMembers(previous.getMembers());
+    s.setUpgrade(previous.getUpgrade());
+    String msg = violations.stream().map(SpecViolation::toString).collect(Collectors.joining("; "));
+    List<Condition> c = new ArrayList<>();
+    c.add(Conditions.next(prevConditions, Conditions.STALLED, true, "InvalidSpec", msg, generation, now));
+    c.add(Conditions.find(prevConditions, Conditions.READY)
+        .orElse(Conditions.next(prevConditions, Conditions.READY, false, "InvalidSpec", msg, generation, now)));
+    c.add(Conditions.next(prevConditions, Conditions.RECONCILING, false, "InvalidSpec",
+        "waiting for a valid spec", generation, now));
+    s.setConditions(c);
+    return s;
+  }
+
   public EtcdClusterStatus compute(Inputs in) {
     EtcdCluster cluster = in.cluster();
     EtcdClusterStatus previous = cluster.getStatus() == null ? new EtcdClusterStatus() : cluster.getStatus();
     List<Condition> prevConditions = previous.getConditions();
     Long generation = cluster.getMetadata().getGeneration();
+    Work work = in.work();
+    Problems problems = in.problems();
     EtcdClusterStatus s = new EtcdClusterStatus();
     s.setSelector(in.names().selector());
     s.setObservedGeneration(generation);
-    s.setOperation(in.violations().isEmpty() ? in.operation() : previous.getOperation());
-    s.setCertificates(in.certificates() != null ? in.certificates() : previous.getCertificates());
-    s.setMemberFailure(in.violations().isEmpty() ? in.memberFailure() : previous.getMemberFailure());
-    // The snapshot stage sets these after this; until it does (or when it does not run) they stay as they were.
+    s.setOperation(work.operation());
+    s.setCertificates(work.certificates() != null ? work.certificates() : previous.getCertificates());
+    s.setMemberFailure(work.memberFailure());
+    // The snapshot schedule sets these after this; until it does (or when it does not run) they stay as they were.
     s.setLastSnapshot(previous.getLastSnapshot());
     s.setNextSnapshotTime(previous.getNextSnapshotTime());
     s.setLastScheduleTime(previous.getLastScheduleTime());
-
-    if (!in.violations().isEmpty()) {
-      // Invalid spec: report it and keep the last observed facts; nothing else is touched.
-      s.setReplicas(previous.getReplicas());
-      s.setReadyReplicas(previous.getReadyReplicas());
-      s.setVersion(previous.getVersion());
-      s.setClusterID(previous.getClusterID());
-      s.setLeader(previous.getLeader());
-      s.setMembers(previous.getMembers());
-      s.setUpgrade(previous.getUpgrade());
-      String msg = in.violations().stream().map(SpecViolation::toString).collect(Collectors.joining("; "));
-      List<Condition> c = new ArrayList<>();
-      c.add(Conditions.next(prevConditions, Conditions.STALLED, true, "InvalidSpec", msg, generation, in.now()));
-      c.add(Conditions.find(prevConditions, Conditions.READY)
-          .orElse(Conditions.next(prevConditions, Conditions.READY, false, "InvalidSpec", msg, generation, in.now())));
-      c.add(Conditions.next(prevConditions, Conditions.RECONCILING, false, "InvalidSpec",
-          "waiting for a valid spec", generation, in.now()));
-      s.setConditions(c);
-      return s;
-    }
 
     ClusterObservation obs = in.observation();
     List<MemberStatus> members = new ArrayList<>();
@@ -142,7 +166,7 @@ public final class StatusCalculator {
     long learners = obs.members().size() - voters;
     s.setReadyReplicas((int) healthyVoters);
     s.setVersion(lowestVersion(obs, previous.getVersion()));
-    s.setUpgrade(in.upgrade());
+    s.setUpgrade(work.upgrade());
 
     boolean ready;
     String reason;
@@ -167,11 +191,11 @@ public final class StatusCalculator {
       ready = false;
       reason = "MembersUnhealthy";
       message = (voters - healthyVoters) + " of " + voters + " voting members do not answer";
-    } else if (in.operation() != null) {
+    } else if (work.operation() != null) {
       ready = healthyVoters == desired && voters == desired && learners == 0;
       reason = ready ? "MembersHealthy" : "Operation";
-      message = ready ? voters + " of " + desired + " members healthy, leader " + leaderName + "; " + in.operation().getType()
-          + " in progress" : in.operation().getType() + " " + in.operation().getTarget();
+      message = ready ? voters + " of " + desired + " members healthy, leader " + leaderName + "; " + work.operation().getType()
+          + " in progress" : work.operation().getType() + " " + work.operation().getTarget();
     } else if (voters != desired || learners > 0) {
       ready = false;
       reason = "MembershipPending";
@@ -187,28 +211,28 @@ public final class StatusCalculator {
       c.add(Conditions.next(prevConditions, Conditions.RECONCILING, false, "Paused",
           "spec.paused is true: observing only", generation, in.now()));
     } else {
-      boolean busy = !ready || in.operation() != null;
-      String busyReason = in.operation() != null ? in.operation().getType() : reason;
-      String busyMessage = in.operation() != null
-          ? in.operation().getTarget() + (in.operation().getMessage() == null ? "" : ": " + in.operation().getMessage())
+      boolean busy = !ready || work.operation() != null;
+      String busyReason = work.operation() != null ? work.operation().getType() : reason;
+      String busyMessage = work.operation() != null
+          ? work.operation().getTarget() + (work.operation().getMessage() == null ? "" : ": " + work.operation().getMessage())
           : message;
       c.add(Conditions.next(prevConditions, Conditions.RECONCILING, busy, busy ? busyReason : "Converged",
           busy ? busyMessage : "nothing to do", generation, in.now()));
     }
-    var failure = in.memberFailure();
+    var failure = work.memberFailure();
     if (failure != null && java.util.Objects.equals(failure.getGeneration(), generation)) {
       // Adding members stopped: it takes a person to fix the cause (and a spec change to try again).
       c.add(Conditions.next(prevConditions, Conditions.STALLED, true, "LearnerFailed", failure.getMessage()
           + "; fix the cause, then change the spec to retry", generation, in.now()));
-    } else if (in.restoreFailure() != null) {
-      c.add(Conditions.next(prevConditions, Conditions.STALLED, true, "RestoreFailed", in.restoreFailure(), generation,
+    } else if (problems.restoreFailure() != null) {
+      c.add(Conditions.next(prevConditions, Conditions.STALLED, true, "RestoreFailed", problems.restoreFailure(), generation,
           in.now()));
-    } else if (in.upgradeStuck() != null) {
-      c.add(Conditions.next(prevConditions, Conditions.STALLED, true, "UpgradeStuck", in.upgradeStuck(), generation,
+    } else if (problems.upgradeStuck() != null) {
+      c.add(Conditions.next(prevConditions, Conditions.STALLED, true, "UpgradeStuck", problems.upgradeStuck(), generation,
           in.now()));
-    } else if (!in.refused().isEmpty()) {
+    } else if (!problems.refused().isEmpty()) {
       c.add(Conditions.next(prevConditions, Conditions.STALLED, true, "ChangeRefused",
-          in.refused().stream().map(SpecViolation::toString).collect(Collectors.joining("; ")), generation, in.now()));
+          problems.refused().stream().map(SpecViolation::toString).collect(Collectors.joining("; ")), generation, in.now()));
     } else {
       c.add(Conditions.next(prevConditions, Conditions.STALLED, false, "SpecValid", "", generation, in.now()));
     }
@@ -216,9 +240,9 @@ public final class StatusCalculator {
       c.add(Conditions.next(prevConditions, Conditions.TLS_DISABLED, true, "TLSDisabled",
           "spec.tls.enabled is false: clients and members talk in plain text without authentication", generation, in.now()));
     }
-    if (!in.warnings().isEmpty()) {
+    if (!problems.warnings().isEmpty()) {
       c.add(Conditions.next(prevConditions, Conditions.SIZE_WARNING, true, "EvenSize",
-          String.join("; ", in.warnings()), generation, in.now()));
+          String.join("; ", problems.warnings()), generation, in.now()));
     }
     s.setConditions(c);
     return s;

@@ -50,8 +50,7 @@ class EtcdClusterReconcilerApiTest {
     OperatorOptions options = new OperatorOptions(null, Set.of(), "cluster.local", 0, false, NS,
         Duration.ofMinutes(5), Duration.ofMinutes(10));
     operator = Main.start(client, options, observer, observer,
-        new OperatorSettings("cluster.local", Duration.ofMillis(300), Duration.ofMillis(300),
-            Duration.ofMinutes(5), Duration.ofMinutes(10)));
+        OperatorSettings.defaults().withResync(Duration.ofMillis(300), Duration.ofMillis(300)));
   }
 
   @AfterEach

@@ -46,9 +46,9 @@ class StepArbiterTest {
     EtcdCluster cluster = new EtcdCluster();
     cluster.setMetadata(new ObjectMetaBuilder().withName("demo").withNamespace("prod").withGeneration(1L).build());
     List<Pod> pods = IntStream.range(0, 3).mapToObj(i -> pod(i, revision)).toList();
-    ClusterState state = new ClusterState(statefulSet(3), pods, List.of(), null, null, null, null);
     ClusterObservation observation = FakeObserver.healthy("demo", 3, 1000, 1_000_000);
-    return arbiter.pick(new StepArbiter.Inputs(cluster, names, desired, statefulSet(3), state, observation, roll), now);
+    return arbiter.pick(new StepArbiter.Inputs(cluster, names, desired, statefulSet(3), pods, List.of(), observation,
+        roll), now);
   }
 
   @Test

@@ -37,8 +37,8 @@ class StatusCalculatorTest {
   }
 
   EtcdClusterStatus compute(EtcdCluster c, ClusterObservation obs, List<SpecViolation> refused) {
-    return calculator.compute(new StatusCalculator.Inputs(c, new ClusterNames("db", "ns", "cluster.local"), List.of(),
-        List.of(), obs, 3, false, null, null, null, true, now, refused));
+    return calculator.compute(new StatusCalculator.Inputs(c, new ClusterNames("db", "ns", "cluster.local"), obs, 3,
+        false, true, StatusCalculator.Work.idle(), new StatusCalculator.Problems(List.of(), refused, null, null), now));
   }
 
   static ClusterObservation observed(ObservedMember... members) {

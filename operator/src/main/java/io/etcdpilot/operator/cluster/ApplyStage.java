@@ -1,0 +1,135 @@
+package io.etcdpilot.operator.cluster;
+
+import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.etcd.ClusterObservation;
+import io.etcdpilot.operator.etcd.ObservedMember;
+import io.etcdpilot.operator.kube.PassEvents;
+import io.etcdpilot.operator.model.ClusterNames;
+import io.etcdpilot.operator.model.ClusterObjects;
+import io.etcdpilot.operator.model.MemberTrust;
+import io.etcdpilot.operator.model.SpecViolation;
+import io.etcdpilot.operator.status.Conditions;
+import io.etcdpilot.operator.validation.ImmutableFields;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Apply: writes the static objects (Services, cluster-state ConfigMap, StatefulSet template, PodDisruptionBudget)
+ * before any step is planned, so the budget is sized before a scale-in removes anyone. A paused cluster is left
+ * untouched.
+ */
+final class ApplyStage {
+  private static final Logger log = LoggerFactory.getLogger(ApplyStage.class);
+
+  private final KubernetesClient client;
+  private final ObjectApplier applier;
+
+  ApplyStage(KubernetesClient client, ObjectApplier applier) {
+    this.client = client;
+    this.applier = applier;
+  }
+
+  Applied apply(Versioned versioned, Observation seen, KubeCache cache, PassEvents events) {
+    Rendering.Desired desired = versioned.desired();
+    if (desired.paused()) return new Applied.Untouched(versioned);
+    ClusterState state = desired.state();
+    List<SpecViolation> refused = new ArrayList<>(versioned.refused());
+    StatefulSet desiredSts = desiredStatefulSet(versioned, refused, events);
+    ClusterObjects objects = versioned.objects();
+    apply("Service", objects.peerService(), state.peerService(), cache, events);
+    apply("Service", objects.clientService(), state.clientService(), cache, events);
+    String initialCluster = state.stateData().getOrDefault(ClusterObjects.INITIAL_CLUSTER_KEY,
+        state.names().initialCluster(objects.replicas(), objects.tls()));
+    ConfigMap stateConfigMap = apply("ConfigMap", objects.stateConfigMap(
+        seen.bootstrapped() ? ClusterObjects.STATE_EXISTING : ClusterObjects.STATE_NEW, initialCluster),
+        state.stateConfigMap(), cache, events);
+    StatefulSet sts = apply("StatefulSet", desiredSts, state.statefulSet(), cache, events);
+    if (versioned.versionChanges()) {
+      events.normal("UpgradeStarted", "etcd " + versioned.renderedBefore() + " → " + versioned.version().render()
+          + ": restarting members one at a time, leader last");
+    }
+    applyDisruptionBudget(objects, state, cache, seen.etcd(), seen.bootstrapped(), events);
+    return new Applied.Written(versioned, sts, desiredSts, stateConfigMap, List.copyOf(refused));
+  }
+
+  /**
+   * The StatefulSet as this pass wants it. After bootstrap its size follows etcd's membership, never the spec directly
+   * (growing it without adding a learner first would start a member etcd does not know), and a change the API server
+   * refuses on every pass (422) is reported and the live value kept.
+   */
+  private static StatefulSet desiredStatefulSet(Versioned versioned, List<SpecViolation> refused, PassEvents events) {
+    Rendering.Desired desired = versioned.desired();
+    StatefulSet existing = desired.state().statefulSet();
+    StatefulSet sts = versioned.objects().statefulSet(desired.tls()
+        .map(t -> new MemberTrust(t.trustBundleHash(), t.peerAllowedHostname())).orElse(MemberTrust.NONE));
+    if (existing == null) return sts;
+    sts.getSpec().setReplicas(existing.getSpec().getReplicas());
+    List<SpecViolation> refusedHere = ImmutableFields.refusedChanges(existing, sts);
+    refused.addAll(refusedHere);
+    // Only then: the live claim templates carry server defaults, which would change the hash of an unchanged spec.
+    if (!refusedHere.isEmpty()) ImmutableFields.keepLive(existing, sts);
+    EtcdCluster cluster = desired.cluster();
+    boolean reported = cluster.getStatus() != null && Conditions.find(cluster.getStatus().getConditions(), Conditions.STALLED)
+        .filter(c -> "ChangeRefused".equals(c.getReason())
+            && Objects.equals(c.getObservedGeneration(), cluster.getMetadata().getGeneration())).isPresent();
+    if (!refused.isEmpty() && !reported) {
+      boolean versionOnly = refused.stream().allMatch(r -> "spec.version".equals(r.field()));
+      events.warning(versionOnly ? "UpgradeRefused" : "ChangeRefused", refused.toString());
+    }
+    return sts;
+  }
+
+  /**
+   * The PodDisruptionBudget over the voters etcd reports now (before this pass's membership step, so a scale-in never
+   * removes a member under a budget sized for fewer), and the voter label on their pods. Unreachable after bootstrap:
+   * left as it is. Label writes are bookkeeping: one that fails only leaves the budget more cautious, so it is logged.
+   */
+  private void applyDisruptionBudget(ClusterObjects objects, ClusterState state, KubeCache cache,
+      ClusterObservation observation, boolean bootstrapped, PassEvents events) {
+    if (!observation.reachable()) {
+      if (!bootstrapped) apply("PodDisruptionBudget", objects.podDisruptionBudget(), state.disruptionBudget(), cache, events);
+      return;
+    }
+    Set<String> voters = observation.members().stream().filter(m -> !m.learner() && m.started())
+        .map(ObservedMember::name).collect(Collectors.toSet());
+    long voterCount = observation.members().stream().filter(m -> !m.learner()).count();
+    apply("PodDisruptionBudget", objects.podDisruptionBudget((int) voterCount), state.disruptionBudget(), cache, events);
+    for (Pod p : state.pods()) {
+      boolean voter = voters.contains(p.getMetadata().getName());
+      boolean labelled = p.getMetadata().getLabels() != null
+          && "true".equals(p.getMetadata().getLabels().get(ClusterNames.LABEL_VOTER));
+      if (voter == labelled || p.getMetadata().getDeletionTimestamp() != null) continue;
+      try {
+        cache.label(client, p, ClusterNames.LABEL_VOTER, voter ? "true" : null);
+      } catch (KubernetesClientException e) {
+        log.warn("could not {} the voter label of pod {}/{}: {}", voter ? "set" : "remove", p.getMetadata().getNamespace(),
+            p.getMetadata().getName(), e.getMessage());
+      }
+    }
+  }
+
+  /** Writes one object if it must be, says so in an Event, and returns it as the API server now holds it. */
+  private <T extends HasMetadata> T apply(String kind, T desired, T live, KubeCache cache, PassEvents events) {
+    ObjectApplier.Applied<T> applied = applier.apply(desired, live, cache);
+    String name = desired.getMetadata().getName();
+    switch (applied.outcome()) {
+      case CREATED -> events.normal("Created", "created " + kind + " " + name);
+      case UPDATED -> events.normal("Updated", "updated " + kind + " " + name);
+      case DRIFT_REVERTED -> events.warning("DriftReverted", kind + " " + name + " was changed outside etcdpilot ("
+          + String.join(", ", applied.drifted()) + "); restored");
+      default -> { }
+    }
+    return applied.object();
+  }
+}

@@ -1,0 +1,68 @@
+package io.etcdpilot.operator.cluster;
+
+import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.api.v1alpha1.MemberStatus;
+import io.etcdpilot.operator.etcd.ClusterObservation;
+import io.etcdpilot.operator.etcd.EtcdConnection;
+import io.etcdpilot.operator.etcd.EtcdObserver;
+import io.etcdpilot.operator.model.ClusterNames;
+import io.etcdpilot.operator.model.ClusterObjects;
+import io.etcdpilot.operator.pki.CertificateManager;
+import io.etcdpilot.operator.pki.TlsMaterial;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
+
+/**
+ * Observe: asks etcd for its member list and every member's status, with this pass's certificates, through the
+ * connection kept for the cluster across passes. Reads nothing from Kubernetes and writes nothing.
+ */
+final class ObserveStage {
+  private final EtcdObserver observer;
+
+  ObserveStage(EtcdObserver observer) {
+    this.observer = observer;
+  }
+
+  Observation observe(Rendering.Desired desired) {
+    ClusterState state = desired.state();
+    List<String> clientUrls = clientUrls(state.cluster(), state.names(), desired.objects(), state.statefulSet());
+    Optional<EtcdConnection> connection = connection(desired);
+    ClusterObservation etcd = connection.map(c -> observer.observe(c, clientUrls))
+        .orElseGet(() -> ClusterObservation.unreachable("no client certificate yet"));
+    // Once etcd answers the cluster exists, whatever the ConfigMap says: every starting member joins it from then on.
+    return new Observation(etcd, connection, clientUrls, state.bootstrapped() || etcd.reachable());
+  }
+
+  /**
+   * Where the operator's client connects: the voters it last saw that still have a pod (learners refuse most
+   * calls; ordinals need not be contiguous while a member is replaced), else every pod of the StatefulSet.
+   */
+  static List<String> clientUrls(EtcdCluster cluster, ClusterNames names, ClusterObjects objects, StatefulSet sts) {
+    int stsReplicas = sts != null && sts.getSpec().getReplicas() != null ? sts.getSpec().getReplicas() : objects.replicas();
+    List<String> pods = IntStream.range(0, stsReplicas).mapToObj(names::member).toList();
+    List<String> voters = cluster.getStatus() == null || cluster.getStatus().getMembers() == null ? List.of()
+        : cluster.getStatus().getMembers().stream()
+            .filter(m -> m.getRole() != MemberStatus.Role.learner)
+            .map(MemberStatus::getName).filter(pods::contains).toList();
+    return (voters.isEmpty() ? pods : voters).stream().map(m -> names.clientUrl(m, objects.tls())).toList();
+  }
+
+  /** With this pass's certificates; while paused, with those that already exist (nothing is issued then). */
+  private static Optional<EtcdConnection> connection(Rendering.Desired desired) {
+    ClusterState state = desired.state();
+    String key = state.names().namespace() + "/" + state.names().cluster();
+    ClusterObjects objects = desired.objects();
+    if (!objects.tls().enabled()) return Optional.of(EtcdConnection.plain(key));
+    if (desired.tls().isPresent()) {
+      TlsMaterial tls = desired.tls().get();
+      return Optional.of(new EtcdConnection(key, objects.tls(), tls.trustBundlePem(), tls.clientCertPem(),
+          tls.clientKeyPem()));
+    }
+    if (state.operatorTls() == null) return Optional.empty();
+    Map<String, String> d = CertificateManager.decode(state.operatorTls());
+    return Optional.of(new EtcdConnection(key, objects.tls(), d.get("ca.crt"), d.get("tls.crt"), d.get("tls.key")));
+  }
+}

@@ -1,0 +1,107 @@
+package io.etcdpilot.operator.cluster;
+
+import io.etcdpilot.operator.api.v1alpha1.CertificateStatus;
+import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.api.v1alpha1.EtcdClusterStatus;
+import io.etcdpilot.operator.kube.PassEvents;
+import io.etcdpilot.operator.pki.TlsMaterial;
+import io.etcdpilot.operator.snapshot.SnapshotPlan;
+import io.etcdpilot.operator.snapshot.SnapshotScheduling;
+import io.etcdpilot.operator.status.Conditions;
+import io.etcdpilot.operator.status.StatusCalculator;
+import io.etcdpilot.operator.upgrade.UpgradeProgress;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Report: from what the pass saw and did to the status a user reads, the Events that tell what changed (a cluster
+ * formed, an upgrade stuck or completed, an invalid spec), and when the pass wants to look again. Writes nothing.
+ */
+final class ReportStage {
+  private final StatusCalculator calculator;
+  private final VersionStage versions;
+
+  ReportStage(StatusCalculator calculator, VersionStage versions) {
+    this.calculator = calculator;
+    this.versions = versions;
+  }
+
+  /** An invalid spec: said once in an Event, kept in status until it is fixed. */
+  Report invalid(Rendering.Invalid invalid, PassEvents events, Instant now) {
+    EtcdCluster cluster = invalid.state().cluster();
+    boolean wasStalled = cluster.getStatus() != null
+        && Conditions.isTrue(cluster.getStatus().getConditions(), Conditions.STALLED);
+    if (!wasStalled) events.warning("InvalidSpec", invalid.violations().toString());
+    EtcdClusterStatus status = calculator.invalid(cluster, invalid.state().names(), invalid.violations(), now);
+    return new Report(cluster, invalid.state().names(), status, Optional.empty(),
+        Report.Wakeups.steady(!status.equals(cluster.getStatus())));
+  }
+
+  Report report(StepResult result, Observation seen, PassEvents events, Instant now) {
+    Versioned versioned = result.applied().versioned();
+    Rendering.Desired desired = versioned.desired();
+    ClusterState state = desired.state();
+    EtcdCluster cluster = state.cluster();
+    if (!desired.paused() && seen.etcd().reachable() && !state.bootstrapped()
+        && (cluster.getStatus() == null || cluster.getStatus().getClusterID() == null)) {
+      events.normal("ClusterFormed", "etcd cluster " + seen.etcd().clusterIdHex() + " formed with "
+          + seen.etcd().members().size() + " members");
+    }
+    Optional<UpgradeProgress.Progress> progress = versions.progress(cluster, versioned.version().render(), result.roll(),
+        now);
+    String stuck = progress.map(UpgradeProgress.Progress::stuck).orElse(null);
+    EtcdClusterStatus status = calculator.compute(new StatusCalculator.Inputs(cluster, state.names(), seen.etcd(),
+        state.pods().size(), desired.paused(), desired.objects().tls().enabled(),
+        new StatusCalculator.Work(result.operation(), result.memberFailure(),
+            desired.tls().map(ReportStage::certificates).orElse(null),
+            progress.map(p -> VersionStage.status(p, result.operation())).orElse(null)),
+        new StatusCalculator.Problems(desired.warnings(), result.applied().refused(), stuck,
+            seen.bootstrapped() || desired.objects().restore() == null ? null : restoreFailure(state.pods())),
+        now));
+    if (stuck != null && !stalledFor(cluster, "UpgradeStuck")) events.warning("UpgradeStuck", stuck);
+    result.snapshots().ifPresent(plan -> SnapshotScheduling.report(plan, cluster, status, now));
+    String versionBefore = cluster.getStatus() == null ? null : cluster.getStatus().getVersion();
+    if (versionBefore != null && status.getVersion() != null && !versionBefore.equals(status.getVersion())
+        && status.getVersion().equals(versioned.version().render().toString())) {
+      events.normal("UpgradeCompleted", "every member runs etcd " + status.getVersion());
+    }
+    boolean ready = Conditions.isTrue(status.getConditions(), Conditions.READY) && result.operation() == null;
+    Optional<TlsMaterial> tls = desired.tls();
+    return new Report(cluster, state.names(), status, result.taken(), new Report.Wakeups(!ready,
+        !status.equals(cluster.getStatus()),
+        tls.map(t -> t.earliestLeafNotAfter().minus(desired.tlsSettings().leaves().renewBefore())),
+        tls.map(TlsMaterial::settlesAt),
+        result.snapshots().map(SnapshotPlan.Plan::nextSnapshotTime).map(Instant::parse)));
+  }
+
+  private static CertificateStatus certificates(TlsMaterial tls) {
+    return new CertificateStatus(tls.caNotAfter().truncatedTo(ChronoUnit.SECONDS).toString(),
+        tls.earliestLeafNotAfter().truncatedTo(ChronoUnit.SECONDS).toString(), tls.phase());
+  }
+
+  /** What a member's failed restore step said (the restore agent's last line), if one failed. */
+  static String restoreFailure(List<Pod> pods) {
+    for (Pod p : pods) {
+      if (p.getStatus() == null || p.getStatus().getInitContainerStatuses() == null) continue;
+      for (var cs : p.getStatus().getInitContainerStatuses()) {
+        var t = cs.getLastState() != null && cs.getLastState().getTerminated() != null ? cs.getLastState().getTerminated()
+            : cs.getState() != null ? cs.getState().getTerminated() : null;
+        if (t == null || t.getExitCode() == null || t.getExitCode() == 0 || !cs.getName().startsWith("restore-")) continue;
+        String message = t.getMessage() == null ? "exit code " + t.getExitCode() : t.getMessage().strip();
+        String last = message.lines().reduce((a, b) -> b).orElse(message);
+        return "member " + p.getMetadata().getName() + " could not restore the snapshot (" + cs.getName() + "): " + last
+            + "; no member starts from it";
+      }
+    }
+    return null;
+  }
+
+  /** Whether the last written status already says Stalled for this reason (so its Event is not repeated). */
+  private static boolean stalledFor(EtcdCluster cluster, String reason) {
+    return cluster.getStatus() != null && Conditions.find(cluster.getStatus().getConditions(), Conditions.STALLED)
+        .filter(c -> "True".equals(c.getStatus()) && reason.equals(c.getReason())).isPresent();
+  }
+}

@@ -1,0 +1,23 @@
+package io.etcdpilot.operator.cluster;
+
+import io.etcdpilot.operator.model.ClusterObjects;
+import io.etcdpilot.operator.model.EtcdVersion;
+import io.etcdpilot.operator.model.SpecViolation;
+import io.etcdpilot.operator.upgrade.VersionGate;
+import java.util.List;
+
+/**
+ * The version gate's output: the objects as members may run them now (at the gate's version, which is
+ * {@code spec.version} unless a step is refused or etcd must act first), and the changes left out.
+ *
+ * @param renderedBefore the version the live StatefulSet renders; null before it exists
+ * @param refused spec changes not carried out (the rest of the pass goes on without them)
+ */
+record Versioned(Rendering.Desired desired, ClusterObjects objects, VersionGate.Decision version,
+    EtcdVersion renderedBefore, List<SpecViolation> refused) {
+
+  /** This pass starts rendering members with another version than the live StatefulSet. */
+  boolean versionChanges() {
+    return renderedBefore != null && !renderedBefore.equals(version.render());
+  }
+}

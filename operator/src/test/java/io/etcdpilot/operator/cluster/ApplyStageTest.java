@@ -1,0 +1,56 @@
+package io.etcdpilot.operator.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.etcd.EtcdConnection;
+import io.etcdpilot.operator.kube.PassEvents;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Observe → apply on a paused cluster: the live objects as read, nothing written, no step taken. */
+class ApplyStageTest {
+  @Test
+  void aPausedClusterIsObservedButNeitherAppliedNorActedOn() throws Exception {
+    EtcdCluster live = StageFixtures.cluster(s -> { });
+    EtcdCluster paused = StageFixtures.cluster(s -> {
+      s.setPaused(true);
+      s.setReplicas(5); // a change that would resize and add members if the cluster were not paused
+    });
+    FakeObserver etcd = new FakeObserver();
+    etcd.next.set(FakeObserver.healthy("demo", 3, 1000, 1_000_000));
+    Rendering.Desired desired = VersionStageTest.desired(paused, live);
+
+    Observation seen = new ObserveStage(etcd).observe(desired);
+    Versioned versioned = new VersionStage(etcd, OperatorSettings.defaults()).gate(desired, seen);
+    PassEvents events = new PassEvents();
+    // No client and no cache: any write would fail the test with a NullPointerException.
+    Applied applied = new ApplyStage(null, null).apply(versioned, seen, null, events);
+    StepResult result = new ActStage(null, null, null, null, null).planAndAct(applied, seen, null, events,
+        Instant.parse("2026-12-06T10:00:00Z"));
+
+    assertThat(seen.etcd().reachable()).as("a paused cluster is still observed").isTrue();
+    assertThat(etcd.lastUrls()).hasSize(3);
+    assertThat(applied).isInstanceOf(Applied.Untouched.class);
+    assertThat(applied.statefulSet()).isSameAs(desired.state().statefulSet());
+    assertThat(applied.statefulSet().getSpec().getReplicas()).isEqualTo(3);
+    assertThat(result.taken()).isEmpty();
+    assertThat(result.operation()).isNull();
+    assertThat(result.snapshots()).as("the schedule does not run either").isEmpty();
+    assertThat(events.entries()).isEmpty();
+    assertThat(etcd.membershipCalls).isEmpty();
+  }
+
+  @Test
+  void observingUsesTheConnectionOfThisPass() {
+    EtcdCluster cluster = StageFixtures.cluster(s -> { });
+    FakeObserver etcd = new FakeObserver();
+    Observation seen = new ObserveStage(etcd).observe(VersionStageTest.desired(cluster, cluster));
+    assertThat(seen.connection()).map(EtcdConnection::clusterKey).contains("prod/demo");
+    assertThat(seen.etcd().reachable()).isFalse();
+    assertThat(seen.bootstrapped()).as("the ConfigMap says existing").isTrue();
+    assertThat(seen.clientUrls()).isEqualTo(List.of("http://demo-0.demo-peer.prod.svc.cluster.local:2379",
+        "http://demo-1.demo-peer.prod.svc.cluster.local:2379", "http://demo-2.demo-peer.prod.svc.cluster.local:2379"));
+  }
+}
