@@ -167,21 +167,21 @@ public final class Kubelet implements AutoCloseable {
         }
       }
     } catch (IOException e) {
-      throw new PodRunner.ImageUnavailable("cannot read " + dockerfile + ": " + e.getMessage());
+      throw new ContainerProcess.ImageUnavailable("cannot read " + dockerfile + ": " + e.getMessage());
     }
-    throw new PodRunner.ImageUnavailable(dockerfile + " has no ENTRYPOINT in exec form");
+    throw new ContainerProcess.ImageUnavailable(dockerfile + " has no ENTRYPOINT in exec form");
   }
 
   /**
    * A ServiceAccount token bound to the pod, as the kubelet requests one for a projected {@code serviceAccountToken}
    * source (the API server ties its validity to the pod: deleting the pod revokes it).
    */
-  String serviceAccountToken(PodRunner pod, String serviceAccount, long expirationSeconds, String audience) {
+  String serviceAccountToken(PodContext pod, String serviceAccount, long expirationSeconds, String audience) {
     var spec = new io.fabric8.kubernetes.api.model.authentication.TokenRequestSpecBuilder()
         .withExpirationSeconds(expirationSeconds)
-        .withNewBoundObjectRef().withApiVersion("v1").withKind("Pod").withName(pod.name).withUid(pod.uid).endBoundObjectRef();
+        .withNewBoundObjectRef().withApiVersion("v1").withKind("Pod").withName(pod.name()).withUid(pod.uid()).endBoundObjectRef();
     if (audience != null && !audience.isEmpty()) spec.withAudiences(audience);
-    return client.serviceAccounts().inNamespace(pod.namespace).withName(serviceAccount)
+    return client.serviceAccounts().inNamespace(pod.namespace()).withName(serviceAccount)
         .tokenRequest(new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder().withSpec(spec.build()).build())
         .getStatus().getToken();
   }
@@ -362,20 +362,20 @@ public final class Kubelet implements AutoCloseable {
   }
 
   /** Writes a pod's status (a merge patch of the whole status, guarded by the pod's uid like the real kubelet's). */
-  void writePodStatus(PodRunner r, ObjectNode status) {
+  void writePodStatus(PodContext r, ObjectNode status) {
     ObjectNode patch = JSON.createObjectNode();
-    patch.putObject("metadata").put("uid", r.uid);
+    patch.putObject("metadata").put("uid", r.uid());
     patch.set("status", status);
     try {
-      client.pods().inNamespace(r.namespace).withName(r.name).subresource("status")
+      client.pods().inNamespace(r.namespace()).withName(r.name()).subresource("status")
           .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
     } catch (KubernetesClientException e) {
-      if (e.getCode() != 404 && e.getCode() != 409) log.warn("pod {}/{}: status write failed: {}", r.namespace, r.name, e.getMessage());
+      if (e.getCode() != 404 && e.getCode() != 409) log.warn("pod {}/{}: status write failed: {}", r.namespace(), r.name(), e.getMessage());
     }
     sync.execute(this::refreshServiceNames);
   }
 
-  void recordPid(PodRunner r, String container, long pid) {
+  void recordPid(PodContext r, String container, long pid) {
     try {
       Files.createDirectories(r.podDir());
       Files.writeString(r.podDir().resolve(container + ".pid"), Long.toString(pid));
