@@ -53,7 +53,7 @@ class AlertsE2E {
         assertThat(firing).as("etcdInsufficientMembers").singleElement().satisfies(a -> {
           assertThat(a.path("state").asText()).isEqualTo("firing");
           assertThat(a.path("labels").path("severity").asText()).isEqualTo("critical");
-          assertThat(a.path("annotations").path("runbook").asText()).isEqualTo("README.md#etcdinsufficientmembers");
+          assertThat(a.path("annotations").path("runbook").asText()).isEqualTo("docs/operations.md#etcdinsufficientmembers");
         });
       });
     } finally {

@@ -10,6 +10,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
+/** What the user asks for: size, version, storage, scheduling, TLS, etcd options, snapshots, how the cluster starts. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class EtcdClusterSpec {
   @SpecReplicas

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+/** What the operator last saw and did: members, leader, version, the step in flight, snapshots, certificates, conditions. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class EtcdClusterStatus {
   private Long observedGeneration;

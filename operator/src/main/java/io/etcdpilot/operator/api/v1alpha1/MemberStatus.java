@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.Objects;
 
+/** One member as etcd reports it, in words that change only when something a user would notice changes. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class MemberStatus {
   public enum Role { leader, follower, learner }

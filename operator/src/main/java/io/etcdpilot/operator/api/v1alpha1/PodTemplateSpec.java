@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.Map;
 
+/** Extra metadata for member pods (labels and annotations only: the rest of the pod is the operator's). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PodTemplateSpec {
   @JsonPropertyDescription("Extra metadata for member pods.")

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import java.util.List;
 import java.util.Map;
 
+/** Where members run: node selection, tolerations, affinity (default: one member per node), spread, priority. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SchedulingSpec {
   @JsonPropertyDescription("Node labels a member's node must have (e.g. dedicated SSD nodes).")

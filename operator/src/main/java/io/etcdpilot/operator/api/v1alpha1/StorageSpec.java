@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 
+/** Each member's volume: size, class, and what happens to it on scale-in and when the cluster is deleted. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class StorageSpec {
   /** What happens to a member's volume when its member goes away. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 
+/** Transport security of both planes: on by default, with the operator's CA or the user's, and certificate lifetimes. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TlsSpec {
   static final String DURATION = "^([0-9]+(\\.[0-9]+)?(h|m|s))+$";
