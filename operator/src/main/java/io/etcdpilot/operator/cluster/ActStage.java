@@ -4,6 +4,7 @@ import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
 import io.etcdpilot.operator.api.v1alpha1.MemberFailure;
 import io.etcdpilot.operator.api.v1alpha1.Operation;
 import io.etcdpilot.operator.kube.PassEvents;
+import io.etcdpilot.operator.model.LearnerClock;
 import io.etcdpilot.operator.plan.Step;
 import io.etcdpilot.operator.snapshot.SnapshotPlan;
 import io.etcdpilot.operator.snapshot.SnapshotScheduling;
@@ -56,10 +57,11 @@ final class ActStage {
     Versioned versioned = written.versioned();
     ClusterState state = versioned.desired().state();
     EtcdCluster cluster = state.cluster();
-    ConfigMap stateConfigMap = bookkeeping.apply(versioned.objects(), seen.etcd(), state, written.stateConfigMap(), cache);
+    ConfigMap stateConfigMap = bookkeeping.apply(versioned.objects(), seen.etcd(), state, written.stateConfigMap(), cache,
+        now);
     StepArbiter.Decision decision = arbiter.pick(new StepArbiter.Inputs(cluster, state.names(),
         versioned.objects().replicas(), written.statefulSet(), state.pods(), state.claims(), seen.etcd(),
-        versions.roll(cluster, versioned.version(), roll)), now);
+        stateConfigMap.getData().get(LearnerClock.KEY), versions.roll(cluster, versioned.version(), roll)), now);
     StepExecutor.Outcome outcome = executor.execute(decision, new StepTarget(cluster, versioned.objects(),
         state, written.statefulSet(), written.desiredStatefulSet(), stateConfigMap, seen, cache, events), now);
     Optional<Step.Kind> kind = Optional.ofNullable(decision).map(d -> d.step().kind())

@@ -6,6 +6,7 @@ import io.etcdpilot.operator.etcd.ObservedMember;
 import io.etcdpilot.operator.kube.PassEvents;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.model.ClusterObjects;
+import io.etcdpilot.operator.model.LearnerClock;
 import io.etcdpilot.operator.model.MemberTrust;
 import io.etcdpilot.operator.model.SpecViolation;
 import io.etcdpilot.operator.status.Conditions;
@@ -51,9 +52,10 @@ final class ApplyStage {
     apply("Service", objects.clientService(), state.clientService(), cache, events);
     String initialCluster = state.stateData().getOrDefault(ClusterObjects.INITIAL_CLUSTER_KEY,
         state.names().initialCluster(objects.replicas(), objects.tls()));
+    // The join list and the learner's clock are membership's: kept as they are here, kept true to etcd in act.
     ConfigMap stateConfigMap = apply("ConfigMap", objects.stateConfigMap(
-        seen.bootstrapped() ? ClusterObjects.STATE_EXISTING : ClusterObjects.STATE_NEW, initialCluster),
-        state.stateConfigMap(), cache, events);
+        seen.bootstrapped() ? ClusterObjects.STATE_EXISTING : ClusterObjects.STATE_NEW, initialCluster,
+        state.stateData().get(LearnerClock.KEY)), state.stateConfigMap(), cache, events);
     StatefulSet sts = apply("StatefulSet", desiredSts, state.statefulSet(), cache, events);
     if (versioned.versionChanges()) {
       events.normal("UpgradeStarted", "etcd " + versioned.renderedBefore() + " → " + versioned.version().render()

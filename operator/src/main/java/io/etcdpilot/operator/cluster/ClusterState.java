@@ -4,6 +4,7 @@ import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
 import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshot;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.model.ClusterObjects;
+import io.etcdpilot.operator.model.PodFacts;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -17,26 +18,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The first stage's output: the cluster and what Kubernetes holds for it at the start of a pass, read once from the
  * informer caches (no API read). Later stages decide from this snapshot; nothing re-reads it mid-pass.
  *
+ * @param pods the member pods (controlled by the StatefulSet, named {@code <set>-<ordinal>}), by name
+ * @param foreignPods pods that carry the cluster's label but are no member pods: ignored, and reported
  * @param snapshots the cluster's EtcdSnapshots (on-demand and scheduled)
  * @param snapshotNamed any EtcdSnapshot of the namespace by name (a cluster may be created from another's)
  * @param clusterNamed any EtcdCluster of the namespace by name
  */
 record ClusterState(EtcdCluster cluster, ClusterNames names, StatefulSet statefulSet, List<Pod> pods,
-    List<PersistentVolumeClaim> claims, ConfigMap stateConfigMap, PodDisruptionBudget disruptionBudget,
+    List<Pod> foreignPods, List<PersistentVolumeClaim> claims, ConfigMap stateConfigMap, PodDisruptionBudget disruptionBudget,
     Service peerService, Service clientService, Secret operatorTls, List<EtcdSnapshot> snapshots,
     Function<String, Optional<EtcdSnapshot>> snapshotNamed, Function<String, Optional<EtcdCluster>> clusterNamed) {
 
   static ClusterState read(KubeCache cache, EtcdCluster cluster, ClusterNames names,
       Function<String, Optional<EtcdCluster>> clusterNamed) {
     Comparator<HasMetadata> byName = Comparator.comparing(o -> o.getMetadata().getName());
+    Map<Boolean, List<Pod>> pods = cache.labelled(Pod.class, names.cluster()).stream().sorted(byName)
+        .collect(Collectors.partitioningBy(p -> PodFacts.memberOf(p, names.statefulSet())));
     return new ClusterState(cluster, names,
         cache.get(StatefulSet.class, names.statefulSet()).orElse(null),
-        cache.labelled(Pod.class, names.cluster()).stream().sorted(byName).toList(),
+        pods.get(true), pods.get(false),
         cache.labelled(PersistentVolumeClaim.class, names.cluster()).stream().sorted(byName).toList(),
         cache.get(ConfigMap.class, names.stateConfigMap()).orElse(null),
         cache.get(PodDisruptionBudget.class, names.podDisruptionBudget()).orElse(null),

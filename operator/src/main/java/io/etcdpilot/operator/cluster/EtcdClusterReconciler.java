@@ -136,6 +136,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
         .map(c -> c.getMetadata().getNamespace() + "/" + c.getMetadata().getName()).collect(Collectors.toSet());
     deps.observer().retainClusters(existing);
     requeue.retain(existing);
+    report.retain(existing);
     deps.metrics().retain(existing);
   }
 

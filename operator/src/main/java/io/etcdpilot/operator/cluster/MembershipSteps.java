@@ -8,6 +8,7 @@ import io.etcdpilot.operator.membership.JoinList;
 import io.etcdpilot.operator.membership.MembershipInputs;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.model.ClusterObjects;
+import io.etcdpilot.operator.model.LearnerClock;
 import io.etcdpilot.operator.model.PodFacts;
 import io.etcdpilot.operator.plan.OperationType;
 import io.etcdpilot.operator.plan.Step;
@@ -77,7 +78,9 @@ final class MembershipSteps {
     String peerUrl = names.peerUrl(member, t.objects().tls());
     // The new member must find itself and every current member in its join list when it starts.
     String list = MembershipInputs.joinList(names, t.observation(), List.of(new JoinList.Entry(member, peerUrl, true)));
-    applier.apply(t.objects().stateConfigMap(ClusterObjects.STATE_EXISTING, list), t.stateConfigMap(), t.cache());
+    // The learner's clock goes in the same write, before etcd is asked: its deadline counts from here.
+    applier.apply(t.objects().stateConfigMap(ClusterObjects.STATE_EXISTING, list, LearnerClock.record(member, now)),
+        t.stateConfigMap(), t.cache());
     long id = admin.addLearner(t.connection(), t.clientUrls(), peerUrl);
     CrashPoints.after("add-learner");
     t.events().normal("MemberAdded", "added " + member + " (" + Long.toHexString(id) + ") as a learner");

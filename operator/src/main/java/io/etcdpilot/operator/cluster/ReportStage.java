@@ -4,6 +4,7 @@ import io.etcdpilot.operator.api.v1alpha1.CertificateStatus;
 import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
 import io.etcdpilot.operator.api.v1alpha1.EtcdClusterStatus;
 import io.etcdpilot.operator.kube.PassEvents;
+import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.pki.TlsMaterial;
 import io.etcdpilot.operator.snapshot.SnapshotPlan;
 import io.etcdpilot.operator.snapshot.SnapshotScheduling;
@@ -14,7 +15,11 @@ import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * Report: from what the pass saw and did to the status a user reads, the Events that tell what changed (a cluster
@@ -23,6 +28,8 @@ import java.util.Optional;
 final class ReportStage {
   private final StatusCalculator calculator;
   private final VersionStage versions;
+  /** Per cluster, the foreign pods already reported: each is told once, not on every pass. */
+  private final Map<String, Set<String>> reportedForeign = new ConcurrentHashMap<>();
 
   ReportStage(StatusCalculator calculator, VersionStage versions) {
     this.calculator = calculator;
@@ -45,6 +52,7 @@ final class ReportStage {
     Rendering.Desired desired = versioned.desired();
     ClusterState state = desired.state();
     EtcdCluster cluster = state.cluster();
+    reportForeignPods(state, events);
     if (!desired.paused() && seen.etcd().reachable() && !state.bootstrapped()
         && (cluster.getStatus() == null || cluster.getStatus().getClusterID() == null)) {
       events.normal("ClusterFormed", "etcd cluster " + seen.etcd().clusterIdHex() + " formed with "
@@ -75,6 +83,26 @@ final class ReportStage {
         tls.map(t -> t.earliestLeafNotAfter().minus(desired.tlsSettings().leaves().renewBefore())),
         tls.map(TlsMaterial::settlesAt),
         result.snapshots().map(SnapshotPlan.Plan::nextSnapshotTime).map(Instant::parse)));
+  }
+
+  /** Forgets clusters that no longer exist. */
+  void retain(Set<String> clusters) {
+    reportedForeign.keySet().retainAll(clusters);
+  }
+
+  /** A pod with the cluster's label that is no member pod: ignored by every stage, and said once. */
+  private void reportForeignPods(ClusterState state, PassEvents events) {
+    String key = state.names().namespace() + "/" + state.names().cluster();
+    Set<String> now = state.foreignPods().stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet());
+    Set<String> before = reportedForeign.getOrDefault(key, Set.of());
+    for (Pod p : state.foreignPods()) {
+      if (before.contains(p.getMetadata().getUid())) continue;
+      events.warning("ForeignPodIgnored", "pod " + p.getMetadata().getName() + " carries label "
+          + ClusterNames.LABEL_CLUSTER + "=" + state.names().cluster() + " but is not a member pod of StatefulSet "
+          + state.names().statefulSet() + ": it is never counted, restarted or replaced as a member");
+    }
+    if (now.isEmpty()) reportedForeign.remove(key);
+    else reportedForeign.put(key, now);
   }
 
   private static CertificateStatus certificates(TlsMaterial tls) {

@@ -8,6 +8,7 @@ import io.etcdpilot.operator.etcd.ObservedMember;
 import io.etcdpilot.operator.membership.MembershipInputs;
 import io.etcdpilot.operator.membership.MembershipPlanner;
 import io.etcdpilot.operator.model.ClusterNames;
+import io.etcdpilot.operator.model.LearnerClock;
 import io.etcdpilot.operator.model.PodFacts;
 import io.etcdpilot.operator.plan.OperationType;
 import io.etcdpilot.operator.plan.Step;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * Picks this pass's one step: asks the planners in a fixed order (membership, then etcd's own step of a version
@@ -30,8 +32,9 @@ final class StepArbiter {
   record Decision(Step step, OperationType type) {}
 
   /** What the planners decide from. */
+  /** @param learnerAdded the learner's clock from the cluster-state ConfigMap ({@code LearnerClock}); null when none */
   record Inputs(EtcdCluster cluster, ClusterNames names, int desired, StatefulSet statefulSet, List<Pod> pods,
-      List<PersistentVolumeClaim> claims, ClusterObservation observation, Roll roll) {}
+      List<PersistentVolumeClaim> claims, ClusterObservation observation, String learnerAdded, Roll roll) {}
 
   /**
    * What the version gate asks of this pass: a step etcd must take first (null when none), what a restart is part of,
@@ -54,7 +57,11 @@ final class StepArbiter {
   Decision pick(Inputs in, Instant now) {
     Step m = membership.next(membershipInputs(in, now), now);
     if (m.kind() != Step.Kind.NOTHING) return new Decision(m, membershipType(m, in));
-    if (in.roll().prerequisite() != null) return new Decision(in.roll().prerequisite(), OperationType.Downgrade);
+    Step first = in.roll().prerequisite();
+    if (first != null) {
+      boolean downgrade = first.kind() == Step.Kind.ENABLE_DOWNGRADE || first.kind() == Step.Kind.CANCEL_DOWNGRADE;
+      return new Decision(first, downgrade ? OperationType.Downgrade : in.roll().type());
+    }
     Step r = rolloutStep(in.statefulSet(), in.pods(), in.observation(), now);
     if (r.kind() != Step.Kind.NOTHING) return new Decision(r, in.roll().type());
     return null;
@@ -62,10 +69,10 @@ final class StepArbiter {
 
   private static MembershipPlanner.Observed membershipInputs(Inputs in, Instant now) {
     EtcdCluster cluster = in.cluster();
-    Operation previous = cluster.getStatus() == null ? null : cluster.getStatus().getOperation();
-    // The learner's deadline counts from when it was added, as the last status this operator wrote says.
-    Instant learnerSince = previous != null && OperationType.AddMember.name().equals(previous.getType())
-        && previous.getStarted() != null ? Instant.parse(previous.getStarted()) : now;
+    // The learner's deadline counts from when it was added, as recorded before etcd was asked to add it.
+    Instant learnerSince = in.observation().members().stream().filter(ObservedMember::learner).findFirst()
+        .flatMap(l -> LearnerClock.addedAt(in.learnerAdded(), in.names().member(MembershipInputs.ordinalOf(in.names(), l))))
+        .orElse(now);
     MemberFailure failure = cluster.getStatus() == null ? null : cluster.getStatus().getMemberFailure();
     boolean failedUnderThisSpec = failure != null && Objects.equals(failure.getGeneration(), cluster.getMetadata().getGeneration());
     return MembershipInputs.observed(in.names(), in.desired(), in.statefulSet().getSpec().getReplicas(),
@@ -105,6 +112,8 @@ final class StepArbiter {
     List<RolloutPlanner.MemberView> members = observation.members().stream().map(m -> new RolloutPlanner.MemberView(
         m.name(), m.id(), m.reachable(), m.learner(), m.raftIndex())).toList();
     String leader = observation.leader().map(ObservedMember::name).orElse("");
-    return rollout.next(views, members, leader, now);
+    String set = sts.getMetadata().getName();
+    List<String> expected = IntStream.range(0, sts.getSpec().getReplicas()).mapToObj(i -> set + "-" + i).toList();
+    return rollout.next(views, expected, members, leader, now);
   }
 }

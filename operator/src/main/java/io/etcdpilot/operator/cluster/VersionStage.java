@@ -44,7 +44,7 @@ final class VersionStage {
     StatefulSet live = desired.state().statefulSet();
     EtcdVersion renderedBefore = renderedVersion(live);
     EtcdVersion wanted = desired.objects().version();
-    VersionGate.Decision decision = VersionGate.decide(facts(renderedBefore, seen.etcd(), wanted,
+    VersionGate.Decision decision = VersionGate.decide(facts(cluster, renderedBefore, seen.etcd(), wanted,
         seen.connection().orElse(null), seen.clientUrls()), wanted, settings.upgradeMinimums());
     List<SpecViolation> refused = new ArrayList<>(desired.restore().refused());
     if (decision.refused()) refused.add(new SpecViolation("spec.version", decision.refusal()));
@@ -74,10 +74,20 @@ final class VersionStage {
         .toList();
   }
 
-  /** What the gate decides from; asks etcd whether authentication is on only for a 3.4 → 3.5 step. */
-  private VersionGate.Facts facts(EtcdVersion rendered, ClusterObservation observation, EtcdVersion wanted,
-      EtcdConnection connection, List<String> clientUrls) {
-    List<EtcdVersion> running = runningVersions(observation);
+  /**
+   * What the gate decides from: the versions members run, and for a member that does not answer now the version it
+   * last reported (kept in status); asks etcd whether authentication is on only for a 3.4 → 3.5 step.
+   */
+  private VersionGate.Facts facts(EtcdCluster cluster, EtcdVersion rendered, ClusterObservation observation,
+      EtcdVersion wanted, EtcdConnection connection, List<String> clientUrls) {
+    List<EtcdVersion> running = new ArrayList<>(runningVersions(observation));
+    List<String> unknown = new ArrayList<>();
+    for (ObservedMember m : observation.members()) {
+      if (m.reachable()) continue;
+      Optional<EtcdVersion> last = lastReported(cluster, m.idHex());
+      if (last.isPresent()) running.add(last.get());
+      else unknown.add(m.started() ? m.name() : "member " + m.idHex());
+    }
     boolean everyMemberAnswered = observation.reachable() && observation.members().stream().allMatch(ObservedMember::reachable);
     List<EtcdVersion> storage = observation.members().stream().map(m -> EtcdVersion.tryParse(m.storageVersion()))
         .flatMap(Optional::stream).toList();
@@ -92,7 +102,15 @@ final class VersionStage {
         auth = true; // unknown: refuse rather than roll a 3.4 cluster with auth into a broken WAL
       }
     }
-    return new VersionGate.Facts(rendered, running, everyMemberAnswered, storage, downgradeTarget, auth);
+    return new VersionGate.Facts(rendered, running, everyMemberAnswered, storage, downgradeTarget, auth,
+        List.copyOf(unknown));
+  }
+
+  /** The version a member reported in the last status written (kept there while it does not answer). */
+  private static Optional<EtcdVersion> lastReported(EtcdCluster cluster, String idHex) {
+    if (cluster.getStatus() == null || cluster.getStatus().getMembers() == null) return Optional.empty();
+    return cluster.getStatus().getMembers().stream().filter(m -> idHex.equals(m.getId()))
+        .map(m -> EtcdVersion.tryParse(m.getVersion())).flatMap(Optional::stream).findFirst();
   }
 
   /**

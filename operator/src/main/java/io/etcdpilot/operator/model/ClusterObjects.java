@@ -157,12 +157,15 @@ public final class ClusterObjects {
    * What a starting member needs to know about the cluster it belongs to. {@code new} while the cluster is
    * bootstrapping; {@code existing} once it has formed, so any later member joins instead of founding. After
    * bootstrap the initial cluster is the join list (see {@code membership.JoinList}), empty unless a member joins.
+   *
+   * @param learnerAdded which member joins as a learner and since when ({@link LearnerClock}); null when none does
    */
-  public ConfigMap stateConfigMap(String state, String initialCluster) {
+  public ConfigMap stateConfigMap(String state, String initialCluster, String learnerAdded) {
     Map<String, String> data = new LinkedHashMap<>();
     data.put(STATE_KEY, state);
     data.put(INITIAL_CLUSTER_KEY, initialCluster);
     data.put(URL_SCHEME_KEY, tls.scheme());
+    if (learnerAdded != null) data.put(LearnerClock.KEY, learnerAdded);
     if (restore != null) {
       // Only founding members restore, and only while the cluster is being created; later members join as usual.
       boolean creating = STATE_NEW.equals(state);

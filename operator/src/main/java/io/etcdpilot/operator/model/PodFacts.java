@@ -9,7 +9,21 @@ import java.util.Optional;
 public final class PodFacts {
   private PodFacts() {}
 
-  /** The ordinal in a StatefulSet pod's name ({@code <set>-<ordinal>}). */
+  /**
+   * Whether the pod is a member pod of that StatefulSet: controlled by it and named {@code <set>-<ordinal>}. Anything
+   * else that carries a cluster's label (a debugging pod, a NetworkPolicy probe) is no member and must never be
+   * restarted, counted or replaced as one.
+   */
+  public static boolean memberOf(Pod p, String statefulSet) {
+    String name = p.getMetadata().getName();
+    boolean controlled = p.getMetadata().getOwnerReferences() != null && p.getMetadata().getOwnerReferences().stream()
+        .anyMatch(o -> Boolean.TRUE.equals(o.getController()) && "StatefulSet".equals(o.getKind())
+            && statefulSet.equals(o.getName()));
+    return controlled && name.startsWith(statefulSet + "-")
+        && name.substring(statefulSet.length() + 1).matches("0|[1-9][0-9]{0,3}");
+  }
+
+  /** The ordinal in a StatefulSet pod's name ({@code <set>-<ordinal>}); only for {@link #memberOf member pods}. */
   public static int ordinal(Pod p) {
     String name = p.getMetadata().getName();
     return Integer.parseInt(name.substring(name.lastIndexOf('-') + 1));

@@ -137,7 +137,9 @@ public final class StatusCalculator {
     for (ObservedMember m : obs.members()) {
       MemberStatus.Role role = m.learner() ? MemberStatus.Role.learner
           : m.id() == leaderId ? MemberStatus.Role.leader : MemberStatus.Role.follower;
-      MemberStatus ms = new MemberStatus(m.started() ? m.name() : null, m.idHex(), role, m.reachable(), m.version(),
+      // A member that does not answer keeps the version it last reported: the version gate reads it from here.
+      String version = m.reachable() ? m.version() : previousVersion(previous, m.idHex());
+      MemberStatus ms = new MemberStatus(m.started() ? m.name() : null, m.idHex(), role, m.reachable(), version,
           m.reachable() ? roundedSize(m.dbSizeBytes()) : null);
       ms.setError(m.reachable() ? null : EtcdErrors.summarize(m.error()));
       members.add(ms);
@@ -250,6 +252,11 @@ public final class StatusCalculator {
       return lowest.get().toString();
     }
     return previous;
+  }
+
+  private static String previousVersion(EtcdClusterStatus previous, String idHex) {
+    return previous.getMembers() == null ? null : previous.getMembers().stream().filter(x -> idHex.equals(x.getId()))
+        .map(MemberStatus::getVersion).filter(java.util.Objects::nonNull).findFirst().orElse(null);
   }
 
   /** Sizes rounded up to whole MiB, so status does not follow every write. */

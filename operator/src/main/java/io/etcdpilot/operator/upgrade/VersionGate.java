@@ -23,11 +23,13 @@ public final class VersionGate {
    * @param storageVersions the storage versions members report (etcd 3.6+; empty before)
    * @param downgradeTarget the minor a downgrade etcd has enabled moves to ("3.5.0"), null when none
    * @param authEnabled whether etcd's authentication is on (asked only when {@link #asksAboutAuth} says so)
+   * @param unknownVersions members whose version is not known (they do not answer and never reported one): no
+   *     version step is taken while there are any, since one of them may run an older minor
    */
   public record Facts(EtcdVersion rendered, List<EtcdVersion> running, boolean everyMemberAnswered,
-      List<EtcdVersion> storageVersions, EtcdVersion downgradeTarget, boolean authEnabled) {
+      List<EtcdVersion> storageVersions, EtcdVersion downgradeTarget, boolean authEnabled, List<String> unknownVersions) {
     public static Facts of(EtcdVersion rendered, List<EtcdVersion> running) {
-      return new Facts(rendered, running, true, List.of(), null, false);
+      return new Facts(rendered, running, true, List.of(), null, false, List.of());
     }
   }
 
@@ -50,6 +52,10 @@ public final class VersionGate {
     if (rendered == null) return new Decision(wanted, null, null);
     if (f.downgradeTarget() != null) return duringDowngrade(f, wanted);
     if (rendered.equals(wanted)) return new Decision(wanted, null, null);
+    if (!f.unknownVersions().isEmpty()) {
+      return new Decision(rendered, null, new Step.Wait("the etcd version of " + String.join(", ", f.unknownVersions())
+          + " is not known (no answer, none reported before): no change to " + wanted + " until it is"));
+    }
     EtcdVersion from = from(rendered, f.running());
     if (from.major() == wanted.major() && wanted.minor() < from.minor()) return minorDowngrade(f, from, wanted);
     Optional<String> refusal = refusal(from, wanted, minimums);
@@ -67,7 +73,10 @@ public final class VersionGate {
     return isAuthStep(from(rendered, running), wanted);
   }
 
-  /** Where a step starts: the oldest member when it runs below what is rendered (a roll half done), else the rendered. */
+  /**
+   * Where a step starts: the oldest member when it runs below what is rendered (a roll half done, or a member that
+   * does not answer now and last reported an older version), else the rendered.
+   */
   private static EtcdVersion from(EtcdVersion rendered, List<EtcdVersion> running) {
     return running.stream().min(Comparator.naturalOrder()).filter(r -> r.compareTo(rendered) < 0).orElse(rendered);
   }

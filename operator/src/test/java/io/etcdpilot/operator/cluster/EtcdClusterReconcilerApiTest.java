@@ -384,8 +384,11 @@ class EtcdClusterReconcilerApiTest {
     });
 
     // lost-1 restarts on an empty volume: etcd refuses, and says so in the pod's termination message.
+    // As the StatefulSet controller creates it: controlled by the StatefulSet (only such pods are members).
+    String sts = client.apps().statefulSets().inNamespace(NS).withName("lost").get().getMetadata().getUid();
     client.resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("lost-1")
-        .withNamespace(NS).withLabels(labels).endMetadata()
+        .withNamespace(NS).withLabels(labels).addNewOwnerReference().withApiVersion("apps/v1").withKind("StatefulSet")
+        .withName("lost").withUid(sts).withController(true).endOwnerReference().endMetadata()
         .withNewStatus().addNewCondition().withType("Ready").withStatus("False")
         .withLastTransitionTime(java.time.Instant.now().toString()).endCondition()
         .addNewContainerStatus().withName("etcd").withReady(false).withNewLastState().withNewTerminated()

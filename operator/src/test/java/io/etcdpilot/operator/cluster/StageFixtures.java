@@ -37,15 +37,15 @@ final class StageFixtures {
   /** What the caches hold for a cluster whose objects exist as {@code live} renders them, bootstrapped. */
   static ClusterState state(EtcdCluster cluster, EtcdCluster live) {
     ClusterObjects objects = new ClusterObjects(live, "cluster.local");
-    ConfigMap stateConfigMap = objects.stateConfigMap(ClusterObjects.STATE_EXISTING, "");
+    ConfigMap stateConfigMap = objects.stateConfigMap(ClusterObjects.STATE_EXISTING, "", null);
     StatefulSet sts = objects.statefulSet();
-    return new ClusterState(cluster, NAMES, sts, List.of(), List.of(), stateConfigMap, null, objects.peerService(),
+    return new ClusterState(cluster, NAMES, sts, List.of(), List.of(), List.of(), stateConfigMap, null, objects.peerService(),
         objects.clientService(), null, List.of(), name -> Optional.empty(), name -> Optional.empty());
   }
 
   /** What the caches hold before the cluster's first pass. */
   static ClusterState fresh(EtcdCluster cluster) {
-    return new ClusterState(cluster, NAMES, null, List.of(), List.of(), null, null, null, null, null, List.of(),
+    return new ClusterState(cluster, NAMES, null, List.of(), List.of(), List.of(), null, null, null, null, null, List.of(),
         name -> Optional.empty(), name -> Optional.empty());
   }
 }

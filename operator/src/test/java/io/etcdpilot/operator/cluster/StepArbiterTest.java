@@ -3,6 +3,9 @@ package io.etcdpilot.operator.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.api.v1alpha1.EtcdClusterStatus;
+import io.etcdpilot.operator.api.v1alpha1.Operation;
+import io.etcdpilot.operator.model.LearnerClock;
 import io.etcdpilot.operator.etcd.ClusterObservation;
 import io.etcdpilot.operator.membership.MembershipPlanner;
 import io.etcdpilot.operator.model.ClusterNames;
@@ -13,6 +16,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +52,7 @@ class StepArbiterTest {
     List<Pod> pods = IntStream.range(0, 3).mapToObj(i -> pod(i, revision)).toList();
     ClusterObservation observation = FakeObserver.healthy("demo", 3, 1000, 1_000_000);
     return arbiter.pick(new StepArbiter.Inputs(cluster, names, desired, statefulSet(3), pods, List.of(), observation,
-        roll), now);
+        null, roll), now);
   }
 
   @Test
@@ -86,5 +90,51 @@ class StepArbiterTest {
     StepArbiter.Decision d = pick(3, "demo-old", new StepArbiter.Roll(null, OperationType.Upgrade, java.util.Set.of()));
     assertThat(d.type()).isEqualTo(OperationType.Upgrade);
     assertThat(d.step()).isInstanceOf(Step.RestartMember.class);
+  }
+
+  /** A 4-member scale-out whose learner demo-3 has started and answers, as etcd and the caches show it. */
+  StepArbiter.Decision pickWithLearner(String learnerAdded, Operation lastWrittenOperation) {
+    EtcdCluster cluster = new EtcdCluster();
+    cluster.setMetadata(new ObjectMetaBuilder().withName("demo").withNamespace("prod").withGeneration(1L).build());
+    EtcdClusterStatus status = new EtcdClusterStatus();
+    status.setOperation(lastWrittenOperation);
+    cluster.setStatus(status);
+    List<Pod> pods = IntStream.range(0, 4).mapToObj(i -> pod(i, "demo-new")).toList();
+    ClusterObservation observation = FakeObserver.of(FakeObserver.member("demo", 0, 100, false, true, true),
+        FakeObserver.member("demo", 1, 101, false, true, true), FakeObserver.member("demo", 2, 102, false, true, true),
+        FakeObserver.member("demo", 3, 103, true, true, false));
+    return arbiter.pick(new StepArbiter.Inputs(cluster, names, 4, statefulSet(4), pods, List.of(), observation,
+        learnerAdded, StepArbiter.Roll.none()), now);
+  }
+
+  @Test
+  void theLearnersDeadlineCountsFromTheConfigMapNotFromALostStatusWrite() {
+    // The status write that recorded this add was lost: status.operation is an older operation, long ago.
+    Operation stale = new Operation("AddMember", "demo-2", now.minus(Duration.ofHours(2)).toString(), "promoted");
+    StepArbiter.Decision young = pickWithLearner(LearnerClock.record("demo-3", now.minusSeconds(60)), stale);
+    assertThat(young.step()).as("added a minute ago: not past the 5 minute deadline").isInstanceOf(Step.Wait.class);
+
+    // And the other way round: a fresh status.operation does not restart the clock of an old learner.
+    Operation fresh = new Operation("AddMember", "demo-3", now.toString(), "learner added; starting its pod");
+    StepArbiter.Decision old = pickWithLearner(LearnerClock.record("demo-3", now.minus(Duration.ofMinutes(6))), fresh);
+    assertThat(old.step()).isInstanceOfSatisfying(Step.RemoveMember.class,
+        r -> assertThat(r.cause()).isEqualTo(Step.Cause.LEARNER_FAILED));
+  }
+
+  @Test
+  void aClockNamingAnotherMemberIsNoClockForThisLearner() {
+    StepArbiter.Decision d = pickWithLearner(LearnerClock.record("demo-4", now.minus(Duration.ofHours(1))), null);
+    assertThat(d.step()).isInstanceOf(Step.Wait.class);
+  }
+
+  @Test
+  void bookkeepingKeepsTheLearnersClockStartsOneAndDropsIt() {
+    ClusterObservation withLearner = FakeObserver.of(FakeObserver.member("demo", 0, 100, false, true, true),
+        FakeObserver.member("demo", 3, 103, true, false, false));
+    String kept = LearnerClock.record("demo-3", now.minusSeconds(30));
+    assertThat(MembershipBookkeeping.learnerRecord(names, withLearner, kept, now)).isEqualTo(kept);
+    assertThat(MembershipBookkeeping.learnerRecord(names, withLearner, null, now))
+        .isEqualTo(LearnerClock.record("demo-3", now));
+    assertThat(MembershipBookkeeping.learnerRecord(names, FakeObserver.healthy("demo", 3, 1, 1), kept, now)).isNull();
   }
 }

@@ -3,6 +3,10 @@ package io.etcdpilot.operator.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.api.v1alpha1.EtcdClusterStatus;
+import io.etcdpilot.operator.api.v1alpha1.MemberStatus;
+import io.etcdpilot.operator.etcd.ClusterObservation;
+import io.etcdpilot.operator.etcd.ObservedMember;
 import io.etcdpilot.operator.etcd.EtcdConnection;
 import io.etcdpilot.operator.model.ClusterObjects;
 import io.etcdpilot.operator.model.EtcdVersion;
@@ -54,5 +58,26 @@ class VersionStageTest {
     assertThat(v.objects().version()).isEqualTo(EtcdVersion.parse("3.5.17"));
     assertThat(v.renderedBefore()).isEqualTo(EtcdVersion.parse("3.5.16"));
     assertThat(v.versionChanges()).isTrue();
+  }
+
+  @Test
+  void aMemberDownNowCountsWithTheVersionTheLastStatusKept() {
+    EtcdCluster live = StageFixtures.cluster(s -> s.setVersion("3.6.16"));
+    EtcdCluster wanted = StageFixtures.cluster(s -> s.setVersion("3.7.3"));
+    EtcdClusterStatus last = new EtcdClusterStatus();
+    last.setMembers(List.of(new MemberStatus("demo-2", Long.toHexString(102), MemberStatus.Role.follower, false,
+        "3.5.35", null)));
+    wanted.setStatus(last);
+    ClusterObservation seen = FakeObserver.of(
+        new ObservedMember(100, "demo-0", List.of("https://demo-0.demo-peer:2380"), List.of("https://demo-0.demo-peer:2379"),
+            false, true, "3.6.16", 1, 1, 2, 100, null),
+        new ObservedMember(101, "demo-1", List.of("https://demo-1.demo-peer:2380"), List.of("https://demo-1.demo-peer:2379"),
+            false, true, "3.6.16", 1, 1, 2, 100, null),
+        FakeObserver.member("demo", 2, 102, false, true, false));
+
+    Versioned v = versions.gate(desired(wanted, live), new Observation(seen, Optional.empty(), List.of(), true));
+
+    assertThat(v.refused()).singleElement().satisfies(r -> assertThat(r.message()).contains("from 3.5.35"));
+    assertThat(v.objects().version()).isEqualTo(EtcdVersion.parse("3.6.16"));
   }
 }

@@ -48,7 +48,7 @@ class ClusterObjectsTest {
     String[] initial = o.names().initialCluster(replicas, o.tls()).split(",");
     assertThat(initial).hasSize(replicas);
     assertThat(initial[0]).isEqualTo("demo-0=https://demo-0.demo-peer.ns1.svc.cluster.local:2380");
-    assertThat(o.stateConfigMap("new", o.names().initialCluster(replicas, o.tls())).getData())
+    assertThat(o.stateConfigMap("new", o.names().initialCluster(replicas, o.tls()), null).getData())
         .containsEntry("initial-cluster-state", "new");
   }
 

@@ -129,10 +129,10 @@ class RestorePlanTest {
     RestorePlan.Decision first = decide(created, null);
     ClusterObjects objects = new ClusterObjects(created, "cluster.local").restoring(first.source(), first.recordedSpec(),
         "registry/etcdpilot-operator:1");
-    ConfigMap state = objects.stateConfigMap(ClusterObjects.STATE_EXISTING, "");
+    ConfigMap state = objects.stateConfigMap(ClusterObjects.STATE_EXISTING, "", null);
     assertThat(state.getData()).containsEntry(ClusterObjects.RESTORE_MODE_KEY, "none")
         .containsEntry(ClusterObjects.RESTORE_SNAPSHOT_KEY, "--help");
-    assertThat(objects.stateConfigMap(ClusterObjects.STATE_NEW, "x").getData())
+    assertThat(objects.stateConfigMap(ClusterObjects.STATE_NEW, "x", null).getData())
         .containsEntry(ClusterObjects.RESTORE_MODE_KEY, "snapshot")
         .containsEntry(ClusterObjects.RESTORE_SNAPSHOT_KEY, RestoreSteps.SNAPSHOT_FILE);
 
@@ -150,7 +150,7 @@ class RestorePlanTest {
       assertThat(v.message()).contains("only when the cluster is created").contains("s3://backups/prod/old/nightly.json");
     });
     ConfigMap empty = new ClusterObjects(cluster("plain", "3.5.35", null, null, null), "cluster.local")
-        .stateConfigMap(ClusterObjects.STATE_EXISTING, "");
+        .stateConfigMap(ClusterObjects.STATE_EXISTING, "", null);
     RestorePlan.Decision late = decide(cluster("plain", "3.5.35", byName("nightly"), null, null), empty);
     assertThat(late.source()).isNull();
     assertThat(late.refused().get(0).message()).contains("created empty");

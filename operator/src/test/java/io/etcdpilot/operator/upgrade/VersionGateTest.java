@@ -73,7 +73,7 @@ class VersionGateTest {
   static VersionGate.Facts facts(String rendered, String running, String storage, String downgradeTarget) {
     return new VersionGate.Facts(v(rendered), Arrays.stream(running.split(";")).map(EtcdVersion::parse).toList(), true,
         storage == null ? List.of() : Arrays.stream(storage.split(";")).map(EtcdVersion::parse).toList(),
-        v(downgradeTarget), false);
+        v(downgradeTarget), false, List.of());
   }
 
   @org.junit.jupiter.api.Test
@@ -88,7 +88,7 @@ class VersionGateTest {
     assertThat(enable.prerequisite()).isEqualTo(new io.etcdpilot.operator.plan.Step.EnableDowngrade("3.5"));
     // ... only once every member answers
     VersionGate.Facts oneDown = new VersionGate.Facts(v("3.6.16"), List.of(v("3.6.16"), v("3.6.16")), false,
-        List.of(v("3.6.0"), v("3.6.0")), null, false);
+        List.of(v("3.6.0"), v("3.6.0")), null, false, List.of());
     assertThat(VersionGate.decide(oneDown, wanted, guide).prerequisite())
         .isInstanceOf(io.etcdpilot.operator.plan.Step.Wait.class);
     // 2. enabled, a member's storage still at 3.6: wait for etcd to move it
@@ -128,11 +128,34 @@ class VersionGateTest {
     assertThat(VersionGate.asksAboutAuth(v("3.4.23"), List.of(v("3.4.23")), v("3.5.35"))).isTrue();
     assertThat(VersionGate.asksAboutAuth(v("3.5.30"), List.of(v("3.5.30")), v("3.5.35"))).isFalse();
     assertThat(VersionGate.asksAboutAuth(v("3.5.35"), List.of(v("3.4.23"), v("3.5.35")), v("3.5.35"))).isFalse();
-    VersionGate.Facts withAuth = new VersionGate.Facts(v("3.4.23"), List.of(v("3.4.23")), true, List.of(), null, true);
+    VersionGate.Facts withAuth = new VersionGate.Facts(v("3.4.23"), List.of(v("3.4.23")), true, List.of(), null, true, List.of());
     VersionGate.Decision d = VersionGate.decide(withAuth, v("3.5.35"), UpgradeMinimums.guide());
     assertThat(d.render()).isEqualTo(v("3.4.23"));
     assertThat(d.refusal()).contains("authentication enabled").contains("3.4.23 to 3.5.35");
-    VersionGate.Facts noAuth = new VersionGate.Facts(v("3.4.23"), List.of(v("3.4.23")), true, List.of(), null, false);
+    VersionGate.Facts noAuth = new VersionGate.Facts(v("3.4.23"), List.of(v("3.4.23")), true, List.of(), null, false, List.of());
     assertThat(VersionGate.decide(noAuth, v("3.5.35"), UpgradeMinimums.guide()).render()).isEqualTo(v("3.5.35"));
+  }
+
+  @org.junit.jupiter.api.Test
+  void aMemberThatDoesNotAnswerCountsWithTheVersionItLastReported() {
+    // Two members answer on 3.6; the third is down and last reported 3.5: 3.7 is two minors from it.
+    VersionGate.Facts f = new VersionGate.Facts(v("3.6.16"), List.of(v("3.6.16"), v("3.6.16"), v("3.5.35")), false,
+        List.of(), null, false, List.of());
+    VersionGate.Decision d = VersionGate.decide(f, v("3.7.3"), UpgradeMinimums.guide());
+    assertThat(d.refused()).isTrue();
+    assertThat(d.render()).isEqualTo(v("3.6.16"));
+    assertThat(d.refusal()).contains("3.5.35");
+  }
+
+  @org.junit.jupiter.api.Test
+  void noVersionStepWhileAMembersVersionIsUnknown() {
+    VersionGate.Facts f = new VersionGate.Facts(v("3.6.16"), List.of(v("3.6.16"), v("3.6.16")), false,
+        List.of(), null, false, List.of("demo-2"));
+    VersionGate.Decision d = VersionGate.decide(f, v("3.7.3"), UpgradeMinimums.guide());
+    assertThat(d.render()).isEqualTo(v("3.6.16"));
+    assertThat(d.prerequisite()).isInstanceOfSatisfying(io.etcdpilot.operator.plan.Step.Wait.class,
+        w -> assertThat(w.reason()).contains("demo-2").contains("not known"));
+    // Nothing to decide when the spec asks for what is rendered.
+    assertThat(VersionGate.decide(f, v("3.6.16"), UpgradeMinimums.guide()).prerequisite()).isNull();
   }
 }
