@@ -7,6 +7,7 @@ import io.etcdpilot.operator.etcd.EtcdConnection;
 import io.etcdpilot.operator.etcd.EtcdObserver;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.model.ClusterObjects;
+import io.etcdpilot.operator.model.EtcdVersion;
 import io.etcdpilot.operator.pki.CertificateManager;
 import io.etcdpilot.operator.pki.TlsMaterial;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -30,10 +31,19 @@ final class ObserveStage {
     ClusterState state = desired.state();
     List<String> clientUrls = clientUrls(state.cluster(), state.names(), desired.objects(), state.statefulSet());
     Optional<EtcdConnection> connection = connection(desired);
-    ClusterObservation etcd = connection.map(c -> observer.observe(c, clientUrls))
+    ClusterObservation etcd = connection.map(c -> observer.observe(c, clientUrls, memberList(desired)))
         .orElseGet(() -> ClusterObservation.unreachable("no client certificate yet"));
     // Once etcd answers the cluster exists, whatever the ConfigMap says: every starting member joins it from then on.
     return new Observation(etcd, connection, clientUrls, state.bootstrapped() || etcd.reachable());
+  }
+
+  /** etcd 3.5 answers a linearizable member list; before, a majority of the members must agree on theirs. */
+  static EtcdObserver.MemberList memberList(Rendering.Desired desired) {
+    EtcdCluster cluster = desired.cluster();
+    EtcdVersion lowest = EtcdVersion.tryParse(cluster.getStatus() == null ? null : cluster.getStatus().getVersion())
+        .orElse(desired.objects().version());
+    return lowest.compareTo(new EtcdVersion(3, 5, 0)) < 0 ? EtcdObserver.MemberList.MAJORITY_AGREEING
+        : EtcdObserver.MemberList.LINEARIZABLE;
   }
 
   /**

@@ -55,6 +55,11 @@ final class StepArbiter {
 
   /** The step to take, or null when membership and every member's template are as wanted. */
   Decision pick(Inputs in, Instant now) {
+    if (!in.observation().listAgreed()) {
+      // etcd 3.4: lists are each member's own view; deciding from one that lags could remove or wipe the wrong member.
+      return new Decision(new Step.Wait("the members' own member lists disagree (etcd before 3.5 has no linearizable"
+          + " list): no step until a majority of them agree"), in.roll().type());
+    }
     Step m = membership.next(membershipInputs(in, now), now);
     if (m.kind() != Step.Kind.NOTHING) return new Decision(m, membershipType(m, in));
     Step first = in.roll().prerequisite();

@@ -5,8 +5,18 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** What the operator could see of one etcd cluster in one reconcile. */
-public record ClusterObservation(boolean reachable, long clusterId, List<ObservedMember> members, String error) {
+/**
+ * What the operator could see of one etcd cluster in one reconcile.
+ *
+ * @param listAgreed whether the member list can decide a membership step: linearizable, or (etcd 3.4) the same list
+ *     from a majority of its voters; false when the members answering disagree
+ */
+public record ClusterObservation(boolean reachable, long clusterId, List<ObservedMember> members, String error,
+    boolean listAgreed) {
+
+  public ClusterObservation(boolean reachable, long clusterId, List<ObservedMember> members, String error) {
+    this(reachable, clusterId, members, error, true);
+  }
 
   public static ClusterObservation unreachable(String error) {
     return new ClusterObservation(false, 0, List.of(), error);

@@ -5,6 +5,7 @@ import io.etcd.jetcd.api.ClusterGrpc;
 import io.etcd.jetcd.api.MaintenanceGrpc;
 import io.etcd.jetcd.api.Member;
 import io.etcd.jetcd.api.MemberAddRequest;
+import io.etcd.jetcd.api.MemberListRequest;
 import io.etcd.jetcd.api.MemberListResponse;
 import io.etcd.jetcd.api.MemberRemoveRequest;
 import io.etcd.jetcd.api.MoveLeaderRequest;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -66,9 +68,19 @@ public class JetcdObserver implements EtcdObserver, EtcdAdmin, AutoCloseable {
   }
 
   @Override
-  public ClusterObservation observe(EtcdConnection connection, List<String> clientUrls) {
+  public ClusterObservation observe(EtcdConnection connection, List<String> clientUrls, MemberList mode) {
     try {
-      MemberListResponse list = memberListFromFirstToAnswer(connection, clientUrls);
+      boolean agreed = true;
+      MemberListResponse list;
+      if (mode == MemberList.LINEARIZABLE) {
+        list = memberListFromFirstToAnswer(connection, clientUrls);
+      } else {
+        List<MemberListResponse> all = memberListsFromAll(connection, clientUrls);
+        Optional<MemberListResponse> majority = MemberListAgreement.majority(all, JetcdObserver::signature,
+            r -> (int) r.getMembersList().stream().filter(m -> !m.getIsLearner()).count());
+        agreed = majority.isPresent();
+        list = majority.orElse(all.get(0));
+      }
       List<ListenableFuture<StatusResponse>> statuses = new ArrayList<>();
       Set<String> inUse = new HashSet<>(clientUrls);
       for (Member m : list.getMembersList()) {
@@ -89,7 +101,7 @@ public class JetcdObserver implements EtcdObserver, EtcdAdmin, AutoCloseable {
         members.add(member);
       }
       channels.retain(connection.clusterKey(), inUse);
-      return new ClusterObservation(true, list.getHeader().getClusterId(), members, null);
+      return new ClusterObservation(true, list.getHeader().getClusterId(), members, null, agreed);
     } catch (Exception e) {
       String reason = rootMessage(e);
       log.debug("cluster {} not reachable: {}", connection.clusterKey(), reason);
@@ -191,6 +203,38 @@ public class JetcdObserver implements EtcdObserver, EtcdAdmin, AutoCloseable {
     } finally {
       calls.forEach(c -> c.cancel(false));
     }
+  }
+
+  /**
+   * Every member's own member list, asked of all at once; waits for each to answer or time out (used where lists are
+   * not linearizable, so one answer is not enough). Fails when none answers.
+   */
+  private List<MemberListResponse> memberListsFromAll(EtcdConnection connection, List<String> clientUrls)
+      throws Exception {
+    if (clientUrls.isEmpty()) throw new IllegalStateException("no member to ask");
+    List<ListenableFuture<MemberListResponse>> calls = new ArrayList<>();
+    for (String url : clientUrls) {
+      calls.add(ClusterGrpc.newFutureStub(channels.channel(connection, url))
+          .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).memberList(MemberListRequest.getDefaultInstance()));
+    }
+    List<MemberListResponse> answers = new ArrayList<>();
+    Exception last = null;
+    for (int i = 0; i < calls.size(); i++) {
+      try {
+        answers.add(calls.get(i).get());
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (unavailable(e.getCause())) channels.unreachable(connection.clusterKey(), clientUrls.get(i));
+        last = e.getCause() instanceof Exception cause ? cause : e;
+      }
+    }
+    if (answers.isEmpty()) throw last;
+    return answers;
+  }
+
+  /** Two member lists are the same when they name the same members with the same roles. */
+  private static String signature(MemberListResponse r) {
+    return r.getMembersList().stream().map(m -> Long.toHexString(m.getID()) + (m.getIsLearner() ? "L" : "V"))
+        .sorted().reduce("", (a, b) -> a + "," + b);
   }
 
   private static boolean unavailable(Throwable t) {

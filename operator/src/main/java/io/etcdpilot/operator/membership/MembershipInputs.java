@@ -99,7 +99,8 @@ public final class MembershipInputs {
       String label = c == null ? null : relabel.getOrDefault(c.getMetadata().getName(), owner(c));
       Pod pod = podByName.get(names.member(i));
       slots.put(i, new MembershipPlanner.Slot(i, memberId(label), pod != null && dataLost(pod),
-          pod == null || heldByRoll.contains(pod.getMetadata().getName()) ? null : PodFacts.notReadySince(pod)));
+          pod == null || heldByRoll.contains(pod.getMetadata().getName()) ? null : PodFacts.notReadySince(pod),
+          pod != null && PodFacts.ready(pod)));
     }
     return slots;
   }

@@ -40,8 +40,13 @@ public final class MembershipPlanner {
    * What Kubernetes says about one ordinal. {@code volumeOwner}: the member whose data the ordinal's volume
    * holds (label on the claim; null when there is no claim or it was never used). {@code dataLost}: the pod
    * exits because etcd found no data for a member that still exists. {@code notReadySince}: null while ready.
+   * {@code serving}: the ordinal's pod is Ready (its member answers clients): its volume is never wiped.
    */
-  public record Slot(int ordinal, Long volumeOwner, boolean dataLost, Instant notReadySince) {
+  public record Slot(int ordinal, Long volumeOwner, boolean dataLost, Instant notReadySince, boolean serving) {
+    public Slot(int ordinal, Long volumeOwner, boolean dataLost, Instant notReadySince) {
+      this(ordinal, volumeOwner, dataLost, notReadySince, false);
+    }
+
     public static Slot healthy(int ordinal, long owner) {
       return new Slot(ordinal, owner, false, null);
     }
@@ -117,7 +122,7 @@ public final class MembershipPlanner {
         // Wipe before adding: once the learner is in the join list, a pod still running on the stale volume (a
         // replaced member crash-looping) would join as the learner, sync, and then lose that data to the wipe;
         // etcd then finds the learner's log gone ("tocommit out of range") and it never catches up.
-        return new WipeVolume(hole.get(), slot.volumeOwner());
+        return wipe(slot);
       }
       return new AddLearner(hole.get());
     }
@@ -140,7 +145,7 @@ public final class MembershipPlanner {
     Slot slot = o.slot(l.ordinal());
     if (slot.volumeOwner() != null && !taken(o).contains(slot.volumeOwner())) {
       // Still stale (an operator that crashed between wipe and add, or a claim relabelled by hand): it must start empty.
-      return new WipeVolume(l.ordinal(), slot.volumeOwner());
+      return wipe(slot);
     }
     if (o.statefulSetReplicas() <= l.ordinal()) {
       return new GrowStatefulSet(l.ordinal() + 1);
@@ -149,6 +154,18 @@ public final class MembershipPlanner {
       return new Wait("learner " + l.ordinal() + " is starting");
     }
     return new Promote(l.id(), l.ordinal());
+  }
+
+  /**
+   * A stale volume is wiped only while nothing serves from it: a pod that is Ready answers clients, and a member list
+   * that missed a voter (a lagging view) must never cost that voter its data. A removed member stops by itself.
+   */
+  private static Step wipe(Slot slot) {
+    if (slot.serving()) {
+      return new Wait("the volume of member " + slot.ordinal() + " holds removed member "
+          + Long.toHexString(slot.volumeOwner()) + "'s data, but its pod is Ready and serving: not wiping it");
+    }
+    return new WipeVolume(slot.ordinal(), slot.volumeOwner());
   }
 
   private static Set<Long> taken(Observed o) {

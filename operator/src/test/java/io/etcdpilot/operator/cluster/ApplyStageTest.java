@@ -53,4 +53,15 @@ class ApplyStageTest {
     assertThat(seen.clientUrls()).isEqualTo(List.of("http://demo-0.demo-peer.prod.svc.cluster.local:2379",
         "http://demo-1.demo-peer.prod.svc.cluster.local:2379", "http://demo-2.demo-peer.prod.svc.cluster.local:2379"));
   }
+
+  @Test
+  void etcdBefore35IsAskedForEveryMembersListAndTheyMustAgree() {
+    EtcdCluster old = StageFixtures.cluster(s -> s.setVersion("3.4.23"));
+    FakeObserver etcd = new FakeObserver();
+    new ObserveStage(etcd).observe(VersionStageTest.desired(old, old));
+    assertThat(etcd.lastListMode).isEqualTo(io.etcdpilot.operator.etcd.EtcdObserver.MemberList.MAJORITY_AGREEING);
+    EtcdCluster current = StageFixtures.cluster(s -> { });
+    new ObserveStage(etcd).observe(VersionStageTest.desired(current, current));
+    assertThat(etcd.lastListMode).isEqualTo(io.etcdpilot.operator.etcd.EtcdObserver.MemberList.LINEARIZABLE);
+  }
 }

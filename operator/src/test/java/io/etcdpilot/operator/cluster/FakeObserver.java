@@ -18,9 +18,13 @@ class FakeObserver implements EtcdObserver, EtcdAdmin {
   /** When set, observing fails with it: an unexpected error inside a pass. */
   final AtomicReference<RuntimeException> failure = new AtomicReference<>();
 
+  /** How the last pass asked for the member list. */
+  volatile MemberList lastListMode;
+
   @Override
-  public synchronized ClusterObservation observe(EtcdConnection connection, List<String> clientUrls) {
+  public synchronized ClusterObservation observe(EtcdConnection connection, List<String> clientUrls, MemberList mode) {
     calls.incrementAndGet();
+    lastListMode = mode;
     urlsSeen.add(clientUrls);
     if (failure.get() != null) throw failure.get();
     return next.get();

@@ -137,4 +137,16 @@ class StepArbiterTest {
         .isEqualTo(LearnerClock.record("demo-3", now));
     assertThat(MembershipBookkeeping.learnerRecord(names, FakeObserver.healthy("demo", 3, 1, 1), kept, now)).isNull();
   }
+
+  @Test
+  void noStepWhileTheMembersListsDisagree() {
+    EtcdCluster cluster = new EtcdCluster();
+    cluster.setMetadata(new ObjectMetaBuilder().withName("demo").withNamespace("prod").withGeneration(1L).build());
+    ClusterObservation healthy = FakeObserver.healthy("demo", 3, 1000, 1_000_000);
+    ClusterObservation disagreeing = new ClusterObservation(true, healthy.clusterId(), healthy.members(), null, false);
+    List<Pod> pods = IntStream.range(0, 3).mapToObj(i -> pod(i, "demo-old")).toList();
+    StepArbiter.Decision d = arbiter.pick(new StepArbiter.Inputs(cluster, names, 5, statefulSet(3), pods, List.of(),
+        disagreeing, null, StepArbiter.Roll.none()), now);
+    assertThat(d.step()).isInstanceOfSatisfying(Step.Wait.class, w -> assertThat(w.reason()).contains("disagree"));
+  }
 }

@@ -97,4 +97,18 @@ class JetcdObserverIT {
   static ByteSequence bytes(String s) {
     return ByteSequence.from(s, StandardCharsets.UTF_8);
   }
+
+  @Test
+  void majorityModeAsksEveryMemberAndTheirListsAgree() {
+    // The ITs run Debian's etcd 3.4, whose member list is each member's own view.
+    ClusterObservation seen = observer.observe(connection, etcd.clientUrls(), EtcdObserver.MemberList.MAJORITY_AGREEING);
+    assertThat(seen.reachable()).isTrue();
+    assertThat(seen.listAgreed()).isTrue();
+    assertThat(seen.members()).hasSizeGreaterThanOrEqualTo(3);
+    // One member answering alone confirms nothing.
+    ClusterObservation alone = observer.observe(connection, etcd.clientUrls().subList(0, 1),
+        EtcdObserver.MemberList.MAJORITY_AGREEING);
+    assertThat(alone.reachable()).isTrue();
+    assertThat(alone.listAgreed()).isFalse();
+  }
 }
