@@ -20,6 +20,7 @@ import io.etcdpilot.operator.etcd.JetcdObserver;
 import io.etcdpilot.operator.health.HealthListeners;
 import io.etcdpilot.operator.health.OperatorHealth;
 import io.etcdpilot.operator.health.ReconcileWatch;
+import io.etcdpilot.operator.kube.LeaseFence;
 import io.etcdpilot.operator.metrics.ClusterMetrics;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -38,12 +39,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Entry point: in-cluster or from a kubeconfig, all namespaces or a list, with leader election. */
 public final class Main {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  /** The leader-election Lease, in the operator's namespace. */
+  public static final String LEASE_NAME = "etcdpilot-operator";
 
   private Main() {}
 
@@ -106,6 +112,10 @@ public final class Main {
       EtcdAdmin admin, OperatorSettings settings, MeterRegistry registry,
       OperatorHealth health) {
     registry.gauge("etcdpilot_operator_leader", health, h -> h.leader() ? 1 : 0);
+    // Named explicitly so that the Lease fence knows which holder this replica is (the pod's name in a Deployment).
+    String identity = Optional.ofNullable(System.getenv("HOSTNAME")).filter(h -> !h.isBlank())
+        .orElseGet(() -> UUID.randomUUID().toString());
+    String leaseNamespace = options.leaderElectionNamespace();
     Operator operator = new Operator(o -> {
       // JOSDK's own reconcile metrics, without per-resource tags (bounded cardinality).
       // Per resource (namespace and name, as the reconcile-error alert groups them), and dropped a minute after the
@@ -120,10 +130,10 @@ public final class Main {
       if (options.leaderElection()) {
         // JOSDK's defaults for the timings and the identity (HOSTNAME: the pod's name); the callbacks only tell
         // /readyz and the leader gauge which replica holds the Lease (losing it ends the process, as by default).
-        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration("etcdpilot-operator",
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(LEASE_NAME,
             options.leaderElectionNamespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
             LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE, LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
-            null, new LeaderCallbacks(() -> health.leading(true),
+            identity, new LeaderCallbacks(() -> health.leading(true),
                 () -> health.leading(false), leader -> { }), true));
       }
     });
@@ -134,7 +144,9 @@ public final class Main {
       if (!options.namespaces().isEmpty()) c.settingNamespaces(options.namespaces());
     });
     operator.register(new EtcdClusterReconciler(new Dependencies(client, observer, admin, settings, Clock.systemUTC(),
-        snapshotJobs, new ClusterMetrics(registry), health.passes())), c -> {
+        snapshotJobs, new ClusterMetrics(registry), health.passes(), !options.leaderElection() ? LeaseFence.NONE
+        : new LeaseFence(() -> client.leases().inNamespace(leaseNamespace).withName(LEASE_NAME).get(), identity,
+            LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE, Clock.systemUTC()))), c -> {
       // A failing pass is retried for as long as it fails, from 1 s doubling up to 2 minutes (JOSDK's default gives
       // up after 5 attempts, leaving the next pass to the 10-hour maximum interval).
       c.withRetry(new GenericRetry().setInitialInterval(1000)

@@ -63,7 +63,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     this.apply = new ApplyStage(deps.client(), applier);
     this.act = new ActStage(new MembershipBookkeeping(deps.client(), applier),
         new StepArbiter(new MembershipPlanner(settings.learnerDeadline(), settings.failedMemberDeadline())),
-        new StepExecutor(deps.client(), deps.admin(), applier), versions,
+        new StepExecutor(deps.client(), deps.admin(), applier, deps.fence()), versions,
         new SnapshotScheduling(deps.client(), deps.snapshotJobs(), settings.clusterDomain(), events));
     this.report = new ReportStage(statusCalculator, versions);
     this.requeue = new Requeue(settings.steadyResync(), settings.busyResync());

@@ -4,10 +4,12 @@ import io.etcdpilot.operator.api.v1alpha1.MemberFailure;
 import io.etcdpilot.operator.api.v1alpha1.Operation;
 import io.etcdpilot.operator.etcd.EtcdAdmin;
 import io.etcdpilot.operator.etcd.EtcdRefusal;
+import io.etcdpilot.operator.kube.LeaseFence;
 import io.etcdpilot.operator.plan.OperationType;
 import io.etcdpilot.operator.plan.Step;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,10 +23,12 @@ final class StepExecutor {
 
   private final MembershipSteps membership;
   private final RestartSteps restarts;
+  private final LeaseFence fence;
 
-  StepExecutor(KubernetesClient client, EtcdAdmin admin, ObjectApplier applier) {
+  StepExecutor(KubernetesClient client, EtcdAdmin admin, ObjectApplier applier, LeaseFence fence) {
     this.membership = new MembershipSteps(client, admin, applier);
     this.restarts = new RestartSteps(client, admin);
+    this.fence = fence;
   }
 
   /** The operation to report (null when there is nothing to do) and the last failed member. */
@@ -34,6 +38,15 @@ final class StepExecutor {
     if (decision == null) return new Outcome(null, t.lastFailure());
     Step step = decision.step();
     OperationType type = decision.type();
+    if (step.kind() != Step.Kind.NOTHING && step.kind() != Step.Kind.WAIT) {
+      // The view this step was decided from is only as fresh as this replica's leadership.
+      Optional<String> fenced = fence.refusal();
+      if (fenced.isPresent()) {
+        log.warn("{} for {}/{} not taken: {}", step, t.cluster().getMetadata().getNamespace(), t.names().cluster(),
+            fenced.get());
+        return new Outcome(t.operation(type, "waiting", fenced.get(), now, false), t.lastFailure());
+      }
+    }
     try {
       return switch (step.kind()) {
         case NOTHING -> new Outcome(null, t.lastFailure());
