@@ -102,7 +102,9 @@ final class MembershipSteps {
       throws Exception {
     EtcdCluster cluster = t.cluster();
     String member = t.names().member(r.ordinal());
-    String podState = r.cause() == Step.Cause.LEARNER_FAILED ? podState(t.state().pods(), member) : "";
+    // The pod's own state, unless the reason already says what it is.
+    String podState = r.cause() == Step.Cause.LEARNER_FAILED && !r.why().contains("pod " + member)
+        ? podState(t.state().pods(), member) : "";
     if (r.cause() == Step.Cause.REPLACE) {
       t.events().warning("ReplacingMember", r.why() + ": removing " + member
           + " from etcd, then adding it back as a learner on an empty volume");

@@ -5,6 +5,7 @@ import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
 import io.etcdpilot.operator.api.v1alpha1.EtcdClusterStatus;
 import io.etcdpilot.operator.kube.PassEvents;
 import io.etcdpilot.operator.model.ClusterNames;
+import io.etcdpilot.operator.model.PodFacts;
 import io.etcdpilot.operator.pki.TlsMaterial;
 import io.etcdpilot.operator.snapshot.SnapshotPlan;
 import io.etcdpilot.operator.snapshot.SnapshotScheduling;
@@ -67,7 +68,8 @@ final class ReportStage {
             desired.tls().map(ReportStage::certificates).orElse(null),
             progress.map(p -> VersionStage.status(p, result.operation())).orElse(null)),
         new StatusCalculator.Problems(desired.warnings(), result.applied().refused(), stuck,
-            seen.bootstrapped() || desired.objects().restore() == null ? null : restoreFailure(state.pods())),
+            seen.bootstrapped() || desired.objects().restore() == null ? null : restoreFailure(state.pods()),
+            state.pods().stream().map(PodFacts::startProblem).flatMap(Optional::stream).toList()),
         now));
     if (stuck != null && !stalledFor(cluster, "UpgradeStuck")) events.warning("UpgradeStuck", stuck);
     result.snapshots().ifPresent(plan -> SnapshotScheduling.report(plan, cluster, status, now));

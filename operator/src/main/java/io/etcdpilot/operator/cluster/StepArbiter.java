@@ -61,7 +61,18 @@ final class StepArbiter {
           + " list): no step until a majority of them agree"), in.roll().type());
     }
     Step m = membership.next(membershipInputs(in, now), now);
-    if (m.kind() != Step.Kind.NOTHING) return new Decision(m, membershipType(m, in));
+    if (m.kind() != Step.Kind.NOTHING && !(m instanceof Step.Wait w && w.othersMayAct())) {
+      return new Decision(m, membershipType(m, in));
+    }
+    Decision others = versionAndRollout(in, now);
+    // A membership wait that lets others act still is what the cluster waits on when they have nothing to do.
+    boolean othersAct = others != null && others.step().kind() != Step.Kind.WAIT;
+    if (m.kind() == Step.Kind.WAIT && !othersAct) return new Decision(m, membershipType(m, in));
+    return others;
+  }
+
+  /** A version change's own step from etcd, then rolling restarts. */
+  private Decision versionAndRollout(Inputs in, Instant now) {
     Step first = in.roll().prerequisite();
     if (first != null) {
       boolean downgrade = first.kind() == Step.Kind.ENABLE_DOWNGRADE || first.kind() == Step.Kind.CANCEL_DOWNGRADE;

@@ -98,9 +98,11 @@ public final class MembershipInputs {
       PersistentVolumeClaim c = byOrdinal.get(i);
       String label = c == null ? null : relabel.getOrDefault(c.getMetadata().getName(), owner(c));
       Pod pod = podByName.get(names.member(i));
+      String cannotStart = pod == null ? null : PodFacts.startProblem(pod).orElse(null);
       slots.put(i, new MembershipPlanner.Slot(i, memberId(label), pod != null && dataLost(pod),
           pod == null || heldByRoll.contains(pod.getMetadata().getName()) ? null : PodFacts.notReadySince(pod),
-          pod != null && PodFacts.ready(pod)));
+          pod != null && PodFacts.ready(pod), cannotStart,
+          cannotStart == null ? null : PodFacts.startProblemSince(pod)));
     }
     return slots;
   }

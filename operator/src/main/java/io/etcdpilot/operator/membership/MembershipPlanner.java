@@ -32,6 +32,11 @@ import java.util.stream.Collectors;
 public final class MembershipPlanner {
   public static final Duration DEFAULT_LEARNER_DEADLINE = Duration.ofMinutes(5);
   public static final Duration DEFAULT_FAILED_MEMBER_DEADLINE = Duration.ofMinutes(10);
+  /**
+   * How long a learner's pod may be unable to start (unschedulable, its image not pulled) before the learner is
+   * removed: such a pod does not start by waiting, and the learner's full deadline would only hide why.
+   */
+  public static final Duration START_DEADLINE = Duration.ofMinutes(2);
 
   /** A member as etcd lists it; {@code ordinal} comes from its peer URL (its pod name). */
   public record Member(long id, int ordinal, boolean learner, boolean started, boolean healthy) {}
@@ -41,10 +46,13 @@ public final class MembershipPlanner {
    * holds (label on the claim; null when there is no claim or it was never used). {@code dataLost}: the pod
    * exits because etcd found no data for a member that still exists. {@code notReadySince}: null while ready.
    * {@code serving}: the ordinal's pod is Ready (its member answers clients): its volume is never wiped.
+   * {@code startProblem}: why its pod cannot start, in Kubernetes' words (unschedulable, image not pulled), since
+   * {@code startProblemSince}; null while it starts as it should.
    */
-  public record Slot(int ordinal, Long volumeOwner, boolean dataLost, Instant notReadySince, boolean serving) {
+  public record Slot(int ordinal, Long volumeOwner, boolean dataLost, Instant notReadySince, boolean serving,
+      String startProblem, Instant startProblemSince) {
     public Slot(int ordinal, Long volumeOwner, boolean dataLost, Instant notReadySince) {
-      this(ordinal, volumeOwner, dataLost, notReadySince, false);
+      this(ordinal, volumeOwner, dataLost, notReadySince, false, null, null);
     }
 
     public static Slot healthy(int ordinal, long owner) {
@@ -115,7 +123,8 @@ public final class MembershipPlanner {
     if (hole.isPresent() && n <= o.desired()) {
       if (healthyVoters < n) return new Wait((n - healthyVoters) + " member(s) unhealthy: no membership change now");
       if (o.addsStopped() != null) {
-        return new Wait("not adding members: " + o.addsStopped() + "; fix the cause, then change the spec to retry");
+        return new Wait("not adding members: " + o.addsStopped() + "; fix the cause, then change the spec to retry",
+            true);
       }
       Slot slot = o.slot(hole.get());
       if (slot.volumeOwner() != null && !taken(o).contains(slot.volumeOwner())) {
@@ -138,17 +147,30 @@ public final class MembershipPlanner {
       return new RemoveMember(l.id(), l.ordinal(), Cause.UNWANTED_LEARNER,
           "the spec no longer asks for member " + l.ordinal());
     }
+    Slot slot = o.slot(l.ordinal());
+    String cannotStart = l.started() ? null : slot.startProblem();
     if (o.learnerSince() != null && o.learnerSince().plus(learnerDeadline).isBefore(now)) {
       return new RemoveMember(l.id(), l.ordinal(), Cause.LEARNER_FAILED, "learner " + l.ordinal()
-          + " did not catch up within " + Durations.format(learnerDeadline));
+          + " did not catch up within " + Durations.format(learnerDeadline) + (cannotStart == null ? "" : ": " + cannotStart));
     }
-    Slot slot = o.slot(l.ordinal());
+    if (cannotStart != null) {
+      Duration limit = learnerDeadline.compareTo(START_DEADLINE) < 0 ? learnerDeadline : START_DEADLINE;
+      Instant since = slot.startProblemSince() == null ? now : slot.startProblemSince();
+      if (!since.plus(limit).isAfter(now)) {
+        return new RemoveMember(l.id(), l.ordinal(), Cause.LEARNER_FAILED, cannotStart + " (for more than "
+            + Durations.format(limit) + ")");
+      }
+    }
     if (slot.volumeOwner() != null && !taken(o).contains(slot.volumeOwner())) {
       // Still stale (an operator that crashed between wipe and add, or a claim relabelled by hand): it must start empty.
       return wipe(slot);
     }
     if (o.statefulSetReplicas() <= l.ordinal()) {
       return new GrowStatefulSet(l.ordinal() + 1);
+    }
+    if (cannotStart != null) {
+      // The existing members are no less safe to work on meanwhile: an upgrade or a rotation may go on.
+      return new Wait("learner " + l.ordinal() + " cannot start: " + cannotStart, true);
     }
     if (!l.started() || !l.healthy()) {
       return new Wait("learner " + l.ordinal() + " is starting");

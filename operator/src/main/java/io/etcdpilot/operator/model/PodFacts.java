@@ -63,6 +63,39 @@ public final class PodFacts {
         .map(w -> w.getReason() + (w.getMessage() == null ? "" : ": " + w.getMessage()));
   }
 
+  /** Waiting reasons of a container that will not start until someone changes something. */
+  private static final java.util.Set<String> CANNOT_START = java.util.Set.of("ErrImagePull", "ImagePullBackOff",
+      "InvalidImageName", "CreateContainerConfigError", "CreateContainerError");
+
+  /**
+   * Why the pod cannot start, in Kubernetes' own words: the scheduler's message while it cannot be placed, the kubelet's
+   * while its image cannot be pulled or its container not created; empty when it is starting as it should.
+   */
+  public static Optional<String> startProblem(Pod p) {
+    if (p.getStatus() == null) return Optional.empty();
+    Optional<PodCondition> scheduled = p.getStatus().getConditions() == null ? Optional.empty()
+        : p.getStatus().getConditions().stream().filter(c -> "PodScheduled".equals(c.getType())).findFirst();
+    if (scheduled.filter(c -> "False".equals(c.getStatus())).isPresent()) {
+      PodCondition c = scheduled.get();
+      return Optional.of("pod " + p.getMetadata().getName() + " cannot be scheduled: "
+          + (c.getMessage() == null || c.getMessage().isBlank() ? c.getReason() : c.getMessage()));
+    }
+    if (p.getStatus().getContainerStatuses() == null) return Optional.empty();
+    return p.getStatus().getContainerStatuses().stream()
+        .filter(cs -> cs.getState() != null && cs.getState().getWaiting() != null
+            && CANNOT_START.contains(cs.getState().getWaiting().getReason()))
+        .findFirst().map(cs -> "pod " + p.getMetadata().getName() + " cannot start: " + cs.getState().getWaiting().getReason()
+            + (cs.getState().getWaiting().getMessage() == null ? "" : ": " + cs.getState().getWaiting().getMessage()));
+  }
+
+  /** Since when the pod has had its {@link #startProblem}: when it failed to be scheduled, else when it was created. */
+  public static Instant startProblemSince(Pod p) {
+    Optional<PodCondition> unscheduled = p.getStatus() == null || p.getStatus().getConditions() == null ? Optional.empty()
+        : p.getStatus().getConditions().stream()
+            .filter(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus())).findFirst();
+    return unscheduled.map(PodFacts::transition).filter(java.util.Objects::nonNull).orElseGet(() -> created(p));
+  }
+
   private static Optional<PodCondition> readyCondition(Pod p) {
     if (p.getStatus() == null || p.getStatus().getConditions() == null) return Optional.empty();
     return p.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst();

@@ -21,8 +21,16 @@ public sealed interface Step {
     public Kind kind() { return Kind.NOTHING; }
   }
 
-  /** Something is under way or unsafe; look again later. */
-  record Wait(String reason) implements Step {
+  /**
+   * Something is under way or unsafe; look again later. {@code othersMayAct}: this planner waits on something that
+   * does not make the existing members unsafe to work on (a new member that cannot start, adds stopped until the
+   * spec changes), so the next planner may take a step meanwhile.
+   */
+  record Wait(String reason, boolean othersMayAct) implements Step {
+    public Wait(String reason) {
+      this(reason, false);
+    }
+
     public Kind kind() { return Kind.WAIT; }
   }
 

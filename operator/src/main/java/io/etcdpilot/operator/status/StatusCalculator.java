@@ -58,15 +58,18 @@ public final class StatusCalculator {
    * @param refused changes not carried out because the live objects cannot take them; the rest of the pass went on
    * @param upgradeStuck why the version change is stuck; null when it is not
    * @param restoreFailure why the members could not restore the snapshot the cluster is created from; null when they could
+   * @param podsNotStarting member pods that cannot start, in Kubernetes' words (unschedulable, image not pulled)
    */
-  public record Problems(List<String> warnings, List<SpecViolation> refused, String upgradeStuck, String restoreFailure) {
+  public record Problems(List<String> warnings, List<SpecViolation> refused, String upgradeStuck, String restoreFailure,
+      List<String> podsNotStarting) {
     public Problems {
       warnings = warnings == null ? List.of() : warnings;
       refused = refused == null ? List.of() : refused;
+      podsNotStarting = podsNotStarting == null ? List.of() : podsNotStarting;
     }
 
     public static Problems none() {
-      return new Problems(List.of(), List.of(), null, null);
+      return new Problems(List.of(), List.of(), null, null, List.of());
     }
   }
 
@@ -195,6 +198,9 @@ public final class StatusCalculator {
       reason = "MembersHealthy";
       message = voters + " of " + desired + " members healthy, leader " + leaderName;
     }
+    // Seconds after a pod cannot be placed or pulled, not minutes later when a deadline runs out.
+    String notStarting = String.join("; ", problems.podsNotStarting());
+    if (!notStarting.isEmpty() && !ready) message = message + "; " + notStarting;
     List<Condition> c = new ArrayList<>();
     c.add(Conditions.next(prevConditions, Conditions.READY, ready, reason, message, generation, in.now()));
     if (in.paused()) {
@@ -205,6 +211,7 @@ public final class StatusCalculator {
       String busyReason = work.operation() != null ? work.operation().getType() : reason;
       String busyMessage = work.operation() != null
           ? work.operation().getTarget() + (work.operation().getMessage() == null ? "" : ": " + work.operation().getMessage())
+              + (notStarting.isEmpty() ? "" : "; " + notStarting)
           : message;
       c.add(Conditions.next(prevConditions, Conditions.RECONCILING, busy, busy ? busyReason : "Converged",
           busy ? busyMessage : "nothing to do", generation, in.now()));

@@ -149,4 +149,30 @@ class StepArbiterTest {
         disagreeing, null, StepArbiter.Roll.none()), now);
     assertThat(d.step()).isInstanceOfSatisfying(Step.Wait.class, w -> assertThat(w.reason()).contains("disagree"));
   }
+
+  @Test
+  void aLearnerThatCannotStartDoesNotHoldBackARollOfTheExistingMembers() {
+    EtcdCluster cluster = new EtcdCluster();
+    cluster.setMetadata(new ObjectMetaBuilder().withName("demo").withNamespace("prod").withGeneration(1L).build());
+    List<Pod> pods = new java.util.ArrayList<>(IntStream.range(0, 3).mapToObj(i -> pod(i, "demo-old")).toList());
+    pods.add(new PodBuilder().withNewMetadata().withName("demo-3").withCreationTimestamp(now.minusSeconds(20).toString())
+        .withLabels(Map.of("controller-revision-hash", "demo-new")).endMetadata().withNewStatus()
+        .addNewCondition().withType("PodScheduled").withStatus("False").withReason("Unschedulable")
+        .withMessage("0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules")
+        .withLastTransitionTime(now.minusSeconds(20).toString()).endCondition().endStatus().build());
+    ClusterObservation observation = FakeObserver.of(FakeObserver.member("demo", 0, 100, false, true, true),
+        FakeObserver.member("demo", 1, 101, false, true, true), FakeObserver.member("demo", 2, 102, false, true, true),
+        FakeObserver.member("demo", 3, 103, true, false, false));
+    StatefulSet four = statefulSet(4);
+    StepArbiter.Decision d = arbiter.pick(new StepArbiter.Inputs(cluster, names, 4, four, pods, List.of(), observation,
+        LearnerClock.record("demo-3", now.minusSeconds(20)), StepArbiter.Roll.none()), now);
+    assertThat(d.step()).as("the voters' roll goes on").isEqualTo(new Step.RestartMember("demo-2"));
+
+    // With nothing else to do, the learner's wait is what is reported.
+    List<Pod> current = pods.stream().map(p -> p.getMetadata().getName().equals("demo-3") ? p
+        : pod(Integer.parseInt(p.getMetadata().getName().substring(5)), "demo-new")).toList();
+    StepArbiter.Decision idle = arbiter.pick(new StepArbiter.Inputs(cluster, names, 4, four, current, List.of(),
+        observation, LearnerClock.record("demo-3", now.minusSeconds(20)), StepArbiter.Roll.none()), now);
+    assertThat(idle.step()).isInstanceOfSatisfying(Step.Wait.class, w -> assertThat(w.reason()).contains("anti-affinity"));
+  }
 }

@@ -243,10 +243,37 @@ class MembershipPlannerTest {
   void aVolumeWhosePodIsReadyAndServingIsNeverWiped() {
     // A member list that missed voter 1 (etcd 3.4, a lagging member answering) must not cost it its data: its pod
     // is Ready, so it serves, whatever the list says.
-    Map<Integer, Slot> serving = slots(3, Map.of(1, new Slot(1, 101L, false, null, true)));
+    Map<Integer, Slot> serving = slots(3, Map.of(1, new Slot(1, 101L, false, null, true, null, null)));
     assertThat(next(3, 3, without(voters(3), 1), 0, serving)).isInstanceOfSatisfying(Step.Wait.class,
         w -> assertThat(w.reason()).contains("Ready and serving"));
     List<Member> withLearner = with(without(voters(3), 1), new Member(201, 1, true, false, false));
     assertThat(next(3, 3, withLearner, 0, serving)).isInstanceOf(Step.Wait.class);
+  }
+
+  @Test
+  void aLearnerWhosePodCannotStartIsRemovedAfterTheStartDeadlineNamingWhy() {
+    String unschedulable = "pod demo-3 cannot be scheduled: 0/3 nodes are available: 3 node(s) didn't match pod"
+        + " anti-affinity rules";
+    List<Member> withLearner = with(voters(3), new Member(200, 3, true, false, false));
+    Map<Integer, Slot> pending = slots(4, Map.of(3, new Slot(3, null, false, null, false, unschedulable,
+        now.minusSeconds(30))));
+    // Seconds in: a wait that says why, and lets other work go on meanwhile.
+    assertThat(next(4, 4, withLearner, 0, pending)).isInstanceOfSatisfying(Step.Wait.class, w -> {
+      assertThat(w.reason()).contains("0/3 nodes are available");
+      assertThat(w.othersMayAct()).isTrue();
+    });
+    // Past the start deadline (2 minutes), long before the learner's own (5): removed, the scheduler's words as why.
+    Map<Integer, Slot> stuck = slots(4, Map.of(3, new Slot(3, null, false, null, false, unschedulable,
+        now.minus(MembershipPlanner.START_DEADLINE).minusSeconds(1))));
+    assertThat(next(4, 4, withLearner, 0, stuck)).isInstanceOfSatisfying(Step.RemoveMember.class, r -> {
+      assertThat(r.cause()).isEqualTo(Cause.LEARNER_FAILED);
+      assertThat(r.why()).contains("didn't match pod anti-affinity rules");
+    });
+  }
+
+  @Test
+  void stoppedAddsLetOtherWorkGoOn() {
+    Step w = planner.next(new Observed(4, 3, voters(3), 0, now, Map.of(), "demo-3 failed to join"), now);
+    assertThat(w).isInstanceOfSatisfying(Step.Wait.class, x -> assertThat(x.othersMayAct()).isTrue());
   }
 }

@@ -38,7 +38,7 @@ class StatusCalculatorTest {
 
   EtcdClusterStatus compute(EtcdCluster c, ClusterObservation obs, List<SpecViolation> refused) {
     return calculator.compute(new StatusCalculator.Inputs(c, new ClusterNames("db", "ns", "cluster.local"), obs, 3,
-        false, true, StatusCalculator.Work.idle(), new StatusCalculator.Problems(List.of(), refused, null, null), now));
+        false, true, StatusCalculator.Work.idle(), new StatusCalculator.Problems(List.of(), refused, null, null, List.of()), now));
   }
 
   static ClusterObservation observed(ObservedMember... members) {
@@ -139,5 +139,21 @@ class StatusCalculatorTest {
         "3.6.16")).isEqualTo("3.5.35");
     assertThat(StatusCalculator.lowestVersion(observed(running(0, "3.6.0-rc.1"), running(1, "custom-build")), null))
         .isEqualTo("3.6.0-rc.1");
+  }
+
+  @Test
+  void aPodThatCannotStartIsNamedWithKubernetesOwnWords() {
+    EtcdCluster c = cluster(4);
+    String why = "pod db-3 cannot be scheduled: 0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules";
+    EtcdClusterStatus s = calculator.compute(new StatusCalculator.Inputs(c, new ClusterNames("db", "ns", "cluster.local"),
+        observed(member(0, true, null), member(1, true, null), member(2, true, null)), 4, false, true,
+        new StatusCalculator.Work(new io.etcdpilot.operator.api.v1alpha1.Operation("AddMember", "db-3", now.toString(),
+            "learner added; starting its pod"), null, null, null),
+        new StatusCalculator.Problems(List.of(), List.of(), null, null, List.of(why)), now));
+    var reconciling = Conditions.find(s.getConditions(), Conditions.RECONCILING).orElseThrow();
+    assertThat(reconciling.getStatus()).isEqualTo("True");
+    assertThat(reconciling.getMessage()).contains("db-3").contains("didn't match pod anti-affinity rules");
+    assertThat(Conditions.find(s.getConditions(), Conditions.READY).orElseThrow().getMessage())
+        .contains("0/3 nodes are available");
   }
 }
