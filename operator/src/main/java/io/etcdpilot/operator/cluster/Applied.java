@@ -15,16 +15,20 @@ sealed interface Applied permits Applied.Written, Applied.Untouched {
   /** The live cluster-state ConfigMap (null before it exists). */
   ConfigMap stateConfigMap();
 
-  /** Spec changes not carried out: the version gate's and those the live objects cannot take. */
+  /** Spec changes not carried out: the version gate's, those the live objects cannot take, writes the API server refused. */
   List<SpecViolation> refused();
+
+  /** The API server refused a write this pass: it is tried again soon, since what refused it may change. */
+  boolean writesRefused();
 
   /**
    * The objects were written where they differed.
    *
-   * @param desiredStatefulSet the StatefulSet as this pass wants it (at its live size); a resize starts from it
+   * @param desiredStatefulSet the StatefulSet as this pass wants it (at its live size), or the live one when the API
+   *     server refused that; a resize starts from it
    */
   record Written(Versioned versioned, StatefulSet statefulSet, StatefulSet desiredStatefulSet, ConfigMap stateConfigMap,
-      List<SpecViolation> refused) implements Applied {}
+      List<SpecViolation> refused, boolean writesRefused) implements Applied {}
 
   /** Paused: nothing was written; the live objects as read. */
   record Untouched(Versioned versioned) implements Applied {
@@ -38,6 +42,10 @@ sealed interface Applied permits Applied.Written, Applied.Untouched {
 
     public List<SpecViolation> refused() {
       return versioned.refused();
+    }
+
+    public boolean writesRefused() {
+      return false;
     }
   }
 }

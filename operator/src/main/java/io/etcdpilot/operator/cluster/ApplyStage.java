@@ -3,6 +3,7 @@ package io.etcdpilot.operator.cluster;
 import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
 import io.etcdpilot.operator.etcd.ClusterObservation;
 import io.etcdpilot.operator.etcd.ObservedMember;
+import io.etcdpilot.operator.kube.ApiRefusal;
 import io.etcdpilot.operator.kube.PassEvents;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.model.ClusterObjects;
@@ -27,8 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Apply: writes the static objects (Services, cluster-state ConfigMap, StatefulSet template, PodDisruptionBudget)
- * before any step is planned, so the budget is sized before a scale-in removes anyone. A paused cluster is left
- * untouched.
+ * before any step is planned, so the budget is sized before a scale-in removes anyone. A write the API server refuses
+ * (invalid, forbidden by a webhook, a policy or a quota) is reported and the rest of the pass goes on with the live
+ * object: one refused label must not stop a failed member from being replaced. A paused cluster is left untouched.
  */
 final class ApplyStage {
   private static final Logger log = LoggerFactory.getLogger(ApplyStage.class);
@@ -48,21 +50,26 @@ final class ApplyStage {
     List<SpecViolation> refused = new ArrayList<>(versioned.refused());
     StatefulSet desiredSts = desiredStatefulSet(versioned, refused, events);
     ClusterObjects objects = versioned.objects();
-    apply("Service", objects.peerService(), state.peerService(), cache, events);
-    apply("Service", objects.clientService(), state.clientService(), cache, events);
+    List<SpecViolation> writesRefused = new ArrayList<>();
+    apply("Service", objects.peerService(), state.peerService(), cache, events, writesRefused);
+    apply("Service", objects.clientService(), state.clientService(), cache, events, writesRefused);
     String initialCluster = state.stateData().getOrDefault(ClusterObjects.INITIAL_CLUSTER_KEY,
         state.names().initialCluster(objects.replicas(), objects.tls()));
     // The join list and the learner's clock are membership's: kept as they are here, kept true to etcd in act.
     ConfigMap stateConfigMap = apply("ConfigMap", objects.stateConfigMap(
         seen.bootstrapped() ? ClusterObjects.STATE_EXISTING : ClusterObjects.STATE_NEW, initialCluster,
-        state.stateData().get(LearnerClock.KEY)), state.stateConfigMap(), cache, events);
-    StatefulSet sts = apply("StatefulSet", desiredSts, state.statefulSet(), cache, events);
+        state.stateData().get(LearnerClock.KEY)), state.stateConfigMap(), cache, events, writesRefused);
+    int before = writesRefused.size();
+    StatefulSet sts = apply("StatefulSet", desiredSts, state.statefulSet(), cache, events, writesRefused);
+    // Steps that resize start from what the API server holds when it refused what this pass wants.
+    StatefulSet resizeFrom = writesRefused.size() > before && sts != null ? sts : desiredSts;
     if (versioned.versionChanges()) {
       events.normal("UpgradeStarted", "etcd " + versioned.renderedBefore() + " → " + versioned.version().render()
           + ": restarting members one at a time, leader last");
     }
-    applyDisruptionBudget(objects, state, cache, seen.etcd(), seen.bootstrapped(), events);
-    return new Applied.Written(versioned, sts, desiredSts, stateConfigMap, List.copyOf(refused));
+    applyDisruptionBudget(objects, state, cache, seen.etcd(), seen.bootstrapped(), events, writesRefused);
+    refused.addAll(writesRefused);
+    return new Applied.Written(versioned, sts, resizeFrom, stateConfigMap, List.copyOf(refused), !writesRefused.isEmpty());
   }
 
   /**
@@ -98,15 +105,18 @@ final class ApplyStage {
    * left as it is. Label writes are bookkeeping: one that fails only leaves the budget more cautious, so it is logged.
    */
   private void applyDisruptionBudget(ClusterObjects objects, ClusterState state, KubeCache cache,
-      ClusterObservation observation, boolean bootstrapped, PassEvents events) {
+      ClusterObservation observation, boolean bootstrapped, PassEvents events, List<SpecViolation> writesRefused) {
     if (!observation.reachable()) {
-      if (!bootstrapped) apply("PodDisruptionBudget", objects.podDisruptionBudget(), state.disruptionBudget(), cache, events);
+      if (!bootstrapped) {
+        apply("PodDisruptionBudget", objects.podDisruptionBudget(), state.disruptionBudget(), cache, events, writesRefused);
+      }
       return;
     }
     Set<String> voters = observation.members().stream().filter(m -> !m.learner() && m.started())
         .map(ObservedMember::name).collect(Collectors.toSet());
     long voterCount = observation.members().stream().filter(m -> !m.learner()).count();
-    apply("PodDisruptionBudget", objects.podDisruptionBudget((int) voterCount), state.disruptionBudget(), cache, events);
+    apply("PodDisruptionBudget", objects.podDisruptionBudget((int) voterCount), state.disruptionBudget(), cache, events,
+        writesRefused);
     for (Pod p : state.pods()) {
       boolean voter = voters.contains(p.getMetadata().getName());
       boolean labelled = p.getMetadata().getLabels() != null
@@ -121,10 +131,23 @@ final class ApplyStage {
     }
   }
 
-  /** Writes one object if it must be, says so in an Event, and returns it as the API server now holds it. */
-  private <T extends HasMetadata> T apply(String kind, T desired, T live, KubeCache cache, PassEvents events) {
-    ObjectApplier.Applied<T> applied = applier.apply(desired, live, cache);
+  /**
+   * Writes one object if it must be, says so in an Event, and returns it as the API server now holds it; when the API
+   * server refuses, records why and returns the live object.
+   */
+  private <T extends HasMetadata> T apply(String kind, T desired, T live, KubeCache cache, PassEvents events,
+      List<SpecViolation> writesRefused) {
     String name = desired.getMetadata().getName();
+    ObjectApplier.Applied<T> applied;
+    try {
+      applied = applier.apply(desired, live, cache);
+    } catch (KubernetesClientException e) {
+      String why = ApiRefusal.explain(e).orElseThrow(() -> e);
+      writesRefused.add(new SpecViolation(kind + " " + name, "the API server refused the write: " + why));
+      events.warning("ApplyRefused", kind + " " + name + " was not written: " + why + "; the rest goes on with the"
+          + " object as it is");
+      return live;
+    }
     switch (applied.outcome()) {
       case CREATED -> events.normal("Created", "created " + kind + " " + name);
       case UPDATED -> events.normal("Updated", "updated " + kind + " " + name);

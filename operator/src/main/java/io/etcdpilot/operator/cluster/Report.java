@@ -22,12 +22,14 @@ record Report(EtcdCluster cluster, ClusterNames names, EtcdClusterStatus status,
    * @param renewalDue when the first certificate falls due for renewal
    * @param settlesAt when certificates written to the members have had time to reach them
    * @param nextSnapshot when the schedule takes the next snapshot
+   * @param writesRefused the API server refused a write: what refused it (a webhook, a policy, a quota) sends no event
+   *     when it changes its mind, so the write is tried again soon
    */
   record Wakeups(boolean busy, boolean changed, Optional<Instant> renewalDue, Optional<Instant> settlesAt,
-      Optional<Instant> nextSnapshot) {
+      Optional<Instant> nextSnapshot, boolean writesRefused) {
     /** Nothing to wait for but the steady resync. */
     static Wakeups steady(boolean changed) {
-      return new Wakeups(false, changed, Optional.empty(), Optional.empty(), Optional.empty());
+      return new Wakeups(false, changed, Optional.empty(), Optional.empty(), Optional.empty(), false);
     }
   }
 }

@@ -84,7 +84,8 @@ final class ReportStage {
         !status.equals(cluster.getStatus()),
         tls.map(t -> t.earliestLeafNotAfter().minus(desired.tlsSettings().leaves().renewBefore())),
         tls.map(TlsMaterial::settlesAt),
-        result.snapshots().map(SnapshotPlan.Plan::nextSnapshotTime).map(Instant::parse)));
+        result.snapshots().map(SnapshotPlan.Plan::nextSnapshotTime).map(Instant::parse),
+        result.applied().writesRefused()));
   }
 
   /** Forgets clusters that no longer exist. */

@@ -17,6 +17,8 @@ final class Requeue {
   static final Duration FIRST = Duration.ofMillis(100);
   /** Past a moment, not on it: a pass a hair early would find nothing due yet. */
   static final Duration MARGIN = Duration.ofMillis(500);
+  /** How soon a write the API server refused is tried again (not every busy pass: each try is a request). */
+  static final Duration REFUSED_RETRY = Duration.ofSeconds(30);
 
   /** The delay, and the busy back-off to remember for the next pass (null: not busy, forget it). */
   record Next(Duration delay, Duration backoff) {}
@@ -47,6 +49,7 @@ final class Requeue {
       if (backoff.compareTo(busyMax) > 0) backoff = busyMax;
       delay = backoff;
     }
+    if (w.writesRefused() && REFUSED_RETRY.compareTo(delay) < 0) delay = REFUSED_RETRY;
     if (w.renewalDue().isPresent()) {
       Duration until = Duration.between(now, w.renewalDue().get());
       if (until.compareTo(delay) < 0) delay = until.isNegative() ? busyMax : until.plusSeconds(1);

@@ -56,6 +56,7 @@ public final class SpecValidator {
     if (spec.getEtcd() != null) {
       validateOptions(spec.getEtcd(), v);
     }
+    PassThroughFields.validate(spec, v);
     return v;
   }
 

@@ -64,4 +64,52 @@ class ApplyStageTest {
     new ObserveStage(etcd).observe(VersionStageTest.desired(current, current));
     assertThat(etcd.lastListMode).isEqualTo(io.etcdpilot.operator.etcd.EtcdObserver.MemberList.LINEARIZABLE);
   }
+
+  /** An applier whose StatefulSet writes the API server refuses (an admission policy), every other object as it is. */
+  static final class RefusingApplier extends ObjectApplier {
+    RefusingApplier() {
+      super(null);
+    }
+
+    @Override
+    <T extends io.fabric8.kubernetes.api.model.HasMetadata> Applied<T> apply(T wanted, T live, KubeCache cache) {
+      if (wanted instanceof io.fabric8.kubernetes.api.model.apps.StatefulSet) {
+        io.fabric8.kubernetes.api.model.Status status = new io.fabric8.kubernetes.api.model.StatusBuilder()
+            .withCode(422).withMessage("StatefulSet.apps \"demo\" is invalid: spec.template.metadata.labels: denied by"
+                + " policy no-forbidden-team").withNewDetails().addNewCause().withField("spec.template.metadata.labels")
+            .endCause().endDetails().build();
+        throw new io.fabric8.kubernetes.client.KubernetesClientException(status);
+      }
+      return new Applied<>(Outcome.UNCHANGED, live, List.of());
+    }
+  }
+
+  @Test
+  void aRefusedWriteIsReportedAndThePassGoesOnWithTheLiveObject() {
+    EtcdCluster cluster = StageFixtures.cluster(s -> { });
+    Rendering.Desired desired = VersionStageTest.desired(cluster, cluster);
+    Observation seen = new Observation(io.etcdpilot.operator.etcd.ClusterObservation.unreachable("starting"),
+        java.util.Optional.empty(), List.of(), true);
+    Versioned versioned = new VersionStage(new FakeObserver(), OperatorSettings.defaults()).gate(desired, seen);
+    PassEvents events = new PassEvents();
+
+    Applied applied = new ApplyStage(null, new RefusingApplier()).apply(versioned, seen, null, events);
+
+    assertThat(applied).isInstanceOfSatisfying(Applied.Written.class, w -> {
+      assertThat(w.writesRefused()).isTrue();
+      assertThat(w.statefulSet()).as("the live object").isSameAs(desired.state().statefulSet());
+      assertThat(w.desiredStatefulSet()).as("resizes start from the live object").isSameAs(desired.state().statefulSet());
+    });
+    assertThat(applied.refused()).singleElement().satisfies(r -> {
+      assertThat(r.field()).isEqualTo("StatefulSet demo");
+      assertThat(r.message()).contains("HTTP 422 (spec.template.metadata.labels)").contains("no-forbidden-team");
+    });
+    assertThat(events.reasons()).contains("ApplyRefused");
+
+    // And it is tried again within 30 s, although the cluster is otherwise steady.
+    Report.Wakeups wakeups = new Report.Wakeups(false, false, java.util.Optional.empty(), java.util.Optional.empty(),
+        java.util.Optional.empty(), applied.writesRefused());
+    assertThat(Requeue.next(wakeups, null, Instant.now(), java.time.Duration.ofSeconds(60),
+        java.time.Duration.ofSeconds(5)).delay()).isEqualTo(Requeue.REFUSED_RETRY);
+  }
 }

@@ -22,7 +22,12 @@ class RequeueTest {
 
   static Arguments row(String what, boolean busy, boolean changed, String previousBackoff, Optional<Instant> renewal,
       Optional<Instant> settles, Optional<Instant> snapshot, String delay, String backoff) {
-    return Arguments.of(what, new Report.Wakeups(busy, changed, renewal, settles, snapshot),
+    return row(what, busy, changed, previousBackoff, renewal, settles, snapshot, false, delay, backoff);
+  }
+
+  static Arguments row(String what, boolean busy, boolean changed, String previousBackoff, Optional<Instant> renewal,
+      Optional<Instant> settles, Optional<Instant> snapshot, boolean refused, String delay, String backoff) {
+    return Arguments.of(what, new Report.Wakeups(busy, changed, renewal, settles, snapshot, refused),
         previousBackoff == null ? null : Duration.parse(previousBackoff), Duration.parse(delay),
         backoff == null ? null : Duration.parse(backoff));
   }
@@ -43,7 +48,12 @@ class RequeueTest {
         row("the schedule fires in 30 s", false, false, null, none, none, in("PT30S"), "PT30.5S", null),
         row("the schedule is overdue", false, false, null, none, none, in("-PT1S"), "PT5S", null),
         row("busy is sooner than the schedule", true, true, null, none, none, in("PT30S"), "PT0.1S", "PT0.1S"),
-        row("the earliest of all wins", false, false, null, in("PT40S"), in("PT20S"), in("PT10S"), "PT10.5S", null));
+        row("the earliest of all wins", false, false, null, in("PT40S"), in("PT20S"), in("PT10S"), "PT10.5S", null),
+        row("a write the API server refused is tried again in 30 s", false, false, null, none, none, none, true,
+            "PT30S", null),
+        row("busy is sooner than the refused write's retry", true, false, "PT1S", none, none, none, true, "PT2S", "PT2S"),
+        row("the schedule is sooner than the refused write's retry", false, false, null, none, none, in("PT5S"), true,
+            "PT5.5S", null));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -4,8 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.etcdpilot.operator.api.v1alpha1.EtcdClusterSpec;
 import io.etcdpilot.operator.api.v1alpha1.EtcdOptions;
+import io.etcdpilot.operator.api.v1alpha1.PodTemplateSpec;
+import io.etcdpilot.operator.api.v1alpha1.SchedulingSpec;
 import io.etcdpilot.operator.api.v1alpha1.StorageSpec;
 import io.etcdpilot.operator.api.v1alpha1.TlsSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -64,7 +71,65 @@ class SpecValidatorTest {
         bad("spec.etcd.electionTimeoutMillis", "5x heartbeatIntervalMillis", s -> s.setEtcd(opts(o -> {
           o.setHeartbeatIntervalMillis(300);
           o.setElectionTimeoutMillis(1000);
-        }))));
+        }))),
+        // Passed through to the pods: checked as the API server would, reserved keys refused.
+        bad("spec.podTemplate.metadata.labels[etcdpilot.io/cluster]", "keeps for itself",
+            s -> s.setPodTemplate(podLabels(Map.of("etcdpilot.io/cluster", "other")))),
+        bad("spec.podTemplate.metadata.labels[team.etcdpilot.io/x]", "keeps for itself",
+            s -> s.setPodTemplate(podLabels(Map.of("team.etcdpilot.io/x", "y")))),
+        bad("spec.podTemplate.metadata.labels[team]", "invalid label value", s -> s.setPodTemplate(podLabels(Map.of("team", "a b")))),
+        bad("spec.podTemplate.metadata.labels[-team]", "invalid key", s -> s.setPodTemplate(podLabels(Map.of("-team", "a")))),
+        bad("spec.podTemplate.metadata.annotations[etcdpilot.io/trust-bundle]", "keeps for itself",
+            s -> s.setPodTemplate(podAnnotations(Map.of("etcdpilot.io/trust-bundle", "x")))),
+        bad("spec.resources.requests.memory", "not a quantity", s -> s.setResources(new ResourceRequirementsBuilder()
+            .addToRequests("memory", new Quantity("lots")).build())),
+        bad("spec.resources.requests.cpu", "must not exceed its limit", s -> s.setResources(new ResourceRequirementsBuilder()
+            .addToRequests("cpu", new Quantity("2")).addToLimits("cpu", new Quantity("500m")).build())),
+        bad("spec.scheduling.nodeSelector[disk type]", "invalid key", s -> s.setScheduling(scheduling(x ->
+            x.setNodeSelector(Map.of("disk type", "ssd"))))),
+        bad("spec.scheduling.tolerations[0].operator", "Exists or Equal", s -> s.setScheduling(scheduling(x ->
+            x.setTolerations(List.of(new TolerationBuilder().withKey("k").withOperator("In").build()))))),
+        bad("spec.scheduling.tolerations[0].effect", "NoSchedule", s -> s.setScheduling(scheduling(x ->
+            x.setTolerations(List.of(new TolerationBuilder().withKey("k").withOperator("Exists").withEffect("Never").build()))))),
+        bad("spec.scheduling.priorityClassName", "DNS subdomain", s -> s.setScheduling(scheduling(x ->
+            x.setPriorityClassName("High Priority")))));
+  }
+
+  @Test
+  void ordinaryPassThroughValuesAreFine() {
+    EtcdClusterSpec s = valid();
+    s.setPodTemplate(podLabels(Map.of("team", "payments", "example.com/tier", "gold", "empty", "")));
+    s.setResources(new ResourceRequirementsBuilder().addToRequests("cpu", new Quantity("500m"))
+        .addToLimits("cpu", new Quantity("2")).addToRequests("memory", new Quantity("1Gi")).build());
+    s.setScheduling(scheduling(x -> {
+      x.setNodeSelector(Map.of("etcdpilot.io/dedicated", "etcd"));
+      x.setTolerations(List.of(new TolerationBuilder().withKey("etcdpilot.io/dedicated").withOperator("Equal")
+          .withValue("etcd").withEffect("NoSchedule").build()));
+      x.setPriorityClassName("system-cluster-critical");
+    }));
+    assertThat(validator.validate(s)).isEmpty();
+  }
+
+  static PodTemplateSpec podLabels(Map<String, String> labels) {
+    PodTemplateSpec t = new PodTemplateSpec();
+    PodTemplateSpec.Metadata m = new PodTemplateSpec.Metadata();
+    m.setLabels(labels);
+    t.setMetadata(m);
+    return t;
+  }
+
+  static PodTemplateSpec podAnnotations(Map<String, String> annotations) {
+    PodTemplateSpec t = new PodTemplateSpec();
+    PodTemplateSpec.Metadata m = new PodTemplateSpec.Metadata();
+    m.setAnnotations(annotations);
+    t.setMetadata(m);
+    return t;
+  }
+
+  static SchedulingSpec scheduling(Consumer<SchedulingSpec> c) {
+    SchedulingSpec s = new SchedulingSpec();
+    c.accept(s);
+    return s;
   }
 
   @ParameterizedTest(name = "{0}: {1}")
