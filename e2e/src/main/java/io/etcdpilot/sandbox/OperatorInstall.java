@@ -28,7 +28,8 @@ public final class OperatorInstall {
       Path kubeconfig) throws IOException, InterruptedException {
     admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
         .addToLabels(Sandbox.RESTRICTED).endMetadata().build()).create();
-    ChartRelease.install(chart, RELEASE, NAMESPACE, adminKubeconfig, Map.of("replicaCount", "0"));
+    ChartRelease.install(chart, RELEASE, NAMESPACE, adminKubeconfig, Map.of("replicaCount", "0",
+        "snapshotEndpointsAllow", OperatorProcess.SANDBOX_ENDPOINTS));
     String token = admin.serviceAccounts().inNamespace(NAMESPACE).withName(RELEASE)
         .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(TOKEN_SECONDS).endSpec().build())
         .getStatus().getToken();

@@ -23,6 +23,9 @@ public final class OperatorProcess implements AutoCloseable {
   private final int healthPort;
   private ChildProcess process;
 
+  /** What the sandbox's store needs of the operator's snapshot endpoint policy (its chart value too). */
+  public static final String SANDBOX_ENDPOINTS = "http loopback";
+
   /** @param podName the replica's name, as a Deployment's pod has its own (leader election tells replicas apart by it) */
   public OperatorProcess(Path jar, Path kubeconfig, Path hostsFile, Path logFile, String namespace, String podName)
       throws IOException {
@@ -54,6 +57,8 @@ public final class OperatorProcess implements AutoCloseable {
     cmd.add("--kubeconfig=" + kubeconfig);
     cmd.add("--health-port=" + healthPort);
     cmd.add("--leader-election=true");
+    // The sandbox's object store listens on a loopback address over plain http: an operator setting allows that.
+    cmd.add("--snapshot-endpoints-allow=" + SANDBOX_ENDPOINTS);
     cmd.addAll(extraArgs);
     Map<String, String> all = new HashMap<>(env);
     // What the chart's Deployment sets from the downward API, and what every container's hostname is: its pod's name.

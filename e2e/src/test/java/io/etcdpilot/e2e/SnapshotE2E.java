@@ -74,26 +74,33 @@ class SnapshotE2E {
       assertThat(st.getSha256()).matches("[0-9a-f]{64}");
       assertThat(st.getMember()).startsWith("etcd-");
       assertThat(st.getEtcdVersion()).isEqualTo(target.etcdVersion());
-      assertThat(st.getLocation()).isEqualTo("s3://" + ObjectStoreServer.BUCKET + "/" + ns + "/etcd/manual.db.zst.enc");
+      // Under the namespace, the cluster and its uid, the record and its uid: no other cluster or record shares it.
+      String clusterUid = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get()
+          .getMetadata().getUid();
+      String manualKey = ns + "/etcd/" + ns + "/etcd/" + clusterUid + "/manual-" + manual.getMetadata().getUid();
+      assertThat(st.getLocation()).isEqualTo("s3://" + ObjectStoreServer.BUCKET + "/" + manualKey + ".db.zst.enc");
+      assertThat(st.getEncryptionKeyId()).isNotNull();
+      assertThat(st.getTls()).isTrue();
       assertThat(Conditions.isTrue(st.getConditions(), Conditions.READY)).isTrue();
-      assertThat(store.file(ns + "/etcd/manual.db.zst.enc")).exists();
-      assertThat(store.file(ns + "/etcd/manual.json")).exists();
+      assertThat(store.file(manualKey + ".db.zst.enc")).exists();
+      assertThat(store.file(manualKey + ".json")).exists();
       assertThat(target.client().secrets().inNamespace(ns).withName(KEY_SECRET).get()).as("key created").isNotNull();
 
       // The schedule: one snapshot a minute, retention keeps the newest one (the on-demand one is never pruned).
-      Set<String> succeeded = new HashSet<>();
+      Map<String, String> succeeded = new java.util.concurrent.ConcurrentHashMap<>(); // name → the object's key
       await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
         List<EtcdSnapshot> scheduled = target.client().resources(EtcdSnapshot.class).inNamespace(ns)
             .withLabel(EtcdSnapshot.SCHEDULED_LABEL, "true").list().getItems();
         scheduled.stream().filter(s -> s.getStatus() != null && "Succeeded".equals(s.getStatus().getPhase()))
-            .forEach(s -> succeeded.add(s.getMetadata().getName()));
+            .forEach(s -> succeeded.put(s.getMetadata().getName(), ns + "/etcd/" + ns + "/etcd/" + clusterUid + "/"
+                + s.getMetadata().getName() + "-" + s.getMetadata().getUid()));
         assertThat(succeeded).as("scheduled snapshots that succeeded").hasSizeGreaterThanOrEqualTo(2);
-        List<String> pruned = succeeded.stream().filter(n -> scheduled.stream()
+        List<String> pruned = succeeded.keySet().stream().filter(n -> scheduled.stream()
             .noneMatch(s -> s.getMetadata().getName().equals(n))).toList();
         assertThat(pruned).as("pruned by retention").isNotEmpty();
         for (String n : pruned) {
-          assertThat(store.file(ns + "/etcd/" + n + ".db.zst.enc")).as("object of pruned " + n).doesNotExist();
-          assertThat(store.file(ns + "/etcd/" + n + ".json")).doesNotExist();
+          assertThat(store.file(succeeded.get(n) + ".db.zst.enc")).as("object of pruned " + n).doesNotExist();
+          assertThat(store.file(succeeded.get(n) + ".json")).doesNotExist();
         }
         assertThat(scheduled.stream().filter(s -> s.getStatus() != null && "Succeeded".equals(s.getStatus().getPhase())))
             .hasSize(1);
@@ -111,12 +118,12 @@ class SnapshotE2E {
 
     // The bucket alone restores it: manifest, key, object → the database etcd's own tool reads.
     EtcdSnapshot manual = target.client().resources(EtcdSnapshot.class).inNamespace(ns).withName("manual").get();
+    String manualKey = objectBase(manual);
     String keyset = CertificateManager.decode(target.client().secrets().inNamespace(ns).withName(KEY_SECRET).get())
         .get(io.etcdpilot.operator.snapshot.SnapshotEncryption.KEYSET_KEY);
     try (var s3 = ObjectStore.client(destination, new ObjectStore.Credentials(store.accessKey(), store.secretKey(), null),
         null)) {
-      SnapshotManifest manifest = SnapshotReader.manifest(s3, ObjectStoreServer.BUCKET, ObjectStore.manifestKey(destination,
-          "manual"));
+      SnapshotManifest manifest = SnapshotReader.manifest(s3, ObjectStoreServer.BUCKET, manualKey + ".json");
       assertThat(manifest.revision()).isEqualTo(manual.getStatus().getRevision());
       Path db = tmp.resolve("manual.db");
       try (OutputStream o = Files.newOutputStream(db)) {
@@ -137,32 +144,40 @@ class SnapshotE2E {
     var snapshots = target.client().resources(EtcdSnapshot.class).inNamespace(ns);
     snapshots.withName("manual").delete();
     await().atMost(Duration.ofSeconds(30)).until(() -> snapshots.withName("manual").get() == null);
-    assertThat(store.file(ns + "/etcd/manual.db.zst.enc")).as("a deleted record's backup").exists();
+    assertThat(store.file(manualKey + ".db.zst.enc")).as("a deleted record's backup").exists();
     EtcdSnapshot doomed = snapshot(ns, "doomed", "etcd");
     doomed.getSpec().setDeleteObjectsOnDelete(true);
     target.client().resource(doomed).create();
     EtcdSnapshot stored = awaitPhase(target, ns, "doomed", "Succeeded", Duration.ofMinutes(1));
     assertThat(stored.getMetadata().getFinalizers()).contains(io.etcdpilot.operator.snapshot.EtcdSnapshotReconciler.FINALIZER);
     assertThat(stored.getStatus().getStoredIn().getBucket()).isEqualTo(ObjectStoreServer.BUCKET);
-    assertThat(store.file(ns + "/etcd/doomed.db.zst.enc")).exists();
+    String doomedKey = stored.getStatus().getLocation().substring(("s3://" + ObjectStoreServer.BUCKET + "/").length());
+    assertThat(doomedKey).endsWith("/doomed-" + stored.getMetadata().getUid() + ".db.zst.enc");
+    assertThat(store.file(doomedKey)).exists();
     snapshots.withName("doomed").delete();
     await().atMost(Duration.ofSeconds(30)).until(() -> snapshots.withName("doomed").get() == null);
-    assertThat(store.file(ns + "/etcd/doomed.db.zst.enc")).as("objects of a record that asked").doesNotExist();
-    assertThat(store.file(ns + "/etcd/doomed.json")).doesNotExist();
+    assertThat(store.file(doomedKey)).as("objects of a record that asked").doesNotExist();
+    assertThat(store.file(doomedKey.replace(".db.zst.enc", ".json"))).doesNotExist();
   }
 
   @Test
   void badDestinationsFailTheSnapshotWithAClearMessageAndLeaveTheClusterAlone(TargetCluster target) throws Exception {
     ObjectStoreServer store = store(target);
     String ns = "snapshots-bad";
-    Scenario.readyCluster(target, ns, "etcd", 1, s -> { });
+    // Snapshots of this cluster may name their own destination (an opt-in of the cluster's).
+    Scenario.readyCluster(target, ns, "etcd", 1, s -> {
+      SnapshotsSpec snapshots = new SnapshotsSpec();
+      snapshots.setAllowDestinationOverride(true);
+      s.setSnapshots(snapshots);
+    });
     Map<String, Long> members = ClusterChecks.members(target.clientUrls(ns, "etcd"), target.credentials(ns, "etcd"));
 
     target.client().resource(snapshot(ns, "nowhere", "etcd")).create();
     assertThat(awaitPhase(target, ns, "nowhere", "Failed", Duration.ofMinutes(1)).getStatus().getMessage())
         .contains("spec.destination");
 
-    target.client().resource(new SecretBuilder().withNewMetadata().withName("wrong").withNamespace(ns).endMetadata()
+    target.client().resource(new SecretBuilder().withNewMetadata().withName("wrong").withNamespace(ns)
+        .addToLabels(io.etcdpilot.operator.snapshot.SnapshotTaker.CREDENTIALS_LABEL, "true").endMetadata()
         .addToStringData("accessKeyID", store.accessKey()).addToStringData("secretAccessKey", "not-the-key").build())
         .create();
     S3Destination wrong = store.destination(ns, "etcd");
@@ -173,7 +188,7 @@ class SnapshotE2E {
     EtcdSnapshot failed = awaitPhase(target, ns, "wrong-key", "Failed", Duration.ofMinutes(1));
     assertThat(failed.getStatus().getMessage()).contains("refused");
     assertThat(Conditions.isTrue(failed.getStatus().getConditions(), Conditions.STALLED)).isTrue();
-    assertThat(store.file(ns + "/etcd/wrong-key.db.zst")).doesNotExist();
+    assertThat(storedUnder(store, ns)).as("nothing stored").noneMatch(f -> f.contains("wrong-key-"));
 
     S3Destination noBucket = store.destination(ns, "etcd");
     noBucket.setBucket("no-such-bucket");
@@ -288,6 +303,21 @@ class SnapshotE2E {
   private static ObjectStoreServer store(TargetCluster target) {
     Assumptions.assumeTrue(target.objectStore().isPresent(), "the target has no object store");
     return target.objectStore().get();
+  }
+
+  /** Every object key the store holds under a prefix (the store keeps them as files). */
+  static List<String> storedUnder(ObjectStoreServer store, String prefix) throws java.io.IOException {
+    Path root = store.file("");
+    if (!Files.isDirectory(store.file(prefix))) return List.of();
+    try (var walk = Files.walk(store.file(prefix))) {
+      return walk.filter(Files::isRegularFile).map(p -> root.relativize(p).toString()).toList();
+    }
+  }
+
+  /** The key of a stored snapshot's objects without their endings: {@code <prefix>/…/<name>-<uid>}. */
+  static String objectBase(EtcdSnapshot s) {
+    String key = s.getStatus().getLocation().substring(("s3://" + ObjectStoreServer.BUCKET + "/").length());
+    return key.substring(0, key.lastIndexOf(".db"));
   }
 
   static SnapshotDestination destinationOf(S3Destination s3) {

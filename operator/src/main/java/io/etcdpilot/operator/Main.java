@@ -5,7 +5,9 @@ import com.sun.net.httpserver.HttpHandler;
 import io.etcdpilot.operator.etcd.EtcdAdmin;
 import io.etcdpilot.operator.logging.LogFormat;
 import io.etcdpilot.operator.snapshot.EtcdSnapshotReconciler;
+import io.etcdpilot.operator.snapshot.EndpointPolicy;
 import io.etcdpilot.operator.snapshot.SnapshotJobs;
+import io.etcdpilot.operator.snapshot.SnapshotTaker;
 import io.etcdpilot.operator.upgrade.UpgradeMinimums;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
@@ -99,7 +101,8 @@ public final class Main {
         new OperatorSettings(options.clusterDomain(), Duration.ofSeconds(60), Duration.ofSeconds(5),
             options.learnerDeadline(), options.failedMemberDeadline(),
             UpgradeMinimums.withOverrides(options.upgradeMinimums()),
-            options.upgradeProgressDeadline(), options.agentImage()), registry, health);
+            options.upgradeProgressDeadline(), options.agentImage(),
+            EndpointPolicy.parse(options.snapshotEndpoints(), options.clusterDomain())), registry, health);
   }
 
   public static Operator start(KubernetesClient client, OperatorOptions options, EtcdObserver observer,
@@ -139,12 +142,14 @@ public final class Main {
     });
     // Snapshots stream on threads of their own, never on a reconcile thread.
     SnapshotJobs snapshotJobs = new SnapshotJobs(2);
-    operator.register(new EtcdSnapshotReconciler(client, snapshotJobs,
-        settings.clusterDomain(), Clock.systemUTC()), c -> {
+    SnapshotTaker snapshotTaker = new SnapshotTaker(client, settings.clusterDomain(), observer,
+        settings.snapshotEndpoints());
+    operator.register(new EtcdSnapshotReconciler(client, snapshotJobs, snapshotTaker, settings.snapshotEndpoints(),
+        Clock.systemUTC()), c -> {
       if (!options.namespaces().isEmpty()) c.settingNamespaces(options.namespaces());
     });
     operator.register(new EtcdClusterReconciler(new Dependencies(client, observer, admin, settings, Clock.systemUTC(),
-        snapshotJobs, new ClusterMetrics(registry), health.passes(), !options.leaderElection() ? LeaseFence.NONE
+        snapshotJobs, snapshotTaker, new ClusterMetrics(registry), health.passes(), !options.leaderElection() ? LeaseFence.NONE
         : new LeaseFence(() -> client.leases().inNamespace(leaseNamespace).withName(LEASE_NAME).get(), identity,
             LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE, Clock.systemUTC()))), c -> {
       // A failing pass is retried for as long as it fails, from 1 s doubling up to 2 minutes (JOSDK's default gives

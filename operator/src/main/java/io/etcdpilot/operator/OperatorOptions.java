@@ -19,14 +19,15 @@ public record OperatorOptions(
     java.time.Duration upgradeProgressDeadline,
     String agentImage,
     String logFormat,
-    String healthAddress) {
+    String healthAddress,
+    String snapshotEndpoints) {
 
   public OperatorOptions(String kubeconfig, Set<String> namespaces, String clusterDomain, int healthPort,
       boolean leaderElection, String leaderElectionNamespace, java.time.Duration learnerDeadline,
       java.time.Duration failedMemberDeadline) {
     this(kubeconfig, namespaces, clusterDomain, healthPort, leaderElection, leaderElectionNamespace, learnerDeadline,
         failedMemberDeadline, Map.of(), java.time.Duration.ofMinutes(10),
-        io.etcdpilot.operator.cluster.OperatorSettings.DEFAULT_AGENT_IMAGE, "text", "");
+        io.etcdpilot.operator.cluster.OperatorSettings.DEFAULT_AGENT_IMAGE, "text", "", "");
   }
 
   public static final String USAGE = """
@@ -49,6 +50,9 @@ public record OperatorOptions(
                                           from a snapshot (env ETCDPILOT_IMAGE; the chart sets it)
         --log-format text|json            one line per event, for people or for log pipelines (default: text;
                                           env LOG_FORMAT); a reconcile's lines carry its namespace and cluster
+        --snapshot-endpoints-allow LIST   snapshot store endpoints allowed besides https outside the cluster: any of
+                                          http, loopback, link-local, cluster-internal (default: none;
+                                          env SNAPSHOT_ENDPOINTS_ALLOW)
       """;
 
   public static OperatorOptions parse(String[] args, Map<String, String> env) {
@@ -64,6 +68,7 @@ public record OperatorOptions(
     String agentImage = env.getOrDefault("ETCDPILOT_IMAGE", io.etcdpilot.operator.cluster.OperatorSettings.DEFAULT_AGENT_IMAGE);
     String logFormat = env.getOrDefault("LOG_FORMAT", "text");
     String healthAddress = env.getOrDefault("HEALTH_ADDRESS", "");
+    String snapshotEndpoints = env.getOrDefault("SNAPSHOT_ENDPOINTS_ALLOW", "");
     Map<String, String> minimums = new java.util.LinkedHashMap<>();
     java.util.List<String> expanded = new java.util.ArrayList<>();
     for (String arg : args) {
@@ -94,6 +99,7 @@ public record OperatorOptions(
         case "--upgrade-minimum" -> { minimum(minimums, require(a, value)); i++; }
         case "--log-format" -> { logFormat = require(a, value); i++; }
         case "--health-address" -> { healthAddress = require(a, value); i++; }
+        case "--snapshot-endpoints-allow" -> { snapshotEndpoints = require(a, value); i++; }
         case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
         default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
       }
@@ -104,7 +110,17 @@ public record OperatorOptions(
         duration("--learner-deadline", learnerDeadline), duration("--failed-member-deadline", failedMemberDeadline),
         Map.copyOf(minimums), duration("--upgrade-progress-deadline", upgradeDeadline), agentImage,
         io.etcdpilot.operator.logging.LogFormat.of(logFormat).name().toLowerCase(java.util.Locale.ROOT),
-        address("--health-address", healthAddress));
+        address("--health-address", healthAddress), endpoints("--snapshot-endpoints-allow", snapshotEndpoints, domain));
+  }
+
+  /** Checked now, so that a typo stops the operator at start rather than refusing every snapshot. */
+  private static String endpoints(String flag, String value, String domain) {
+    try {
+      io.etcdpilot.operator.snapshot.EndpointPolicy.parse(value, domain);
+      return value.trim();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(flag + ": " + e.getMessage() + "\n" + USAGE);
+    }
   }
 
   /** An IP literal (no name: a lookup at start could hang or pick another interface), or empty for every address. */

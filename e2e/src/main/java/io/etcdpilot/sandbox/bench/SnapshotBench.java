@@ -88,7 +88,7 @@ public final class SnapshotBench {
       S3Destination d = store.destination("bench", "db");
       try (var s3 = ObjectStore.client(d, new ObjectStore.Credentials(store.accessKey(), store.secretKey(), null), null)) {
         long r0 = System.nanoTime();
-        SnapshotManifest manifest = SnapshotReader.manifest(s3, ObjectStoreServer.BUCKET, ObjectStore.manifestKey(d, "zstd"));
+        SnapshotManifest manifest = SnapshotReader.manifest(s3, ObjectStoreServer.BUCKET, keys("zstd").manifestKey(d));
         Path fetched = dir.resolve("fetched.db");
         try (OutputStream o = Files.newOutputStream(fetched)) {
           SnapshotReader.read(s3, ObjectStoreServer.BUCKET, manifest, null, o);
@@ -174,8 +174,8 @@ public final class SnapshotBench {
       try (var s3 = ObjectStore.client(d, new ObjectStore.Credentials(a[2], a[3], null), null)) {
         long t0 = System.nanoTime();
         SnapshotStreamer.Stored stored = SnapshotStreamer.stream(channel, new SnapshotStreamer.Target(s3, d.getBucket(),
-            ObjectStore.dataKey(d, a[4], a[4], false), ObjectStore.manifestKey(d, a[4]), a[4], null),
-            new SnapshotStreamer.Origin("bench", "bench", "1", "", "bench", "t"));
+            keys(a[4]).dataKey(d, a[4], false), keys(a[4]).manifestKey(d), a[4], null),
+            new SnapshotStreamer.Origin("db", "bench", "1", "", "1", "", "bench", "t", false));
         double seconds = (System.nanoTime() - t0) / 1e9;
         long rss = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmHWM:"))
             .map(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElse(-1L);
@@ -184,5 +184,10 @@ public final class SnapshotBench {
         channel.shutdownNow();
       }
     }
+  }
+
+  /** Where the bench's snapshot of one compression lies (one cluster "db" of namespace "bench"). */
+  static io.etcdpilot.operator.snapshot.SnapshotKeys keys(String compression) {
+    return new io.etcdpilot.operator.snapshot.SnapshotKeys("bench", "db", "1", compression, "1");
   }
 }

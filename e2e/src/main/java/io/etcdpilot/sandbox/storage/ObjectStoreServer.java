@@ -90,7 +90,9 @@ public final class ObjectStoreServer implements AutoCloseable {
 
   /** Creates (or replaces) the credentials Secret in a namespace. */
   public void secret(KubernetesClient client, String namespace) {
-    client.resource(new SecretBuilder().withNewMetadata().withName(SECRET).withNamespace(namespace).endMetadata()
+    // Labelled as usable by an EtcdSnapshot's own destination too (the tests use such destinations).
+    client.resource(new SecretBuilder().withNewMetadata().withName(SECRET).withNamespace(namespace)
+        .addToLabels("etcdpilot.io/snapshot-credentials", "true").endMetadata()
         .addToStringData("accessKeyID", accessKey).addToStringData("secretAccessKey", secretKey).build())
         .createOr(r -> r.update());
   }

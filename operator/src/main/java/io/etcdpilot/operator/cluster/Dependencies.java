@@ -6,6 +6,7 @@ import io.etcdpilot.operator.health.ReconcileWatch;
 import io.etcdpilot.operator.kube.LeaseFence;
 import io.etcdpilot.operator.metrics.ClusterMetrics;
 import io.etcdpilot.operator.snapshot.SnapshotJobs;
+import io.etcdpilot.operator.snapshot.SnapshotTaker;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 
@@ -14,4 +15,5 @@ import java.time.Clock;
  * process-wide pieces it shares (snapshot threads, metrics, the record of passes /healthz reads, the Lease fence).
  */
 public record Dependencies(KubernetesClient client, EtcdObserver observer, EtcdAdmin admin, OperatorSettings settings,
-    Clock clock, SnapshotJobs snapshotJobs, ClusterMetrics metrics, ReconcileWatch passes, LeaseFence fence) {}
+    Clock clock, SnapshotJobs snapshotJobs, SnapshotTaker snapshotTaker, ClusterMetrics metrics, ReconcileWatch passes,
+    LeaseFence fence) {}

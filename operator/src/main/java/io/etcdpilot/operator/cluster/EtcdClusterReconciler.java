@@ -57,14 +57,14 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     ObjectApplier applier = new ObjectApplier(deps.client());
     this.deps = deps;
     this.events = new EventRecorder(deps.client());
-    this.render = new RenderStage(new SpecValidator(), new CertificateManager(), settings);
+    this.render = new RenderStage(new SpecValidator(settings.snapshotEndpoints()), new CertificateManager(), settings);
     this.observe = new ObserveStage(deps.observer());
     this.versions = new VersionStage(deps.admin(), settings);
     this.apply = new ApplyStage(deps.client(), applier);
     this.act = new ActStage(new MembershipBookkeeping(deps.client(), applier),
         new StepArbiter(new MembershipPlanner(settings.learnerDeadline(), settings.failedMemberDeadline())),
         new StepExecutor(deps.client(), deps.admin(), applier, deps.fence()), versions,
-        new SnapshotScheduling(deps.client(), deps.snapshotJobs(), settings.clusterDomain(), events));
+        new SnapshotScheduling(deps.client(), deps.snapshotJobs(), deps.snapshotTaker(), events));
     this.report = new ReportStage(statusCalculator, versions);
     this.requeue = new Requeue(settings.steadyResync(), settings.busyResync());
   }

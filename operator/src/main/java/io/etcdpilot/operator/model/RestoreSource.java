@@ -1,5 +1,6 @@
 package io.etcdpilot.operator.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.etcdpilot.operator.api.v1alpha1.S3Destination;
@@ -7,12 +8,25 @@ import java.io.IOException;
 import java.util.Optional;
 
 /**
- * Where a new cluster's founding members fetch their snapshot from: the store, the manifest's key, and the Secrets
- * with the store's credentials and (when the snapshot is encrypted) the keyset. Resolved once from
- * {@code spec.bootstrap.fromSnapshot}; rendered into the members' restore steps and kept, as JSON, in the
+ * Where a new cluster's founding members fetch their snapshot from: the store, the manifest's key, the Secrets with the
+ * store's credentials and (when the snapshot is encrypted) the keyset, and what the manifest must say. Resolved once
+ * from {@code spec.bootstrap.fromSnapshot}; rendered into the members' restore steps and kept, as JSON, in the
  * cluster-state ConfigMap.
  */
-public record RestoreSource(S3Destination store, String manifestKey, String keySecretName) {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RestoreSource(S3Destination store, String manifestKey, String keySecretName, Expected expected) {
+  /**
+   * What the snapshot's manifest must say, or the restore is refused: a bucket's manifest is no authority of its own.
+   * From the EtcdSnapshot record restored by name (null fields are not checked), or from {@code sourceCluster} for a
+   * restore by location.
+   *
+   * @param targetTls whether the new cluster runs TLS
+   * @param allowTlsOff a snapshot of a cluster that ran TLS may be restored into this one without it
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Expected(String namespace, String cluster, String object, String sha256, Long revision, Long keyId,
+      boolean targetTls, boolean allowTlsOff) {}
+
   private static final ObjectMapper JSON = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 

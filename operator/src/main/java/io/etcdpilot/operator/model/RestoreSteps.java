@@ -21,6 +21,15 @@ public final class RestoreSteps {
   public static final String ENV_MODE = "RESTORE_MODE";
   /** The store's private CA (PEM), from the destination's caSecretName; absent: the JDK's trust. */
   public static final String ENV_CA = "RESTORE_CA";
+  /** What the manifest must say ({@link RestoreSource.Expected}); empty values are not checked. */
+  public static final String ENV_EXPECT_NAMESPACE = "RESTORE_EXPECT_NAMESPACE";
+  public static final String ENV_EXPECT_CLUSTER = "RESTORE_EXPECT_CLUSTER";
+  public static final String ENV_EXPECT_OBJECT = "RESTORE_EXPECT_OBJECT";
+  public static final String ENV_EXPECT_SHA256 = "RESTORE_EXPECT_SHA256";
+  public static final String ENV_EXPECT_REVISION = "RESTORE_EXPECT_REVISION";
+  public static final String ENV_EXPECT_KEY_ID = "RESTORE_EXPECT_KEY_ID";
+  public static final String ENV_TARGET_TLS = "RESTORE_TARGET_TLS";
+  public static final String ENV_ALLOW_TLS_OFF = "RESTORE_ALLOW_TLS_OFF";
   public static final String MODE_SNAPSHOT = "snapshot";
   public static final String MODE_NONE = "none";
   /** Where the snapshot and etcdutl's output go, on the member's data volume. */
@@ -64,6 +73,17 @@ public final class RestoreSteps {
     if (restore.keySecretName() != null) {
       agentEnv.add(secretEnv("RESTORE_KEYSET", restore.keySecretName(), KEYSET_SECRET_KEY));
     }
+    RestoreSource.Expected e = restore.expected();
+    if (e != null) {
+      agentEnv.add(literal(ENV_EXPECT_NAMESPACE, nullToEmpty(e.namespace())));
+      agentEnv.add(literal(ENV_EXPECT_CLUSTER, nullToEmpty(e.cluster())));
+      agentEnv.add(literal(ENV_EXPECT_OBJECT, nullToEmpty(e.object())));
+      agentEnv.add(literal(ENV_EXPECT_SHA256, nullToEmpty(e.sha256())));
+      agentEnv.add(literal(ENV_EXPECT_REVISION, e.revision() == null ? "" : e.revision().toString()));
+      agentEnv.add(literal(ENV_EXPECT_KEY_ID, e.keyId() == null ? "" : e.keyId().toString()));
+      agentEnv.add(literal(ENV_TARGET_TLS, Boolean.toString(e.targetTls())));
+      agentEnv.add(literal(ENV_ALLOW_TLS_OFF, Boolean.toString(e.allowTlsOff())));
+    }
     Container fetch = new ContainerBuilder().withName("restore-fetch").withImage(agentImage)
         // The root filesystem is read-only: native libraries (zstd) unpack on the data volume, outside etcd's data dir.
         .withCommand("java", "-Djava.io.tmpdir=" + AGENT_TMP_DIR, "-cp", AGENT_JAR, AGENT_MAIN, "fetch")
@@ -88,6 +108,10 @@ public final class RestoreSteps {
         .withCommand("java", "-Djava.io.tmpdir=" + AGENT_TMP_DIR, "-cp", AGENT_JAR, AGENT_MAIN, "finish")
         .withEnv(ClusterObjects.configEnv(names, ENV_MODE, ClusterObjects.RESTORE_MODE_KEY)).build();
     return List.of(fetch, etcdutl, finish);
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
   }
 
   private static EnvVar literal(String name, String value) {

@@ -2,6 +2,7 @@ package io.etcdpilot.operator.restore;
 
 import io.etcdpilot.operator.api.v1alpha1.S3Destination;
 import io.etcdpilot.operator.model.EtcdFlags;
+import io.etcdpilot.operator.model.RestoreSource;
 import io.etcdpilot.operator.model.RestoreSteps;
 import io.etcdpilot.operator.snapshot.ObjectStore;
 import io.etcdpilot.operator.snapshot.SnapshotEncryption;
@@ -12,6 +13,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -82,12 +84,28 @@ public final class RestoreAgent {
         blankToNull(env.get(RestoreSteps.ENV_CA)));
          OutputStream o = Files.newOutputStream(out)) {
       SnapshotManifest manifest = SnapshotReader.manifest(s3, d.getBucket(), required(env, "RESTORE_MANIFEST"));
+      List<String> mismatches = RestoreCheck.mismatches(manifest, expected(env), encryption != null);
+      if (!mismatches.isEmpty()) {
+        throw new IllegalStateException("the manifest is not the snapshot asked for: " + String.join("; ", mismatches));
+      }
       SnapshotReader.read(s3, d.getBucket(), manifest, encryption, o);
       System.out.println("fetched and checked snapshot " + manifest.object() + " (revision " + manifest.revision()
           + ", sha256 " + manifest.sha256() + ")");
     } catch (software.amazon.awssdk.core.exception.SdkException e) {
       throw new IOException("the object store refused: " + e.getMessage(), e);
     }
+  }
+
+  /** What the operator said the manifest must say ({@link RestoreSteps} sets it from the record or sourceCluster). */
+  static RestoreSource.Expected expected(Map<String, String> env) {
+    if (blankToNull(env.get(RestoreSteps.ENV_EXPECT_CLUSTER)) == null) return null; // a cluster created before these
+    String revision = blankToNull(env.get(RestoreSteps.ENV_EXPECT_REVISION));
+    String keyId = blankToNull(env.get(RestoreSteps.ENV_EXPECT_KEY_ID));
+    return new RestoreSource.Expected(blankToNull(env.get(RestoreSteps.ENV_EXPECT_NAMESPACE)),
+        env.get(RestoreSteps.ENV_EXPECT_CLUSTER), blankToNull(env.get(RestoreSteps.ENV_EXPECT_OBJECT)),
+        blankToNull(env.get(RestoreSteps.ENV_EXPECT_SHA256)), revision == null ? null : Long.parseLong(revision),
+        keyId == null ? null : Long.parseLong(keyId), Boolean.parseBoolean(env.get(RestoreSteps.ENV_TARGET_TLS)),
+        Boolean.parseBoolean(env.get(RestoreSteps.ENV_ALLOW_TLS_OFF)));
   }
 
   private static String required(Map<String, String> env, String key) {

@@ -9,6 +9,7 @@ import io.etcdpilot.operator.api.v1alpha1.SnapshotDestination;
 import io.etcdpilot.operator.model.ClusterObjects;
 import io.etcdpilot.operator.model.EtcdVersion;
 import io.etcdpilot.operator.model.RestoreSource;
+import io.etcdpilot.operator.model.TlsWiring;
 import io.etcdpilot.operator.model.SpecViolation;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.io.IOException;
@@ -55,6 +56,9 @@ public final class RestorePlan {
     S3Destination store;
     String dataKey;
     String keySecret = wanted.getEncryptionKeySecretName();
+    boolean targetTls = TlsWiring.of(cluster.getSpec()).enabled();
+    boolean allowTlsOff = Boolean.TRUE.equals(wanted.getAllowTlsOff());
+    RestoreSource.Expected expected;
     if (byName) {
       Optional<EtcdSnapshot> found = snapshots.apply(wanted.getSnapshotName());
       if (found.isEmpty()) return invalid(field + ".snapshotName", "no EtcdSnapshot " + wanted.getSnapshotName() + " in this namespace");
@@ -78,23 +82,48 @@ public final class RestorePlan {
         return invalid(field + ".destination", "the snapshot is in bucket " + bucket(s.getStatus().getLocation())
             + ", the destination names " + store.getBucket());
       }
+      boolean sourceTls = Boolean.TRUE.equals(s.getStatus().getTls())
+          || source.map(c -> TlsWiring.of(c.getSpec()).enabled()).orElse(false);
+      if (sourceTls && !targetTls && !allowTlsOff) return tlsOff(field);
+      // The record, not the bucket, says what was taken: the restore refuses a manifest that says otherwise.
+      expected = new RestoreSource.Expected(s.getMetadata().getNamespace(), s.getSpec() == null ? null
+          : s.getSpec().getClusterName(), dataKey, s.getStatus().getSha256(), s.getStatus().getRevision(),
+          s.getStatus().getEncryptionKeyId(), targetTls, allowTlsOff);
+      boolean encrypted = s.getStatus().getEncryptionKeyId() != null || dataKey.endsWith(".enc");
+      if (!encrypted && wanted.getEncryptionKeySecretName() == null) {
+        // Recorded as stored in the clear: no keyset (this cluster's own is for its own snapshots).
+        return new Decision(new RestoreSource(store, RestoreSource.manifestKeyOf(dataKey), null, expected), json(wanted),
+            List.of(), List.of());
+      }
     } else {
       if (!wanted.getLocation().matches("^s3://[^/]+/.+\\.db.*$")) {
         return invalid(field + ".location", "must be s3://<bucket>/<key> of a snapshot's data object, was '"
             + wanted.getLocation() + "'");
+      }
+      String sourceCluster = wanted.getSourceCluster();
+      if (sourceCluster == null || !sourceCluster.matches("^[^/]+/[^/]+$")) {
+        return invalid(field + ".sourceCluster", "required with location: namespace/name of the cluster the snapshot was"
+            + " taken of (its manifest must name it)");
       }
       store = first(wanted.getDestination(), own(cluster));
       dataKey = key(wanted.getLocation());
       if (store != null) {
         store = copyWithBucket(store, bucket(wanted.getLocation()));
       }
+      String[] nsName = sourceCluster.split("/");
+      expected = new RestoreSource.Expected(nsName[0], nsName[1], dataKey, null, null, null, targetTls, allowTlsOff);
     }
     if (store == null) {
       return invalid(field + ".destination", "no store to fetch it from: set it, or this cluster's spec.snapshots.destination");
     }
     if (keySecret == null) keySecret = keySecret(cluster);
-    return new Decision(new RestoreSource(store, RestoreSource.manifestKeyOf(dataKey), keySecret), json(wanted), List.of(),
-        List.of());
+    return new Decision(new RestoreSource(store, RestoreSource.manifestKeyOf(dataKey), keySecret, expected), json(wanted),
+        List.of(), List.of());
+  }
+
+  private static Decision tlsOff(String field) {
+    return invalid(field + ".allowTlsOff", "the snapshot's cluster ran TLS and this one has spec.tls.enabled false:"
+        + " its data would be served in plain text; set allowTlsOff: true if that is meant");
   }
 
   /** The recorded source is rendered; a spec that now says something else is refused. */

@@ -5,6 +5,7 @@ import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshot;
 import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshotStatus;
 import io.etcdpilot.operator.api.v1alpha1.S3Destination;
 import io.etcdpilot.operator.kube.EventRecorder;
+import io.etcdpilot.operator.model.SpecViolation;
 import io.etcdpilot.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -47,13 +48,16 @@ public class EtcdSnapshotReconciler implements Reconciler<EtcdSnapshot> {
   private final KubernetesClient client;
   private final SnapshotJobs jobs;
   private final SnapshotTaker taker;
+  private final EndpointPolicy endpoints;
   private final EventRecorder events;
   private final Clock clock;
 
-  public EtcdSnapshotReconciler(KubernetesClient client, SnapshotJobs jobs, String clusterDomain, Clock clock) {
+  public EtcdSnapshotReconciler(KubernetesClient client, SnapshotJobs jobs, SnapshotTaker taker, EndpointPolicy endpoints,
+      Clock clock) {
     this.client = client;
     this.jobs = jobs;
-    this.taker = new SnapshotTaker(client, clusterDomain);
+    this.taker = taker;
+    this.endpoints = endpoints;
     this.events = new EventRecorder(client);
     this.clock = clock;
   }
@@ -79,8 +83,9 @@ public class EtcdSnapshotReconciler implements Reconciler<EtcdSnapshot> {
       if (storedIn != null) jobs.background(clusterKey + "/" + name + "#abort", () -> abortUploads(snapshot, storedIn));
       return UpdateControl.noUpdate();
     }
-    if (clusterName == null || clusterName.isBlank()) {
-      fail(snapshot, "spec.clusterName: required");
+    List<SpecViolation> invalid = DestinationRules.validate(snapshot.getSpec(), endpoints);
+    if (!invalid.isEmpty()) {
+      fail(snapshot, invalid.stream().map(SpecViolation::toString).collect(java.util.stream.Collectors.joining("; ")));
       return UpdateControl.noUpdate();
     }
     EtcdCluster cluster = client.resources(EtcdCluster.class).inNamespace(ns).withName(clusterName).get();
@@ -120,7 +125,7 @@ public class EtcdSnapshotReconciler implements Reconciler<EtcdSnapshot> {
     String location = snapshot.getStatus() == null ? null : snapshot.getStatus().getLocation();
     if (location != null) {
       try {
-        taker.deleteObjects(snapshot, taker.storedIn(snapshot));
+        taker.deleteObjects(snapshot, taker.storedIn(snapshot), ns, snapshot.getSpec().getClusterName());
         events.normal(snapshot, "SnapshotObjectsDeleted", "deleted " + location + " and its manifest");
       } catch (SnapshotTaker.Refused e) {
         events.warning(snapshot, "SnapshotObjectsKept", "objects kept at " + location + ": " + e.getMessage());
@@ -174,6 +179,9 @@ public class EtcdSnapshotReconciler implements Reconciler<EtcdSnapshot> {
         s.setDbSize(taken.stored().dbSize());
         s.setSize(taken.stored().storedSize());
         s.setLocation(taken.location());
+        s.setEncryptionKeyId(taken.encryptionKeyId());
+        s.setEncryptionKeySecretName(taken.encryptionKeySecretName());
+        s.setTls(taken.tls());
         s.setMessage("revision " + taken.stored().revision() + " from " + taken.member() + ", "
             + taken.stored().dbSize() + " bytes of database stored as " + taken.stored().storedSize());
       });

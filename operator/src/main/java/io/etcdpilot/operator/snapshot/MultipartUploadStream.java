@@ -119,7 +119,7 @@ final class MultipartUploadStream extends OutputStream {
       if (filled > 0 || (parts.isEmpty() && inFlight == null)) uploadPart();
       awaitInFlight();
       closed = true;
-      s3.completeMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId)
+      s3.completeMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId).ifNoneMatch("*")
           .multipartUpload(m -> m.parts(parts)));
     } finally {
       closed = true;

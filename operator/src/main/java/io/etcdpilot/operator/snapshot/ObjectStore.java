@@ -58,31 +58,31 @@ public final class ObjectStore {
     return f.getTrustManagers();
   }
 
-  /** The key of a snapshot's data object: {@code <prefix>/<name>.db<compression>[.enc]}. */
-  public static String dataKey(S3Destination d, String snapshotName, String compression, boolean encrypted) {
-    return prefixed(d, snapshotName + ".db" + Compression.of(compression).suffix + (encrypted ? ".enc" : ""));
-  }
-
-  /** Aborts every unfinished multipart upload under a key prefix; how many there were. */
-  public static int abortUploads(S3Client s3, String bucket, String keyPrefix) {
-    var uploads = s3.listMultipartUploads(r -> r.bucket(bucket).prefix(keyPrefix)).uploads();
+  /** Aborts every unfinished multipart upload under a key prefix whose key ends so; how many there were. */
+  public static int abortUploads(S3Client s3, String bucket, String keyPrefix, String keyContains) {
+    var uploads = s3.listMultipartUploads(r -> r.bucket(bucket).prefix(keyPrefix)).uploads().stream()
+        .filter(u -> u.key().contains(keyContains)).toList();
     for (var u : uploads) {
       s3.abortMultipartUpload(r -> r.bucket(bucket).key(u.key()).uploadId(u.uploadId()));
     }
     return uploads.size();
   }
 
-  /** What every data key of a snapshot starts with, whatever its compression and encryption. */
-  public static String dataKeyPrefix(S3Destination d, String snapshotName) {
-    return prefixed(d, snapshotName + ".db");
+  /** Whether an object exists at the key (a store without conditional writes is checked this way first). */
+  public static boolean exists(S3Client s3, String bucket, String key) {
+    try {
+      s3.headObject(r -> r.bucket(bucket).key(key));
+      return true;
+    } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+      return false;
+    } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+      if (e.statusCode() == 404) return false;
+      throw e;
+    }
   }
 
-  /** The key of a snapshot's manifest: {@code <prefix>/<name>.json}. */
-  public static String manifestKey(S3Destination d, String snapshotName) {
-    return prefixed(d, snapshotName + ".json");
-  }
-
-  private static String prefixed(S3Destination d, String name) {
+  /** A key under the destination's prefix. */
+  public static String prefixed(S3Destination d, String name) {
     String prefix = d.getPrefix() == null ? "" : d.getPrefix().replaceAll("^/+|/+$", "");
     return prefix.isEmpty() ? name : prefix + "/" + name;
   }

@@ -24,9 +24,15 @@ public record SnapshotManifest(
     /** Tink keyset primary key id; null when not encrypted. */
     Long encryptionKeyId,
     String object,
-    String time) {
+    String time,
+    /** The EtcdCluster's uid: retention and restores check that a manifest is their own cluster's (format 2 on). */
+    String clusterUid,
+    /** The EtcdSnapshot record's uid. */
+    String snapshotUid,
+    /** Whether the cluster ran TLS: a restore into a cluster without it must be asked for. */
+    Boolean tls) {
 
-  public static final int FORMAT = 1;
+  public static final int FORMAT = 2;
   private static final ObjectMapper JSON = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 

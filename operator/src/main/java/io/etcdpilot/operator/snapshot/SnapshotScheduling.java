@@ -34,10 +34,10 @@ public final class SnapshotScheduling {
   /** Retention runs in the background, after the pass: its Events are written directly. */
   private final EventRecorder recorder;
 
-  public SnapshotScheduling(KubernetesClient client, SnapshotJobs jobs, String clusterDomain, EventRecorder recorder) {
+  public SnapshotScheduling(KubernetesClient client, SnapshotJobs jobs, SnapshotTaker taker, EventRecorder recorder) {
     this.client = client;
     this.jobs = jobs;
-    this.taker = new SnapshotTaker(client, clusterDomain);
+    this.taker = taker;
     this.recorder = recorder;
   }
 
@@ -92,12 +92,17 @@ public final class SnapshotScheduling {
     }
   }
 
-  /** Retention: the stored objects first, then the record (so no record ever points at nothing). */
+  /**
+   * Retention: the stored objects first, then the record (so no record ever points at nothing). Only objects whose
+   * manifest names this cluster are deleted: a record pointing elsewhere loses its record, never another's backup.
+   */
   private void prune(EtcdCluster cluster, EtcdSnapshot snapshot) {
     String ns = snapshot.getMetadata().getNamespace();
     if (snapshot.getStatus() != null && snapshot.getStatus().getLocation() != null) {
       try {
-        taker.deleteObjects(snapshot, SnapshotTaker.storedIn(snapshot, cluster));
+        taker.deleteObjects(snapshot, SnapshotTaker.storedIn(snapshot, cluster), ns, cluster.getMetadata().getName());
+      } catch (SnapshotTaker.Refused e) {
+        recorder.warning(cluster, "SnapshotObjectsKept", snapshot.getMetadata().getName() + ": " + e.getMessage());
       } catch (Exception e) {
         log.warn("retention could not delete the objects of snapshot {}/{}: {}", ns, snapshot.getMetadata().getName(),
             e.toString());

@@ -41,8 +41,8 @@ public final class SnapshotStreamer {
   public record Stored(long revision, String sha256, long dbSize, long storedSize) {}
 
   /** Identity of the snapshot, for the manifest. */
-  public record Origin(String cluster, String namespace, String clusterId, String etcdVersion, String member,
-      String time) {}
+  public record Origin(String cluster, String namespace, String clusterUid, String clusterId, String snapshotUid,
+      String etcdVersion, String member, String time, boolean tls) {}
 
   public static Stored stream(Channel member, Target t, Origin origin) throws IOException {
     MultipartUploadStream upload = new MultipartUploadStream(t.s3(), t.bucket(), t.dataKey());
@@ -76,8 +76,9 @@ public final class SnapshotStreamer {
         SnapshotManifest manifest = new SnapshotManifest(SnapshotManifest.FORMAT, origin.cluster(), origin.namespace(),
             origin.clusterId(), revision, origin.etcdVersion(), origin.member(), sha256, stored.dbSize(),
             stored.storedSize(), t.compression().name(), t.encryption() == null ? null : t.encryption().keyId(),
-            t.dataKey(), origin.time());
-        t.s3().putObject(r -> r.bucket(t.bucket()).key(t.manifestKey()).contentType("application/json"),
+            t.dataKey(), origin.time(), origin.clusterUid(), origin.snapshotUid(), origin.tls());
+        // Never over another's manifest (stores with conditional writes refuse; the taker checked the others).
+        t.s3().putObject(r -> r.bucket(t.bucket()).key(t.manifestKey()).contentType("application/json").ifNoneMatch("*"),
             RequestBody.fromString(manifest.toJson()));
       } catch (RuntimeException e) {
         // A snapshot without its manifest is not restorable from the bucket alone: not kept.

@@ -4,6 +4,8 @@ import io.etcdpilot.operator.model.SpecViolation;
 import io.etcdpilot.operator.api.v1alpha1.EtcdClusterSpec;
 import io.etcdpilot.operator.api.v1alpha1.EtcdOptions;
 import io.etcdpilot.operator.model.EtcdVersion;
+import io.etcdpilot.operator.snapshot.DestinationRules;
+import io.etcdpilot.operator.snapshot.EndpointPolicy;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -23,6 +25,18 @@ public final class SpecValidator {
   private static final Set<String> SUPPORTED_MINORS = Set.of("3.4", "3.5", "3.6", "3.7");
   private static final Pattern DURATION = Pattern.compile("^([0-9]+|([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+)$");
   private static final Pattern IMAGE = Pattern.compile("^[^\\s]+$");
+
+  private final EndpointPolicy endpoints;
+
+  /** With the strict endpoint policy (https outside the cluster only). */
+  public SpecValidator() {
+    this(EndpointPolicy.STRICT);
+  }
+
+  /** @param endpoints where snapshot stores may be, as the operator's setting allows */
+  public SpecValidator(EndpointPolicy endpoints) {
+    this.endpoints = endpoints;
+  }
 
   public List<SpecViolation> validate(EtcdClusterSpec spec) {
     List<SpecViolation> v = new ArrayList<>();
@@ -50,6 +64,10 @@ public final class SpecValidator {
       validateSize(spec.getStorage().getSize(), v);
     }
     if (spec.getSnapshots() != null) validateSnapshots(spec.getSnapshots(), v);
+    if (spec.getBootstrap() != null && spec.getBootstrap().getFromSnapshot() != null) {
+      DestinationRules.destination("spec.bootstrap.fromSnapshot.destination",
+          spec.getBootstrap().getFromSnapshot().getDestination(), endpoints, v);
+    }
     if (spec.getTls() != null) {
       validateTls(spec.getTls(), v);
     }
@@ -70,8 +88,9 @@ public final class SpecValidator {
     return w;
   }
 
-  private static void validateSnapshots(io.etcdpilot.operator.api.v1alpha1.SnapshotsSpec s, List<SpecViolation> v) {
+  private void validateSnapshots(io.etcdpilot.operator.api.v1alpha1.SnapshotsSpec s, List<SpecViolation> v) {
     String base = "spec.snapshots.";
+    DestinationRules.destination(base + "destination", s.getDestination(), endpoints, v);
     if (s.getSchedule() != null && !s.getSchedule().isBlank()) {
       try {
         io.etcdpilot.operator.snapshot.SnapshotSchedule.parse(s.getSchedule(), s.getTimeZone());

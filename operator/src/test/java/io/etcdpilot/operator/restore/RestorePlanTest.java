@@ -116,11 +116,19 @@ class RestorePlanTest {
         .isEqualTo("spec.bootstrap.fromSnapshot.location");
     FromSnapshot elsewhere = new FromSnapshot();
     elsewhere.setLocation("s3://other/team/x.db.gz");
+    assertThat(decide(cluster("new", "3.5.35", elsewhere, store("mine"), null), null).invalid().get(0).field())
+        .as("by location, the cluster it was taken of must be named").isEqualTo("spec.bootstrap.fromSnapshot.sourceCluster");
+    elsewhere.setSourceCluster("team/src");
     assertThat(decide(cluster("new", "3.5.35", elsewhere, null, null), null).invalid().get(0).field())
         .isEqualTo("spec.bootstrap.fromSnapshot.destination");
     RestorePlan.Decision byLocation = decide(cluster("new", "3.5.35", elsewhere, store("mine"), null), null);
     assertThat(byLocation.source().store().getBucket()).isEqualTo("other");
     assertThat(byLocation.source().manifestKey()).isEqualTo("team/x.json");
+    assertThat(byLocation.source().expected()).satisfies(e -> {
+      assertThat(e.namespace()).isEqualTo("team");
+      assertThat(e.cluster()).isEqualTo("src");
+      assertThat(e.object()).isEqualTo("team/x.db.gz");
+    });
   }
 
   @Test

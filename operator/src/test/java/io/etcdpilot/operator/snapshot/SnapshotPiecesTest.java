@@ -99,16 +99,33 @@ class SnapshotPiecesTest {
 
   @Test
   void manifestsRoundTripAndObjectsAreNamedUnderThePrefix() throws Exception {
-    SnapshotManifest m = new SnapshotManifest(1, "demo", "prod", "abc", 42, "3.6.16", "demo-1", "00ff", 1000, 400,
-        "zstd", 123L, "prod/demo/x.db.zst.enc", "2026-12-01T00:00:00Z");
+    SnapshotManifest m = new SnapshotManifest(2, "demo", "prod", "abc", 42, "3.6.16", "demo-1", "00ff", 1000, 400,
+        "zstd", 123L, "prod/demo/x.db.zst.enc", "2026-12-01T00:00:00Z", "uid-c", "uid-s", true);
     assertThat(SnapshotManifest.fromJson(m.toJson())).isEqualTo(m);
     assertThat(SnapshotManifest.fromJson(m.toJson().replace("{", "{\"later\": 1,"))).as("newer fields ignored").isEqualTo(m);
     S3Destination d = new S3Destination();
-    d.setPrefix("/prod/demo/");
-    assertThat(ObjectStore.dataKey(d, "x", "zstd", true)).isEqualTo("prod/demo/x.db.zst.enc");
-    assertThat(ObjectStore.dataKey(d, "x", "none", false)).isEqualTo("prod/demo/x.db");
-    assertThat(ObjectStore.manifestKey(d, "x")).isEqualTo("prod/demo/x.json");
+    d.setPrefix("/backups/");
+    SnapshotKeys keys = new SnapshotKeys("prod", "demo", "c-uid", "x", "s-uid");
+    assertThat(keys.dataKey(d, "zstd", true)).isEqualTo("backups/prod/demo/c-uid/x-s-uid.db.zst.enc");
+    assertThat(keys.dataKey(d, "none", false)).isEqualTo("backups/prod/demo/c-uid/x-s-uid.db");
+    assertThat(keys.manifestKey(d)).isEqualTo("backups/prod/demo/c-uid/x-s-uid.json");
     d.setPrefix(null);
-    assertThat(ObjectStore.dataKey(d, "x", null, false)).isEqualTo("x.db.zst");
+    assertThat(keys.dataKey(d, null, false)).isEqualTo("prod/demo/c-uid/x-s-uid.db.zst");
+  }
+
+  @Test
+  void twoNamespacesWithTheSameClusterAndSnapshotNamesNeverShareAKey() {
+    S3Destination shared = new S3Destination();
+    shared.setPrefix("");
+    // The same cluster name and scheduled snapshot name in two namespaces, one bucket, no prefix.
+    SnapshotKeys a = new SnapshotKeys("team-a", "main", "1111", "main-20261206-000000", "aaaa");
+    SnapshotKeys b = new SnapshotKeys("team-b", "main", "2222", "main-20261206-000000", "bbbb");
+    assertThat(a.dataKey(shared, "zstd", false)).isNotEqualTo(b.dataKey(shared, "zstd", false));
+    assertThat(a.manifestKey(shared)).isNotEqualTo(b.manifestKey(shared));
+    // Nor a cluster re-created under its old name, nor a record re-created under its old name.
+    SnapshotKeys recreated = new SnapshotKeys("team-a", "main", "3333", "main-20261206-000000", "aaaa");
+    SnapshotKeys again = new SnapshotKeys("team-a", "main", "1111", "main-20261206-000000", "cccc");
+    assertThat(recreated.dataKey(shared, "zstd", false)).isNotEqualTo(a.dataKey(shared, "zstd", false));
+    assertThat(again.dataKey(shared, "zstd", false)).isNotEqualTo(a.dataKey(shared, "zstd", false));
   }
 }

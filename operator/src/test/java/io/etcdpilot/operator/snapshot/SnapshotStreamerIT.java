@@ -69,8 +69,8 @@ class SnapshotStreamerIT {
     ManagedChannel ch = channel();
     try {
       return SnapshotStreamer.stream(ch, new SnapshotStreamer.Target(s3, BUCKET,
-              ObjectStore.dataKey(d, name, compression, enc != null), ObjectStore.manifestKey(d, name), compression, enc),
-          new SnapshotStreamer.Origin("it", "default", "abc", "3.4.23", "m1", "2026-12-01T00:00:00Z"));
+              keys(name).dataKey(d, compression, enc != null), keys(name).manifestKey(d), compression, enc),
+          new SnapshotStreamer.Origin("it", "default", "c-uid", "abc", "s-uid", "3.4.23", "m1", "2026-12-01T00:00:00Z", false));
     } finally {
       ch.shutdownNow();
     }
@@ -103,7 +103,7 @@ class SnapshotStreamerIT {
     assertThat(dbSize).isGreaterThan(256L * 1024 * 1024);
     assertThat(Long.parseLong(f[6])).as("max heap").isLessThanOrEqualTo(128L * 1024 * 1024);
 
-    SnapshotManifest manifest = SnapshotReader.manifest(s3, BUCKET, ObjectStore.manifestKey(d, "big"));
+    SnapshotManifest manifest = SnapshotReader.manifest(s3, BUCKET, keys("big").manifestKey(d));
     assertThat(manifest.dbSize()).isEqualTo(dbSize);
     assertThat(manifest.sha256()).isEqualTo(f[4]);
     assertThat(manifest.revision()).isEqualTo(revision);
@@ -123,7 +123,7 @@ class SnapshotStreamerIT {
     S3Destination d = store.destination(BUCKET, "it/enc");
     SnapshotEncryption key = SnapshotEncryption.of(SnapshotEncryption.newKeyset());
     SnapshotStreamer.Stored stored = snapshot(d, "enc", "gzip", key);
-    SnapshotManifest manifest = SnapshotReader.manifest(s3, BUCKET, ObjectStore.manifestKey(d, "enc"));
+    SnapshotManifest manifest = SnapshotReader.manifest(s3, BUCKET, keys("enc").manifestKey(d));
     assertThat(manifest.encryptionKeyId()).isEqualTo(key.keyId());
     assertThat(manifest.sha256()).isEqualTo(stored.sha256());
     // Encrypted at rest: not one value's bytes appear in the stored object (and gzip's magic does not either).
@@ -142,7 +142,8 @@ class SnapshotStreamerIT {
         .isInstanceOf(SnapshotReader.Refused.class).hasMessageContaining("key id");
     // The manifest edited to name the other key: decryption itself refuses.
     SnapshotManifest lied = new SnapshotManifest(1, "it", "default", "abc", manifest.revision(), "3.4.23", "m1",
-        manifest.sha256(), manifest.dbSize(), manifest.storedSize(), "gzip", other.keyId(), manifest.object(), "t");
+        manifest.sha256(), manifest.dbSize(), manifest.storedSize(), "gzip", other.keyId(), manifest.object(), "t",
+        manifest.clusterUid(), manifest.snapshotUid(), manifest.tls());
     assertThatThrownBy(() -> SnapshotReader.read(s3, BUCKET, lied, other, OutputStream.nullOutputStream()))
         .isInstanceOf(SnapshotReader.Refused.class);
 
@@ -158,7 +159,7 @@ class SnapshotStreamerIT {
     fill(2L * 1024 * 1024, "/plain/");
     S3Destination d = store.destination(BUCKET, "it/plain");
     snapshot(d, "plain", "none", null);
-    SnapshotManifest manifest = SnapshotReader.manifest(s3, BUCKET, ObjectStore.manifestKey(d, "plain"));
+    SnapshotManifest manifest = SnapshotReader.manifest(s3, BUCKET, keys("plain").manifestKey(d));
     byte[] raw = Files.readAllBytes(store.file(BUCKET, manifest.object()));
     raw[raw.length / 3] ^= 0x40;
     Files.write(store.file(BUCKET, manifest.object()), raw, StandardOpenOption.TRUNCATE_EXISTING);
@@ -170,7 +171,7 @@ class SnapshotStreamerIT {
   void aMissingBucketFailsTheSnapshotAndLeavesNothingBehind() throws Exception {
     S3Destination d = store.destination("no-such-bucket", "");
     assertThatThrownBy(() -> SnapshotStreamer.stream(channel(), new SnapshotStreamer.Target(s3, "no-such-bucket",
-        "x.db", "x.json", "zstd", null), new SnapshotStreamer.Origin("it", "default", "abc", "3.4.23", "m1", "t")))
+        "x.db", "x.json", "zstd", null), new SnapshotStreamer.Origin("it", "default", "c-uid", "abc", "s-uid", "3.4.23", "m1", "t", false)))
         .hasMessageContaining("bucket");
     assertThat(List.of(store.dir.toFile().list())).doesNotContain("no-such-bucket");
   }
@@ -181,9 +182,24 @@ class SnapshotStreamerIT {
     s3.uploadPart(r -> r.bucket(BUCKET).key("prod/interrupted.db.zst").uploadId(left).partNumber(1),
         software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[1024]));
     String other = s3.createMultipartUpload(r -> r.bucket(BUCKET).key("prod/other.db.zst")).uploadId();
-    assertThat(ObjectStore.abortUploads(s3, BUCKET, "prod/interrupted.db")).isEqualTo(1);
+    assertThat(ObjectStore.abortUploads(s3, BUCKET, "prod/", "/interrupted.db")).isEqualTo(1);
     assertThat(s3.listMultipartUploads(r -> r.bucket(BUCKET).prefix("prod/")).uploads())
         .extracting(u -> u.uploadId()).containsExactly(other);
-    assertThat(ObjectStore.abortUploads(s3, BUCKET, "prod/other.db")).isEqualTo(1);
+    assertThat(ObjectStore.abortUploads(s3, BUCKET, "prod/", "/other.db")).isEqualTo(1);
+  }
+
+  /** The keys of a snapshot of this test's cluster. */
+  static SnapshotKeys keys(String name) {
+    return new SnapshotKeys("default", "it", "c-uid", name, "s-uid");
+  }
+
+  @Test
+  void anObjectThatExistsIsSeenBeforeAnythingIsWritten() throws Exception {
+    // s3proxy ignores If-None-Match (a store without conditional writes): the taker's check comes first.
+    S3Destination d = store.destination(BUCKET, "it/conditional");
+    assertThat(ObjectStore.exists(s3, BUCKET, keys("once").dataKey(d, "none", false))).isFalse();
+    snapshot(d, "once", "none", null);
+    assertThat(ObjectStore.exists(s3, BUCKET, keys("once").dataKey(d, "none", false))).isTrue();
+    assertThat(ObjectStore.exists(s3, BUCKET, keys("once").manifestKey(d))).isTrue();
   }
 }

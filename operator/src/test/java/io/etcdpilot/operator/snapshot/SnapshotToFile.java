@@ -21,8 +21,9 @@ public final class SnapshotToFile {
     ManagedChannel channel = NettyChannelBuilder.forAddress(member.getHost(), member.getPort()).usePlaintext().build();
     try (var s3 = ObjectStore.client(d, new ObjectStore.Credentials(LocalS3.ACCESS_KEY, LocalS3.SECRET_KEY, null), null)) {
       SnapshotStreamer.Stored stored = SnapshotStreamer.stream(channel, new SnapshotStreamer.Target(s3, args[2],
-          ObjectStore.dataKey(d, "big", args[4], false), ObjectStore.manifestKey(d, "big"), args[4], null),
-          new SnapshotStreamer.Origin("it", "default", "1", "3.4", "m1", "2026-12-01T00:00:00Z"));
+          new SnapshotKeys("default", "it", "c-uid", "big", "s-uid").dataKey(d, args[4], false),
+          new SnapshotKeys("default", "it", "c-uid", "big", "s-uid").manifestKey(d), args[4], null),
+          new SnapshotStreamer.Origin("it", "default", "1", "1", "1", "3.4", "m1", "2026-12-01T00:00:00Z", false));
       Runtime rt = Runtime.getRuntime();
       System.out.println("stored " + stored.dbSize() + " " + stored.storedSize() + " " + stored.revision() + " "
           + stored.sha256() + " maxHeap " + rt.maxMemory());

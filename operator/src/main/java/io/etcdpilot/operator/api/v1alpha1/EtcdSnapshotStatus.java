@@ -32,6 +32,19 @@ public class EtcdSnapshotStatus {
   private S3Destination storedIn;
   @JsonPropertyDescription("Why it failed, or a summary.")
   private String message;
+  @JsonPropertyDescription("Tink key id of the keyset it was encrypted with; absent when not encrypted.")
+  private Long encryptionKeyId;
+  @JsonPropertyDescription("The Secret holding that keyset, when it was taken.")
+  private String encryptionKeySecretName;
+  @JsonPropertyDescription("Whether its cluster ran TLS when it was taken.")
+  private Boolean tls;
+
+  public String getEncryptionKeySecretName() { return encryptionKeySecretName; }
+  public void setEncryptionKeySecretName(String v) { this.encryptionKeySecretName = v; }
+  public Long getEncryptionKeyId() { return encryptionKeyId; }
+  public void setEncryptionKeyId(Long encryptionKeyId) { this.encryptionKeyId = encryptionKeyId; }
+  public Boolean getTls() { return tls; }
+  public void setTls(Boolean tls) { this.tls = tls; }
   @JsonPropertyDescription("Ready, Reconciling, Stalled (kstatus).")
   private java.util.List<io.fabric8.kubernetes.api.model.Condition> conditions;
 
@@ -74,6 +87,9 @@ public class EtcdSnapshotStatus {
         && Objects.equals(size, x.size)
         && Objects.equals(dbSize, x.dbSize)
         && Objects.equals(sha256, x.sha256)
+        && Objects.equals(encryptionKeyId, x.encryptionKeyId)
+        && Objects.equals(encryptionKeySecretName, x.encryptionKeySecretName)
+        && Objects.equals(tls, x.tls)
         && Objects.equals(location, x.location)
         && Objects.equals(storedIn, x.storedIn)
         && Objects.equals(message, x.message)
@@ -81,5 +97,6 @@ public class EtcdSnapshotStatus {
   }
 
   @Override
-  public int hashCode() { return Objects.hash(phase, startTime, completionTime, member, revision, etcdVersion, size, dbSize, sha256, location, storedIn, message, conditions); }
+  public int hashCode() { return Objects.hash(phase, startTime, completionTime, member, revision, etcdVersion, size, dbSize, sha256, location, storedIn, message, conditions, encryptionKeyId, encryptionKeySecretName,
+      tls); }
 }

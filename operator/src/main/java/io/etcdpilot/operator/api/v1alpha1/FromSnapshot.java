@@ -15,6 +15,18 @@ public class FromSnapshot {
   private SnapshotDestination destination;
   @JsonPropertyDescription("Secret with the keyset it was encrypted with. Default: its cluster's, then this cluster's spec.snapshots.encryption.keySecretName.")
   private String encryptionKeySecretName;
+  @io.fabric8.generator.annotation.Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+  @JsonPropertyDescription("With location: the cluster the snapshot was taken of, as namespace/name. Required with"
+      + " location; the restore refuses a snapshot whose manifest names another cluster.")
+  private String sourceCluster;
+  @JsonPropertyDescription("true: this cluster may run with TLS off although the snapshot's cluster ran TLS (its data"
+      + " then travels and is served in plain text). Default false: such a restore is refused.")
+  private Boolean allowTlsOff;
+
+  public String getSourceCluster() { return sourceCluster; }
+  public void setSourceCluster(String sourceCluster) { this.sourceCluster = sourceCluster; }
+  public Boolean getAllowTlsOff() { return allowTlsOff; }
+  public void setAllowTlsOff(Boolean allowTlsOff) { this.allowTlsOff = allowTlsOff; }
 
   public String getSnapshotName() { return snapshotName; }
   public void setSnapshotName(String snapshotName) { this.snapshotName = snapshotName; }
@@ -31,9 +43,13 @@ public class FromSnapshot {
     return Objects.equals(snapshotName, x.snapshotName)
         && Objects.equals(location, x.location)
         && Objects.equals(destination, x.destination)
-        && Objects.equals(encryptionKeySecretName, x.encryptionKeySecretName);
+        && Objects.equals(encryptionKeySecretName, x.encryptionKeySecretName)
+        && Objects.equals(sourceCluster, x.sourceCluster)
+        && Objects.equals(allowTlsOff, x.allowTlsOff);
   }
 
   @Override
-  public int hashCode() { return Objects.hash(snapshotName, location, destination, encryptionKeySecretName); }
+  public int hashCode() {
+    return Objects.hash(snapshotName, location, destination, encryptionKeySecretName, sourceCluster, allowTlsOff);
+  }
 }

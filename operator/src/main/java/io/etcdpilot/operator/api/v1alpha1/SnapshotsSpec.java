@@ -20,6 +20,13 @@ public class SnapshotsSpec {
   private SnapshotEncryption encryption;
   @JsonPropertyDescription("Where snapshots go; also the default of EtcdSnapshots naming this cluster.")
   private SnapshotDestination destination;
+  @JsonPropertyDescription("true: an EtcdSnapshot of this cluster may name its own destination (with a credentials"
+      + " Secret labelled etcdpilot.io/snapshot-credentials=true). Default false: snapshots go only to this cluster's"
+      + " destination, so whoever may create EtcdSnapshots cannot send its data elsewhere.")
+  private Boolean allowDestinationOverride;
+
+  public Boolean getAllowDestinationOverride() { return allowDestinationOverride; }
+  public void setAllowDestinationOverride(Boolean allowDestinationOverride) { this.allowDestinationOverride = allowDestinationOverride; }
 
   public String getSchedule() { return schedule; }
   public void setSchedule(String schedule) { this.schedule = schedule; }
@@ -42,9 +49,11 @@ public class SnapshotsSpec {
         && Objects.equals(retention, x.retention)
         && Objects.equals(compression, x.compression)
         && Objects.equals(encryption, x.encryption)
-        && Objects.equals(destination, x.destination);
+        && Objects.equals(destination, x.destination)
+        && Objects.equals(allowDestinationOverride, x.allowDestinationOverride);
   }
 
   @Override
-  public int hashCode() { return Objects.hash(schedule, timeZone, retention, compression, encryption, destination); }
+  public int hashCode() { return Objects.hash(schedule, timeZone, retention, compression, encryption, destination,
+      allowDestinationOverride); }
 }
