@@ -81,7 +81,8 @@ final class ApplyStage {
     Rendering.Desired desired = versioned.desired();
     StatefulSet existing = desired.state().statefulSet();
     StatefulSet sts = versioned.objects().statefulSet(desired.tls()
-        .map(t -> new MemberTrust(t.trustBundleHash(), t.peerAllowedHostname())).orElse(MemberTrust.NONE));
+        .map(t -> new MemberTrust(t.trustBundleHash(), t.peerAllowedHostname(), t.clientAllowedHostname()))
+        .orElse(MemberTrust.NONE));
     if (existing == null) return sts;
     sts.getSpec().setReplicas(existing.getSpec().getReplicas());
     List<SpecViolation> refusedHere = ImmutableFields.refusedChanges(existing, sts);

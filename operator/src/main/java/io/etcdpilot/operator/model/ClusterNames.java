@@ -54,6 +54,15 @@ public record ClusterNames(String cluster, String namespace, String clusterDomai
    * ({@code --peer-cert-allowed-hostname}): the peer Service's own name, which no server, client or operator
    * certificate carries, so only members get onto the raft plane even though one CA signs them all.
    */
+  /**
+   * The name every client certificate of a cluster with a user-provided CA carries (the operator's, the applications'
+   * Secret, the members' own gateway), and that members then require on the client port: other certificates of a CA
+   * the user shares with other workloads are not etcd credentials.
+   */
+  public String clientIdentity() {
+    return cluster + "-client-identity." + namespace + ".svc." + clusterDomain;
+  }
+
   public String peerIdentity() {
     return peerService() + "." + namespace + ".svc." + clusterDomain;
   }

@@ -253,7 +253,7 @@ public final class ClusterObjects {
         .withName("etcd")
         .withImage(image())
         .withCommand("/usr/local/bin/etcd")
-        .withArgs(EtcdFlags.build(version, names, tls, spec.getEtcd(), clusterToken(), trust.peerAllowedHostname()))
+        .withArgs(EtcdFlags.build(version, names, tls, spec.getEtcd(), clusterToken(), trust))
         .withEnv(env)
         .addNewPort().withName("client").withContainerPort(ClusterNames.CLIENT_PORT).endPort()
         .addNewPort().withName("peer").withContainerPort(ClusterNames.PEER_PORT).endPort()

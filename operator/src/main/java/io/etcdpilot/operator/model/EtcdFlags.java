@@ -30,7 +30,7 @@ public final class EtcdFlags {
    * Mutual TLS on both planes: a client certificate is required on each port. With a peer name set, the peer port
    * also requires it in the certificate's SANs, so certificates for clients (same CA) are refused there.
    */
-  public static List<String> mutualTls(TlsFiles files, String peerAllowedHostname) {
+  public static List<String> mutualTls(TlsFiles files, String peerAllowedHostname, String clientAllowedHostname) {
     List<String> f = new ArrayList<>(List.of(
         "--cert-file=" + files.serverCert(),
         "--key-file=" + files.serverKey(),
@@ -41,12 +41,13 @@ public final class EtcdFlags {
         "--peer-trusted-ca-file=" + files.trustedCa(),
         "--peer-client-cert-auth=true"));
     if (peerAllowedHostname != null) f.add("--peer-cert-allowed-hostname=" + peerAllowedHostname);
+    if (clientAllowedHostname != null) f.add("--client-cert-allowed-hostname=" + clientAllowedHostname);
     return f;
   }
 
-  /** @param peerAllowedHostname the name required on peer certificates; null accepts any from the trusted CAs */
+  /** @param trust the names required on peer and client certificates (null fields: any from the trusted CAs) */
   public static List<String> build(EtcdVersion version, ClusterNames names, TlsWiring tls, EtcdOptions options,
-      String clusterToken, String peerAllowedHostname) {
+      String clusterToken, MemberTrust trust) {
     String scheme = tls.scheme();
     String host = "$(" + ENV_POD_NAME + ")." + names.peerService() + "." + names.namespace() + ".svc."
         + names.clusterDomain();
@@ -63,7 +64,7 @@ public final class EtcdFlags {
     f.add("--initial-cluster-state=$(" + ENV_INITIAL_CLUSTER_STATE + ")");
     f.add("--initial-cluster-token=" + clusterToken);
     f.add("--strict-reconfig-check=true");
-    if (tls.enabled()) f.addAll(mutualTls(TlsFiles.MOUNTED, peerAllowedHostname));
+    if (tls.enabled()) f.addAll(mutualTls(TlsFiles.MOUNTED, trust.peerAllowedHostname(), trust.clientAllowedHostname()));
     EtcdOptions o = options == null ? new EtcdOptions() : options;
     f.add("--auto-compaction-mode=" + (o.getAutoCompactionMode() == null ? "periodic" : o.getAutoCompactionMode().name()));
     f.add("--auto-compaction-retention=" + (o.getAutoCompactionRetention() == null ? "1h" : o.getAutoCompactionRetention()));

@@ -28,7 +28,10 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** A certificate authority (certificate and key) that issues etcd's leaf certificates. EC P-256 keys. */
+/**
+ * A certificate authority (certificate and key) that issues etcd's leaf certificates: the operator's own (EC P-256), or
+ * the user's (RSA or ECDSA). Leaves get EC P-256 keys either way.
+ */
 public record CertificateAuthority(X509Certificate certificate, PrivateKey key) {
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -116,8 +119,13 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey key) 
     return certificate.getPublicKey();
   }
 
+  /** The signature algorithm of a CA key: SHA-256 with RSA or with ECDSA. */
+  static String signatureAlgorithm(PrivateKey key) {
+    return key.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+  }
+
   private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey signer) throws Exception {
-    ContentSigner s = new JcaContentSignerBuilder("SHA256withECDSA").build(signer);
+    ContentSigner s = new JcaContentSignerBuilder(signatureAlgorithm(signer)).build(signer);
     return new JcaX509CertificateConverter().getCertificate(b.build(s));
   }
 

@@ -35,6 +35,11 @@ public class CertificateManager {
   public static final String ISSUED_AT = "etcdpilot.io/leaves-issued-at";
   /** The name members require from peers; set once every peer certificate carries it and had time to settle. */
   public static final String PEER_IDENTITY = "etcdpilot.io/peer-identity";
+  /**
+   * On the member Secret: the name members require on client certificates. Set when a cluster with a user-provided CA
+   * is created (every certificate is new then, and carries it); kept from then on.
+   */
+  public static final String CLIENT_IDENTITY = "etcdpilot.io/client-identity";
   /** Time for Secret volume updates to reach the members before the old CA is dropped. */
   public static final java.time.Duration SETTLE = java.time.Duration.ofSeconds(20);
 
@@ -80,6 +85,10 @@ public class CertificateManager {
     String peerIdentity = names.peerIdentity();
     String requiredFromPeers = annotation(memberSecret, PEER_IDENTITY);
     boolean freshLeaves = allLeavesMissing(data, members);
+    // A CA the user shares with other workloads: members accept only client certificates that carry this cluster's
+    // client identity. From creation only: an existing cluster's clients would have to reload new certificates first.
+    String clientIdentity = names.clientIdentity().equals(annotation(memberSecret, CLIENT_IDENTITY))
+        || (settings.caSecretName() != null && freshLeaves) ? names.clientIdentity() : null;
     boolean changed = false;
     Instant settlesAt = null;
     String phase = "Stable";
@@ -117,8 +126,8 @@ public class CertificateManager {
         if (reissue) {
           if (lacksIdentity && !wrongIssuer && !due) identified++;
           CertificateAuthority.Leaf leaf = kind.equals("server")
-              ? issuing.issue(m, CertificateAuthority.Usage.SERVER, serverNames(names, m), List.of("127.0.0.1"), now,
-                  settings.leaves().validity())
+              ? issuing.issue(m, CertificateAuthority.Usage.SERVER, serverNames(names, m, clientIdentity),
+                  List.of("127.0.0.1"), now, settings.leaves().validity())
               : issuing.issue(m, CertificateAuthority.Usage.PEER, peerNames(names, m), List.of(), now,
                   settings.leaves().validity());
           data.put(m + "-" + kind + ".crt", Pem.encode(leaf.certificate()));
@@ -177,12 +186,13 @@ public class CertificateManager {
       Map<String, String> annotations = new LinkedHashMap<>();
       if (issuedAt != null) annotations.put(ISSUED_AT, issuedAt);
       if (restriction.required()) annotations.put(PEER_IDENTITY, peerIdentity);
+      if (clientIdentity != null) annotations.put(CLIENT_IDENTITY, clientIdentity);
       secrets.write(secret(names.memberTlsSecret(), ns, owner, names, data, annotations), memberSecret);
     }
     Leaf clientLeaf = clientSecret(secrets, names.clientTlsSecret(), "etcd-client", owner, names, issuing, bundlePem, settings,
-        now, mayIssueFromNewCa);
+        now, mayIssueFromNewCa, clientIdentity);
     Leaf operatorLeaf = clientSecret(secrets, names.operatorTlsSecret(), "etcdpilot-operator", owner, names, issuing, bundlePem,
-        settings, now, mayIssueFromNewCa);
+        settings, now, mayIssueFromNewCa, clientIdentity);
 
     Instant earliest = Instant.MAX;
     for (String m : members) {
@@ -194,7 +204,7 @@ public class CertificateManager {
     if (clientLeaf.notAfter.isBefore(earliest)) earliest = clientLeaf.notAfter;
     return new TlsMaterial(bundlePem, operatorLeaf.certPem, operatorLeaf.keyPem, sha(bundlePem),
         issuing.certificate().getNotAfter().toInstant(), earliest, phase,
-        restriction.required() ? peerIdentity : null,
+        restriction.required() ? peerIdentity : null, clientIdentity,
         settlesAt != null && settlesAt.isAfter(now) ? settlesAt : null);
   }
 
@@ -221,7 +231,8 @@ public class CertificateManager {
   private record Leaf(String certPem, String keyPem, Instant notAfter) {}
 
   private Leaf clientSecret(SecretStore secrets, String name, String commonName, OwnerReference owner, ClusterNames names,
-      CertificateAuthority issuing, String bundlePem, TlsSettings settings, Instant now, boolean mayIssueFromNewCa) {
+      CertificateAuthority issuing, String bundlePem, TlsSettings settings, Instant now, boolean mayIssueFromNewCa,
+      String clientIdentity) {
     Secret existing = secrets.owned(name);
     Map<String, String> data = existing == null ? new LinkedHashMap<>() : decode(existing);
     String crt = data.get("tls.crt");
@@ -229,8 +240,8 @@ public class CertificateManager {
     boolean due = crt == null || settings.leaves().dueFrom(Pem.certificate(crt), issuing.certificate(), now);
     boolean changed = false;
     if (crt == null || (wrongIssuer && mayIssueFromNewCa) || (!wrongIssuer && due)) {
-      CertificateAuthority.Leaf leaf = issuing.issue(commonName, CertificateAuthority.Usage.CLIENT, List.of(), List.of(),
-          now, settings.leaves().validity());
+      CertificateAuthority.Leaf leaf = issuing.issue(commonName, CertificateAuthority.Usage.CLIENT,
+          clientIdentity == null ? List.of() : List.of(clientIdentity), List.of(), now, settings.leaves().validity());
       data.put("tls.crt", Pem.encode(leaf.certificate()));
       data.put("tls.key", Pem.encode(leaf.key()));
       changed = true;
@@ -259,15 +270,17 @@ public class CertificateManager {
         throw new CaUnavailable(CA_FIELD, "Secret " + ns + "/" + settings.caSecretName()
             + " must hold the CA as tls.crt and tls.key");
       }
+      CertificateAuthority ca;
       try {
-        X509Certificate cert = Pem.certificate(crt);
-        if (cert.getBasicConstraints() < 0) {
-          throw new CaUnavailable(CA_FIELD, "the certificate in " + settings.caSecretName() + " is not a CA");
-        }
-        return new CertificateAuthority(cert, Pem.privateKey(key));
+        ca = new CertificateAuthority(Pem.certificate(crt), Pem.privateKey(key));
       } catch (IllegalArgumentException e) {
         throw new CaUnavailable(CA_FIELD, e.getMessage());
       }
+      // Before anything is issued from it: a CA that cannot sign what members trust must change nothing.
+      CaCheck.problem(ca, now).ifPresent(p -> {
+        throw new CaUnavailable(CA_FIELD, "Secret " + ns + "/" + settings.caSecretName() + ": " + p);
+      });
+      return ca;
     }
     Secret own = secrets.owned(names.caSecret());
     if (own != null) {
@@ -287,10 +300,12 @@ public class CertificateManager {
     return ca;
   }
 
-  static List<String> serverNames(ClusterNames names, String member) {
+  /** @param clientIdentity also on server certificates: etcd's own gateway presents them as a client of its member */
+  static List<String> serverNames(ClusterNames names, String member, String clientIdentity) {
     List<String> dns = new ArrayList<>(names.memberDnsNames(member));
     dns.addAll(names.clientServiceDnsNames());
     dns.add("localhost");
+    if (clientIdentity != null) dns.add(clientIdentity);
     return dns;
   }
 

@@ -10,7 +10,8 @@ import java.time.Instant;
  * Never logged.
  */
 public record TlsMaterial(String trustBundlePem, String clientCertPem, String clientKeyPem, String trustBundleHash,
-    Instant caNotAfter, Instant earliestLeafNotAfter, String phase, String peerAllowedHostname, Instant settlesAt) {
+    Instant caNotAfter, Instant earliestLeafNotAfter, String phase, String peerAllowedHostname,
+    String clientAllowedHostname, Instant settlesAt) {
 
   @Override
   public String toString() {

@@ -30,6 +30,11 @@ public final class LocalEtcdCluster implements AutoCloseable {
     void write(int member, String ip, Path dir) throws IOException;
 
     /** The name members require on peer certificates; null accepts any certificate from the CA. */
+    /** The name members require on client certificates; null: any from the CA. */
+    default String clientAllowedHostname() {
+      return null;
+    }
+
     default String peerAllowedHostname() {
       return null;
     }
@@ -65,7 +70,7 @@ public final class LocalEtcdCluster implements AutoCloseable {
         cmd.addAll(io.etcdpilot.operator.model.EtcdFlags.mutualTls(new io.etcdpilot.operator.model.EtcdFlags.TlsFiles(
             certs.resolve("server.crt").toString(), certs.resolve("server.key").toString(),
             certs.resolve("peer.crt").toString(), certs.resolve("peer.key").toString(), certs.resolve("ca.crt").toString()),
-            tls.peerAllowedHostname()));
+            tls.peerAllowedHostname(), tls.clientAllowedHostname()));
       }
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("m" + i + ".log").toFile());
       processes.add(pb.start());

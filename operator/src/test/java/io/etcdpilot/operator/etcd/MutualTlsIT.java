@@ -44,6 +44,11 @@ class MutualTlsIT {
    * require it, as the operator issues them.
    */
   static LocalEtcdCluster.MemberTls certificates(CertificateAuthority ca, int badPeer, String peerName) {
+    return certificates(ca, badPeer, peerName, null);
+  }
+
+  /** As above; with a {@code clientName}, server certificates carry it and members require it from clients. */
+  static LocalEtcdCluster.MemberTls certificates(CertificateAuthority ca, int badPeer, String peerName, String clientName) {
     return new LocalEtcdCluster.MemberTls() {
       @Override
       public void write(int member, String ip, Path dir) throws java.io.IOException {
@@ -51,7 +56,8 @@ class MutualTlsIT {
         // the peer SANs (on Kubernetes the pod's own address is what etcd checks).
         List<String> ips = List.of(ip, "127.0.0.1");
         List<String> peerNames = peerName == null ? List.of() : List.of(peerName);
-        var server = ca.issue("m" + member, CertificateAuthority.Usage.SERVER, List.of("localhost"), ips, NOW, Duration.ofHours(1));
+        List<String> serverNames = clientName == null ? List.of("localhost") : List.of("localhost", clientName);
+        var server = ca.issue("m" + member, CertificateAuthority.Usage.SERVER, serverNames, ips, NOW, Duration.ofHours(1));
         var peer = ca.issue("m" + member, CertificateAuthority.Usage.PEER, peerNames,
             member == badPeer ? List.of("127.0.99.99") : ips, NOW, Duration.ofHours(1));
         Files.writeString(dir.resolve("ca.crt"), Pem.encode(ca.certificate()));
@@ -64,6 +70,11 @@ class MutualTlsIT {
       @Override
       public String peerAllowedHostname() {
         return peerName;
+      }
+
+      @Override
+      public String clientAllowedHostname() {
+        return clientName;
       }
     };
   }
@@ -216,6 +227,27 @@ class MutualTlsIT {
       // The client port is unchanged: the application works there.
       try (Client c = client(restricted.clientUrls(), CA.certificate(), app.key(), app.certificate())) {
         put(c);
+      }
+    }
+  }
+
+  @Test
+  void withAClientIdentityRequiredOtherCertificatesOfASharedCaAreRefused() throws Exception {
+    // A CA the user shares with every workload: an RSA one, as corporate CAs and kubeadm's are.
+    CertificateAuthority shared = io.etcdpilot.operator.pki.TestCas.rsa("corp", NOW, Duration.ofDays(1));
+    var names = new io.etcdpilot.operator.model.ClusterNames("it", "mtls", "cluster.local");
+    String clientName = names.clientIdentity();
+    var ours = shared.issue("etcd-client", CertificateAuthority.Usage.CLIENT, List.of(clientName), List.of(), NOW,
+        Duration.ofHours(1));
+    var workload = shared.issue("billing-api", CertificateAuthority.Usage.CLIENT, List.of("billing.example"), List.of(),
+        NOW, Duration.ofHours(1));
+    try (LocalEtcdCluster guarded = new LocalEtcdCluster("127.0.75.", 1, certificates(shared, -1, null, clientName))) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> LocalEtcdCluster.healthy("127.0.75.1"));
+      try (Client c = client(guarded.clientUrls(), shared.certificate(), ours.key(), ours.certificate())) {
+        put(c);
+      }
+      try (Client c = client(guarded.clientUrls(), shared.certificate(), workload.key(), workload.certificate())) {
+        assertThatThrownBy(() -> put(c)).as("another workload's certificate of the same CA").isInstanceOf(Exception.class);
       }
     }
   }

@@ -10,7 +10,7 @@ class EtcdFlagsTest {
   final ClusterNames names = new ClusterNames("demo", "default", "cluster.local");
 
   List<String> flags(String version, boolean tls, EtcdOptions options) {
-    return EtcdFlags.build(EtcdVersion.parse(version), names, new TlsWiring(tls), options, "demo-1234", null);
+    return EtcdFlags.build(EtcdVersion.parse(version), names, new TlsWiring(tls), options, "demo-1234", MemberTrust.NONE);
   }
 
   @Test
@@ -79,9 +79,18 @@ class EtcdFlagsTest {
   @Test
   void aPeerNameRestrictsThePeerPortToCertificatesThatCarryIt() {
     List<String> f = EtcdFlags.build(EtcdVersion.parse("3.6.16"), names, new TlsWiring(true), null, "demo-1234",
-        names.peerIdentity());
-    assertThat(f).contains("--peer-cert-allowed-hostname=demo-peer.default.svc.cluster.local", "--peer-client-cert-auth=true");
+        new MemberTrust("h", names.peerIdentity()));
+    assertThat(f).contains("--peer-cert-allowed-hostname=demo-peer.default.svc.cluster.local", "--peer-client-cert-auth=true")
+        .noneMatch(a -> a.startsWith("--client-cert-allowed-hostname"));
     assertThat(EtcdFlags.build(EtcdVersion.parse("3.6.16"), names, new TlsWiring(false), null, "demo-1234",
-        names.peerIdentity())).noneMatch(a -> a.contains("cert"));
+        new MemberTrust("h", names.peerIdentity()))).noneMatch(a -> a.contains("cert"));
+  }
+
+  @Test
+  void aClientIdentityRestrictsTheClientPortToCertificatesThatCarryIt() {
+    List<String> f = EtcdFlags.build(EtcdVersion.parse("3.5.35"), names, new TlsWiring(true), null, "demo-1234",
+        new MemberTrust("h", names.peerIdentity(), names.clientIdentity()));
+    assertThat(f).contains("--client-cert-allowed-hostname=demo-client-identity.default.svc.cluster.local",
+        "--client-cert-auth=true");
   }
 }

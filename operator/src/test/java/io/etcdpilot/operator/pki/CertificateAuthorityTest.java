@@ -32,7 +32,7 @@ class CertificateAuthorityTest {
   @Test
   void serverCertificateCoversEveryNameAMemberIsReachedBy() throws Exception {
     X509Certificate c = ca.issue("demo-1", CertificateAuthority.Usage.SERVER,
-        CertificateManager.serverNames(names, "demo-1"), List.of("127.0.0.1"), NOW, Duration.ofDays(30)).certificate();
+        CertificateManager.serverNames(names, "demo-1", null), List.of("127.0.0.1"), NOW, Duration.ofDays(30)).certificate();
     assertThat(sans(c)).contains("demo-1.demo-peer.prod.svc.cluster.local", "demo-1.demo-peer.prod.svc",
         "demo-1.demo-peer.prod", "demo-1.demo-peer", "demo-client.prod.svc.cluster.local", "demo-client.prod.svc",
         "demo-client", "localhost", "127.0.0.1");

@@ -265,4 +265,48 @@ class CertificateManagerApiTest {
     spec.setCaSecretName("leaf");
     assertThatThrownBy(() -> ensure(spec, true)).hasMessageContaining("is not a CA");
   }
+
+  @Test
+  void aUsersRsaCaSignsEveryLeafAndTheirClientsMustCarryTheClusterClientIdentity() throws Exception {
+    CertificateAuthority corp = TestCas.rsa("corp", now, Duration.ofDays(3650));
+    userCa("corp-ca", corp);
+    TlsSpec spec = new TlsSpec();
+    spec.setCaSecretName("corp-ca");
+    TlsMaterial m = ensure(spec, true);
+    for (String mem : members) {
+      Pem.certificate(data("demo-member-tls", mem + "-server.crt")).verify(corp.publicKey());
+      Pem.certificate(data("demo-member-tls", mem + "-peer.crt")).verify(corp.publicKey());
+      assertThat(CertificateManager.names(data("demo-member-tls", mem + "-server.crt"))).contains(names.clientIdentity());
+    }
+    // A shared CA: members accept only client certificates that carry this cluster's client identity.
+    assertThat(m.clientAllowedHostname()).isEqualTo(names.clientIdentity());
+    assertThat(CertificateManager.names(data("demo-client-tls", "tls.crt"))).containsExactly(names.clientIdentity());
+    assertThat(CertificateManager.names(data("demo-operator-tls", "tls.crt"))).containsExactly(names.clientIdentity());
+    assertThat(client.secrets().inNamespace(NS).withName("demo-member-tls").get().getMetadata().getAnnotations())
+        .containsEntry(CertificateManager.CLIENT_IDENTITY, names.clientIdentity());
+    assertThat(ensure(spec, true).clientAllowedHostname()).as("kept").isEqualTo(names.clientIdentity());
+  }
+
+  @Test
+  void theOperatorsOwnCaNeedsNoClientIdentity() {
+    assertThat(ensure(null, true).clientAllowedHostname()).isNull();
+    assertThat(CertificateManager.names(data("demo-client-tls", "tls.crt"))).isEmpty();
+  }
+
+  @Test
+  void aBrokenUserCaChangesNothingAndSaysWhy() {
+    CertificateAuthority a = CertificateAuthority.create("a", now, Duration.ofDays(365));
+    TlsSpec spec = new TlsSpec();
+    spec.setCaSecretName("user-ca");
+    userCa("user-ca", a);
+    ensure(spec, true);
+    String rv = client.secrets().inNamespace(NS).withName("demo-member-tls").get().getMetadata().getResourceVersion();
+    // The user replaces the Secret with a certificate and a key that do not belong together.
+    CertificateAuthority b = CertificateAuthority.create("b", now, Duration.ofDays(365));
+    userCa("user-ca", new CertificateAuthority(b.certificate(), a.key()));
+    assertThatThrownBy(() -> ensure(spec, true)).isInstanceOf(CertificateManager.CaUnavailable.class)
+        .hasMessageStartingWith("spec.tls.caSecretName:").hasMessageContaining("does not belong");
+    assertThat(client.secrets().inNamespace(NS).withName("demo-member-tls").get().getMetadata().getResourceVersion())
+        .as("nothing reissued").isEqualTo(rv);
+  }
 }
