@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -235,9 +236,21 @@ public final class Kubelet implements AutoCloseable {
 
   private void refreshVolumes(String kind, HasMetadata o) {
     for (PodRunner r : runners.values()) {
-      if (r.namespace.equals(o.getMetadata().getNamespace())) r.refreshProjectedVolumes(kind, o.getMetadata().getName());
+      if (r.namespace.equals(o.getMetadata().getNamespace())) r.objectChanged(kind, o.getMetadata().getName());
     }
   }
+
+  /**
+   * How often a running pod's ConfigMap and Secret volumes catch up with the API server: a real kubelet's sync period
+   * (one minute by default), so that what the operator writes reaches members late, as on a real node. Environment
+   * ETCDPILOT_SANDBOX_VOLUME_SYNC (a duration such as 60s or 5s).
+   */
+  Duration volumeSyncPeriod() {
+    return VOLUME_SYNC;
+  }
+
+  private static final Duration VOLUME_SYNC = io.etcdpilot.operator.model.Durations.parse(
+      System.getenv().getOrDefault("ETCDPILOT_SANDBOX_VOLUME_SYNC", "60s"));
 
   /** Level-based, like the real kubelet: acts on the pod as the cache holds it now, whatever the event said. */
   private void onPod(Pod event) {

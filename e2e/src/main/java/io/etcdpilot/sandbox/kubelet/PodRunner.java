@@ -41,6 +41,7 @@ final class PodRunner {
   /** Init containers by name, in order, as their statuses report them. */
   private final Map<String, ContainerState> inits = new LinkedHashMap<>();
   private volatile boolean terminating;
+  private volatile java.util.concurrent.ScheduledFuture<?> volumeSync;
   /** Held while a process is spawned and while termination begins: nothing is spawned once terminating is set. */
   private final Object spawning = new Object();
 
@@ -85,6 +86,13 @@ final class PodRunner {
       volumes.awaitClaims(() -> terminating);
       if (terminating) return;
       volumes.prepare();
+      long period = ctx.kubelet().volumeSyncPeriod().toMillis();
+      synchronized (spawning) {
+        if (terminating) return;
+        // Each pod at a phase of its own, as pods' syncs spread out on a real node.
+        volumeSync = ctx.kubelet().scheduler().scheduleWithFixedDelay(volumes::sync,
+            java.util.concurrent.ThreadLocalRandom.current().nextLong(period), period, TimeUnit.MILLISECONDS);
+      }
       for (JsonNode init : pod.path("spec").path("initContainers")) {
         if (!runInit(init)) return;
       }
@@ -107,9 +115,9 @@ final class PodRunner {
     }
   }
 
-  /** Writes ConfigMap, Secret and projected volumes; with a kind and name, only volumes of that object. */
-  void refreshProjectedVolumes(String kind, String objectName) {
-    volumes.refresh(kind, objectName);
+  /** A ConfigMap or Secret changed: the pod's volumes of it are rewritten at its next sync. */
+  void objectChanged(String kind, String objectName) {
+    volumes.changed(kind, objectName);
   }
 
   private boolean runInit(JsonNode init) throws InterruptedException {
@@ -262,6 +270,7 @@ final class PodRunner {
       }
       all.addAll(containers.values());
     }
+    if (volumeSync != null) volumeSync.cancel(false);
     for (ContainerState cs : all) {
       if (cs.probes != null) cs.probes.cancel(false);
       cs.ready = false;

@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A pod's volumes as directories: claims at their provisioned paths, everything else under the pod's directory;
  * ConfigMap, Secret and projected volumes (bound ServiceAccount tokens, downward API fields) written the way the
- * kubelet writes them, atomically, and handed to the pod's user.
+ * kubelet writes them, atomically, and handed to the pod's user. As a real kubelet, a change of a ConfigMap or Secret
+ * reaches a running pod on its next sync (every minute by default, at a phase of the pod's own), not at once: what a
+ * running member sees lags what the API server holds.
  */
 final class PodVolumes {
   private static final Logger log = LoggerFactory.getLogger(PodVolumes.class);
@@ -29,6 +31,8 @@ final class PodVolumes {
   private final Map<String, Path> dirs = new LinkedHashMap<>();
   /** Bound ServiceAccount tokens by volume and path: requested once per pod, kept across refreshes. */
   private final Map<String, byte[]> tokens = new ConcurrentHashMap<>();
+  /** Objects ("Kind/name") that changed since the last sync. */
+  private final java.util.Set<String> changed = ConcurrentHashMap.newKeySet();
 
   PodVolumes(PodContext ctx) {
     this.ctx = ctx;
@@ -65,6 +69,20 @@ final class PodVolumes {
       dirs.put(vol, dir);
     }
     refresh(null, null);
+  }
+
+  /** A ConfigMap or Secret changed: its volumes are written at the pod's next sync. */
+  void changed(String kind, String objectName) {
+    changed.add(kind + "/" + objectName);
+  }
+
+  /** The pod's sync: writes the volumes of what changed since the last one. */
+  void sync() {
+    for (String k : java.util.List.copyOf(changed)) {
+      changed.remove(k);
+      int slash = k.indexOf('/');
+      refresh(k.substring(0, slash), k.substring(slash + 1));
+    }
   }
 
   /** Writes ConfigMap, Secret and projected volumes; with a kind and name, only volumes of that object. */

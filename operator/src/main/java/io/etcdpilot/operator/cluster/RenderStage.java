@@ -1,6 +1,7 @@
 package io.etcdpilot.operator.cluster;
 
 import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.etcd.PresentedCertificates;
 import io.etcdpilot.operator.kube.PassEvents;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.model.ClusterObjects;
@@ -13,6 +14,7 @@ import io.etcdpilot.operator.restore.RestorePlan;
 import io.etcdpilot.operator.validation.SpecValidator;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,9 @@ import java.util.stream.IntStream;
  * makes sure the certificates of this pass exist (the one write here: Secrets). An invalid spec is its own outcome.
  */
 final class RenderStage {
+  /** How long a handshake with a member may take when the PKI asks what it presents. */
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+
   private final SpecValidator validator;
   private final CertificateManager certificates;
   private final OperatorSettings settings;
@@ -53,7 +58,8 @@ final class RenderStage {
       try {
         tls = Optional.of(certificates.ensure(secrets, objects.ownerReference(), state.names(), tlsSettings,
             memberNames(state.names(), objects, state.statefulSet()),
-            RolloutProgress.membersTrust(state.statefulSet(), state.pods()), now, events::normal));
+            RolloutProgress.membersTrust(state.statefulSet(), state.pods()),
+            new PresentedCertificates(state.names(), PROBE_TIMEOUT), now, events::normal));
       } catch (CertificateManager.CaUnavailable e) {
         return new Rendering.Invalid(state, List.of(new SpecViolation(e.field(), e.reason())));
       }

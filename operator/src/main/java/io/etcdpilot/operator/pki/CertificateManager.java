@@ -42,6 +42,8 @@ public class CertificateManager {
   public static final String CLIENT_IDENTITY = "etcdpilot.io/client-identity";
   /** Time for Secret volume updates to reach the members before the old CA is dropped. */
   public static final java.time.Duration SETTLE = java.time.Duration.ofSeconds(20);
+  /** How soon to look again at what members present, once the settle time is over and they do not yet. */
+  static final java.time.Duration PRESENTED_RECHECK = java.time.Duration.ofSeconds(10);
 
   private static final String CA_FIELD = "spec.tls.caSecretName";
   public CertificateManager() {}
@@ -70,10 +72,11 @@ public class CertificateManager {
    * @param members member names that need certificates
    * @param membersTrust whether every member is ready and running with the trust bundle of the given hash
    *     (a trust change reaches a member only when it restarts)
+   * @param served what members present now: asked before the old CA is dropped and before the peer name is required
    * @param events receives (reason, message) for each rotation step
    */
   public TlsMaterial ensure(SecretStore secrets, OwnerReference owner, ClusterNames names, TlsSettings settings,
-      List<String> members, java.util.function.Predicate<String> membersTrust, Instant now,
+      List<String> members, java.util.function.Predicate<String> membersTrust, ServedCertificates served, Instant now,
       BiConsumer<String, String> events) {
     String ns = names.namespace();
     CertificateAuthority issuing = issuingCa(secrets, owner, names, settings, now, events);
@@ -150,8 +153,12 @@ public class CertificateManager {
       }
     }
 
-    PeerPortRestriction restriction = PeerPortRestriction.decide(peerIdentity.equals(requiredFromPeers),
-        everyPeerCarriesName, freshLeaves, issuedAt == null ? null : Instant.parse(issuedAt), now, SETTLE);
+    boolean alreadyRequired = peerIdentity.equals(requiredFromPeers);
+    // Asked only when it decides something: every certificate carries the name and members may now require it.
+    java.util.function.BooleanSupplier everyPeerPresentsName = () -> members.stream().allMatch(m -> served
+        .leaf(m, ServedCertificates.PEER_PORT).map(c -> names(Pem.encode(c)).contains(peerIdentity)).orElse(false));
+    PeerPortRestriction restriction = PeerPortRestriction.decide(alreadyRequired, everyPeerCarriesName, freshLeaves,
+        issuedAt == null ? null : Instant.parse(issuedAt), now, SETTLE, everyPeerPresentsName);
     if (restriction.restrictsNow()) {
       if (!freshLeaves) {
         events.accept("RestrictingPeerPort", "every peer certificate carries " + peerIdentity
@@ -163,18 +170,23 @@ public class CertificateManager {
       if (phase.equals("Stable")) phase = "RestrictingPeerPort";
     }
 
-    // Drop the old CA once every member trusts both and has had time to pick up leaves from the new one.
+    // Drop the old CA once every member trusts both and presents leaves from the new one on both ports (asked only
+    // then: a handshake with each member).
     boolean allFromIssuer = members.stream().allMatch(m ->
         issuedBy(data.get(m + "-server.crt"), issuing) && issuedBy(data.get(m + "-peer.crt"), issuing));
-    if (bundle.size() > 1 && allFromIssuer && membersTrustBundle && issuedAt != null
-        && !now.isBefore(Instant.parse(issuedAt).plus(SETTLE))) {
+    boolean settled = issuedAt != null && !now.isBefore(Instant.parse(issuedAt).plus(SETTLE));
+    if (bundle.size() > 1 && allFromIssuer && membersTrustBundle && settled
+        && members.stream().allMatch(m -> presentsFrom(served, m, issuing))) {
       bundle.removeIf(c -> !c.equals(issuing.certificate()));
       changed = true;
       phase = "DroppingOldCA";
       events.accept("DroppedOldCA", "every member presents certificates from the new CA; the old CA is no longer trusted");
     } else if (bundle.size() > 1 && allFromIssuer) {
       phase = "PresentingNewCA";
-      if (issuedAt != null) settlesAt = sooner(settlesAt, Instant.parse(issuedAt).plus(SETTLE));
+      if (issuedAt != null) {
+        // Before the settle time: then. After it, members still present old leaves: look again shortly.
+        settlesAt = sooner(settlesAt, settled ? now.plus(PRESENTED_RECHECK) : Instant.parse(issuedAt).plus(SETTLE));
+      }
     }
 
     String bundlePem = Pem.encode(bundle.toArray(X509Certificate[]::new));
@@ -206,6 +218,22 @@ public class CertificateManager {
         issuing.certificate().getNotAfter().toInstant(), earliest, phase,
         restriction.required() ? peerIdentity : null, clientIdentity,
         settlesAt != null && settlesAt.isAfter(now) ? settlesAt : null);
+  }
+
+  /** Whether the member presents a leaf from this CA on both its client and its peer port. */
+  private static boolean presentsFrom(ServedCertificates served, String member, CertificateAuthority issuing) {
+    for (int port : List.of(ServedCertificates.CLIENT_PORT, ServedCertificates.PEER_PORT)) {
+      boolean fromIssuer = served.leaf(member, port).map(c -> {
+        try {
+          c.verify(issuing.publicKey());
+          return true;
+        } catch (Exception e) {
+          return false;
+        }
+      }).orElse(false);
+      if (!fromIssuer) return false;
+    }
+    return true;
   }
 
   private static Instant sooner(Instant a, Instant b) {

@@ -251,4 +251,17 @@ class MutualTlsIT {
       }
     }
   }
+
+  @Test
+  void whatAMemberPresentsIsReadFromAHandshakeOnBothPorts() throws Exception {
+    // Members m1..m3 on 127.0.72.1..3; the peer port refuses the operator's certificate, yet presents its own first.
+    var presented = new PresentedCertificates(m -> "127.0.72." + m.substring(1), Duration.ofSeconds(2));
+    var client = presented.leaf("m1", io.etcdpilot.operator.pki.ServedCertificates.CLIENT_PORT).orElseThrow();
+    var peer = presented.leaf("m1", io.etcdpilot.operator.pki.ServedCertificates.PEER_PORT).orElseThrow();
+    client.verify(CA.publicKey());
+    peer.verify(CA.publicKey());
+    assertThat(client.getSubjectX500Principal().getName()).contains("CN=m1");
+    assertThat(client).isNotEqualTo(peer);
+    assertThat(presented.leaf("m9", io.etcdpilot.operator.pki.ServedCertificates.CLIENT_PORT)).as("nobody there").isEmpty();
+  }
 }

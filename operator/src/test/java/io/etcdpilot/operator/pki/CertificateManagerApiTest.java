@@ -66,6 +66,12 @@ class CertificateManagerApiTest {
     }
   };
 
+  /** What members present: unless a test says otherwise, what the member Secret holds now (loaded at once). */
+  ServedCertificates served = (member, port) -> java.util.Optional.ofNullable(
+      client.secrets().inNamespace(NS).withName("demo-member-tls").get())
+      .map(s -> Pem.certificate(data("demo-member-tls", member + (port == ServedCertificates.PEER_PORT ? "-peer" : "-server")
+          + ".crt")));
+
   /** Hash of the bundle the member pods were last restarted with (what they trust). */
   String runningWith;
 
@@ -75,7 +81,7 @@ class CertificateManagerApiTest {
       runningWith = CertificateManager.sha(data("demo-member-tls", "ca.crt"));
     }
     TlsMaterial m = manager.ensure(store, owner, names, TlsSettings.of(spec), members,
-        hash -> hash.equals(runningWith), now, (reason, msg) -> events.add(reason));
+        hash -> hash.equals(runningWith), served, now, (reason, msg) -> events.add(reason));
     if (runningWith == null) runningWith = m.trustBundleHash(); // first start: pods start with the first bundle
     return m;
   }
@@ -308,5 +314,35 @@ class CertificateManagerApiTest {
         .hasMessageStartingWith("spec.tls.caSecretName:").hasMessageContaining("does not belong");
     assertThat(client.secrets().inNamespace(NS).withName("demo-member-tls").get().getMetadata().getResourceVersion())
         .as("nothing reissued").isEqualTo(rv);
+  }
+
+  @Test
+  void theOldCaStaysTrustedWhileAMemberStillPresentsItsOldCertificates() {
+    CertificateAuthority one = CertificateAuthority.create("one", now, Duration.ofDays(365));
+    CertificateAuthority two = CertificateAuthority.create("two", now, Duration.ofDays(365));
+    TlsSpec spec = new TlsSpec();
+    spec.setCaSecretName("user-ca");
+    userCa("user-ca", one);
+    ensure(spec, true);
+    // What demo-1 presents is frozen here: its kubelet has not refreshed its Secret volume since.
+    java.util.Map<Integer, X509Certificate> stale = java.util.Map.of(
+        ServedCertificates.CLIENT_PORT, Pem.certificate(data("demo-member-tls", "demo-1-server.crt")),
+        ServedCertificates.PEER_PORT, Pem.certificate(data("demo-member-tls", "demo-1-peer.crt")));
+    ServedCertificates fresh = served;
+    served = (member, port) -> member.equals("demo-1") ? java.util.Optional.of(stale.get(port)) : fresh.leaf(member, port);
+
+    userCa("user-ca", two);
+    ensure(spec, false);
+    ensure(spec, true);
+    ensure(spec, true);
+    now = now.plus(CertificateManager.SETTLE).plus(Duration.ofMinutes(5));
+    TlsMaterial waiting = ensure(spec, true);
+    assertThat(waiting.phase()).isEqualTo("PresentingNewCA");
+    assertThat(bundle()).as("both CAs stay trusted: demo-1 still presents a certificate of the old one").hasSize(2);
+    assertThat(waiting.settlesAt()).as("looked at again shortly").isEqualTo(now.plus(CertificateManager.PRESENTED_RECHECK));
+
+    served = fresh; // the kubelet refreshed the volume: demo-1 presents its new certificates
+    assertThat(ensure(spec, true).phase()).isEqualTo("DroppingOldCA");
+    assertThat(bundle()).containsExactly(two.certificate());
   }
 }
