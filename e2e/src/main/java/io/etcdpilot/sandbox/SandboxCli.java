@@ -38,6 +38,8 @@ public final class SandboxCli {
         sandbox bench   [--dir DIR] [--clusters 1,10,50] [--window SECONDS] [--runs N (5)]
                                                           measure the operator in a fresh sandbox (bin/bench)
         sandbox bench-snapshots [--dir DIR] [--gib N (1)]      snapshot and restore throughput, memory (bin/bench-snapshots)
+        sandbox bench-memory [--dir DIR] [--clusters N (50)] [--gib N (1)]
+                                                          the operator's memory as the chart runs it (bin/bench-memory)
       DIR defaults to $ETCDPILOT_SANDBOX_DIR, else .sandbox in the repository.
       """;
 
@@ -79,6 +81,7 @@ public final class SandboxCli {
       case "etcdctl" -> etcdctl(dir, args);
       case "fault" -> fault(dir, args);
       case "bench" -> io.etcdpilot.sandbox.bench.Bench.run(dir, args);
+      case "bench-memory" -> io.etcdpilot.sandbox.bench.MemoryBench.run(dir, args);
       case "bench-snapshots" -> {
         var binaries = new io.etcdpilot.sandbox.kubelet.EtcdBinaries(io.etcdpilot.sandbox.kubelet.EtcdBinaries.defaultCache(),
             io.etcdpilot.sandbox.controlplane.KubeBinaries.locate());

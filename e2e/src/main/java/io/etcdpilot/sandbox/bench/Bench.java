@@ -177,7 +177,7 @@ public final class Bench {
     return c != null && c.getStatus() != null && Conditions.isTrue(c.getStatus().getConditions(), Conditions.READY);
   }
 
-  private static void awaitTrue(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+  static void awaitTrue(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
     while (!condition.getAsBoolean()) {
       if (Instant.now().isAfter(deadline)) throw new IllegalStateException("timed out waiting for " + what);

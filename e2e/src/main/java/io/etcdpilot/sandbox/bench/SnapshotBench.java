@@ -116,7 +116,7 @@ public final class SnapshotBench {
   }
 
   /** Writes 1 MiB values of hex text until the database holds {@code bytes}; returns its size. */
-  private static long fill(String url, long bytes) throws Exception {
+  static long fill(String url, long bytes) throws Exception {
     Random random = new Random(1);
     byte[] raw = new byte[512 * 1024];
     try (Client c = Client.builder().endpoints(url).build()) {

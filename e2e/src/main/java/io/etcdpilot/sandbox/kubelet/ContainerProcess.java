@@ -179,6 +179,13 @@ final class ContainerProcess {
       String jar = ctx.kubelet().agentJar().toString();
       cmd.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
       cmd.replaceAll(a -> a.equals(RestoreSteps.AGENT_JAR) ? jar : a);
+      // No cgroup limit here for the JVM to size itself by: it is told the container's memory limit instead, so that
+      // its percentages of RAM mean what they mean under the limit on a real node.
+      String limit = c.path("resources").path("limits").path("memory").asText("");
+      if (!limit.isEmpty()) {
+        cmd.add(1, "-XX:MaxRAM=" + io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(
+            new io.fabric8.kubernetes.api.model.Quantity(limit)).longValue());
+      }
       return cmd;
     } catch (IOException e) {
       throw new ImageUnavailable("image " + image + ": " + e.getMessage());

@@ -160,7 +160,9 @@ public final class Kubelet implements AutoCloseable {
   List<String> operatorEntrypoint() {
     Path dockerfile = binaries().repository().resolve("operator/Dockerfile");
     try {
-      for (String line : Files.readAllLines(dockerfile)) {
+      // Instructions as Docker reads them: a line ending in a backslash goes on in the next.
+      String joined = Files.readString(dockerfile).replaceAll("\\\\\\s*\\n\\s*", " ");
+      for (String line : joined.lines().toList()) {
         if (line.startsWith("ENTRYPOINT ")) {
           List<String> entry = new ArrayList<>();
           JSON.readTree(line.substring("ENTRYPOINT ".length())).forEach(n -> entry.add(n.asText()));

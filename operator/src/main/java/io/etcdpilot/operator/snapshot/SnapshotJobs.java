@@ -11,12 +11,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where snapshots run: off the reconcile threads (a long upload never delays membership, certificates or upgrades),
- * at most one per cluster at a time.
+ * at most one per cluster at a time, on a bounded pool served first come first served (a long stream of one cluster
+ * holds one slot, never another cluster's turn); retention and clean-up on a thread of their own, never in a slot.
  */
 public final class SnapshotJobs implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SnapshotJobs.class);
 
   private final ExecutorService executor;
+  private final ExecutorService housekeepingThread = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "snapshot-housekeeping");
+    t.setDaemon(true);
+    return t;
+  });
   /** cluster key (namespace/name) → the snapshot running for it. */
   private final Map<String, String> running = new ConcurrentHashMap<>();
 
@@ -58,7 +64,7 @@ public final class SnapshotJobs implements AutoCloseable {
   /** Runs housekeeping (retention of one snapshot) off the reconcile thread, once at a time per key. */
   public void background(String key, Runnable task) {
     if (!housekeeping.add(key)) return;
-    executor.execute(() -> {
+    housekeepingThread.execute(() -> {
       try {
         task.run();
       } catch (RuntimeException e) {
@@ -72,5 +78,6 @@ public final class SnapshotJobs implements AutoCloseable {
   @Override
   public void close() {
     executor.shutdownNow();
+    housekeepingThread.shutdownNow();
   }
 }
