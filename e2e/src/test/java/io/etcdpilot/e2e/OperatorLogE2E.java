@@ -57,8 +57,11 @@ class OperatorLogE2E {
         io.etcdpilot.sandbox.OperatorInstall.RELEASE, io.etcdpilot.sandbox.OperatorInstall.NAMESPACE);
     java.util.Set<String> granted = new java.util.TreeSet<>();
     for (var o : io.fabric8.kubernetes.client.utils.Serialization.<java.util.List<io.fabric8.kubernetes.api.model.HasMetadata>>unmarshal(yaml)) {
-      java.util.List<io.fabric8.kubernetes.api.model.rbac.PolicyRule> rules =
-          o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRole c ? c.getRules()
+      // The roles for people (aggregated into view, edit, admin) grant the operator nothing.
+      boolean forPeople = o.getMetadata().getLabels() != null && o.getMetadata().getLabels().keySet().stream()
+          .anyMatch(k -> k.startsWith("rbac.authorization.k8s.io/aggregate-to-"));
+      java.util.List<io.fabric8.kubernetes.api.model.rbac.PolicyRule> rules = forPeople ? java.util.List.of()
+          : o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRole c ? c.getRules()
           : o instanceof io.fabric8.kubernetes.api.model.rbac.Role r ? r.getRules() : java.util.List.of();
       rules.forEach(r -> r.getResources().forEach(res -> r.getVerbs().forEach(v -> granted.add(res + " " + v))));
     }

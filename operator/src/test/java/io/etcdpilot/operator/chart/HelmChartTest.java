@@ -87,8 +87,16 @@ class HelmChartTest {
     assertThat(container.getStartupProbe().getPeriodSeconds() * container.getStartupProbe().getFailureThreshold())
         .isGreaterThanOrEqualTo(120);
 
-    // Watched namespaces: a Role in each, no cluster-wide grant (Secrets in every namespace were one).
-    assertThat(objects).noneMatch(o -> o instanceof ClusterRole || o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding);
+    // Watched namespaces: a Role in each, no cluster-wide grant (Secrets in every namespace were one). The only
+    // ClusterRoles are for people, aggregated into Kubernetes' own roles, and bound to nobody here.
+    assertThat(objects).noneMatch(o -> o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding);
+    assertThat(objects).filteredOn(o -> o instanceof ClusterRole).extracting(o -> o.getMetadata().getName())
+        .containsExactlyInAnyOrder("etcdpilot-view", "etcdpilot-edit");
+    ClusterRole edit = objects.stream().filter(o -> o instanceof ClusterRole && o.getMetadata().getName().equals(
+        "etcdpilot-edit")).map(ClusterRole.class::cast).findFirst().orElseThrow();
+    assertThat(edit.getMetadata().getLabels()).containsEntry("rbac.authorization.k8s.io/aggregate-to-edit", "true");
+    assertThat(allows(edit.getRules(), "etcdpilot.io", "etcdsnapshots", "create")).isTrue();
+    assertThat(edit.getRules()).noneMatch(r -> r.getResources().contains("secrets"));
     List<Role> perNamespace = objects.stream().filter(o -> o instanceof Role && o.getMetadata().getName().equals("etcdpilot"))
         .map(Role.class::cast).toList();
     assertThat(perNamespace).extracting(r -> r.getMetadata().getNamespace()).containsExactly("team-a", "team-b");
@@ -97,8 +105,9 @@ class HelmChartTest {
         .containsExactly("team-a", "team-b");
     var role = perNamespace.get(0);
     // All namespaces: the same rules, in one ClusterRole.
-    ClusterRole clusterRole = find(Serialization.unmarshal(new Helm(CHART).template().withName("etcdpilot")
-        .withNamespace("ops").call()), ClusterRole.class);
+    ClusterRole clusterRole = Serialization.<List<HasMetadata>>unmarshal(new Helm(CHART).template().withName("etcdpilot")
+        .withNamespace("ops").call()).stream().filter(o -> o instanceof ClusterRole
+            && o.getMetadata().getName().equals("etcdpilot")).map(ClusterRole.class::cast).findFirst().orElseThrow();
     assertThat(clusterRole.getRules()).isEqualTo(role.getRules());
     assertThat(allows(role.getRules(), "etcdpilot.io", "etcdclusters/status", "update")).isTrue();
     assertThat(allows(role.getRules(), "", "secrets", "create")).isTrue();
