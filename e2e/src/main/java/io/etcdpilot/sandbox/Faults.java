@@ -15,7 +15,14 @@ import java.util.concurrent.TimeUnit;
  * keeps, the admin kubeconfig), so the CLI and the tests share it.
  */
 public final class Faults {
-  public enum Fault { crash, freeze, thaw, wipe_data, pull_fails, pull_ok, cut_api, mend_api }
+  public enum Fault { crash, freeze, thaw, wipe_data, corrupt, pull_fails, pull_ok, cut_api, mend_api }
+
+  /**
+   * What {@code corrupt} looks for in a member's database file: the last byte of every copy of these bytes is flipped.
+   * A value is data etcd hashes and bbolt does not check, so the member still opens its file and only the comparison
+   * with its peers tells; write a key with this value first (the file's own structure is left alone).
+   */
+  public static final String CORRUPT_MARKER = "etcdpilot-corrupt-me";
 
   private Faults() {}
 
@@ -54,6 +61,18 @@ public final class Faults {
       case crash -> signal(pid, "KILL");
       case freeze -> signal(pid, "STOP");
       case thaw -> signal(pid, "CONT");
+      case corrupt -> {
+        // Stopped, then killed: nothing is written while the bytes change; the kubelet restarts it on them.
+        signal(pid, "STOP");
+        int flipped = 0;
+        for (Path claim : claimDirs(client, namespace, p)) flipped += flipMarker(claim);
+        signal(pid, "KILL");
+        if (flipped == 0) {
+          throw new IllegalStateException("no '" + CORRUPT_MARKER + "' in " + pod + "'s database: write a key with"
+              + " that value first (the member was restarted, its data unchanged)");
+        }
+        return "corrupt " + namespace + "/" + pod + " (" + flipped + " bytes flipped, pid " + pid + " killed)";
+      }
       case wipe_data -> {
         // Stop the member first so it cannot write while its data disappears, then kill it: the kubelet
         // restarts it on an empty volume.
@@ -66,6 +85,28 @@ public final class Faults {
       default -> throw new IllegalArgumentException(fault.toString());
     }
     return fault.name().replace('_', '-') + " " + namespace + "/" + pod + " (pid " + pid + ")";
+  }
+
+  /** Flips the last byte of every copy of {@link #CORRUPT_MARKER} in the etcd database files under {@code dir}. */
+  static int flipMarker(Path dir) throws IOException {
+    byte[] marker = CORRUPT_MARKER.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    List<Path> dbs;
+    try (var files = Files.walk(dir)) {
+      dbs = files.filter(f -> f.getFileName().toString().equals("db") && f.getParent().getFileName().toString()
+          .equals("snap")).toList();
+    }
+    int flipped = 0;
+    for (Path db : dbs) {
+      byte[] bytes = Files.readAllBytes(db);
+      for (int i = 0; i + marker.length <= bytes.length; i++) {
+        if (java.util.Arrays.equals(bytes, i, i + marker.length, marker, 0, marker.length)) {
+          bytes[i + marker.length - 1] ^= 0x01;
+          flipped++;
+        }
+      }
+      if (flipped > 0) Files.write(db, bytes);
+    }
+    return flipped;
   }
 
   /** The directories behind a pod's claims: claim, then its bound PersistentVolume's host path. */

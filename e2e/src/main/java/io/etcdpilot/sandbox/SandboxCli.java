@@ -33,11 +33,12 @@ public final class SandboxCli {
         sandbox down    [--dir DIR]                       stop a running sandbox
         sandbox etcdctl [--dir DIR] NAMESPACE/CLUSTER -- ARGS...
         sandbox etcdctl [--dir DIR] --control-plane -- ARGS...   the control plane's own etcd
-        sandbox fault   [--dir DIR] NAMESPACE/POD crash|freeze|thaw|wipe-data|pull-fails|pull-ok|cut-api|mend-api
+        sandbox fault   [--dir DIR] NAMESPACE/POD crash|freeze|thaw|wipe-data|corrupt|pull-fails|pull-ok|cut-api|mend-api
         sandbox etcd-versions                             the etcd versions member pods can run, one per line
         sandbox bench   [--dir DIR] [--clusters 1,10,50] [--window SECONDS] [--runs N (5)]
                                                           measure the operator in a fresh sandbox (bin/bench)
         sandbox bench-snapshots [--dir DIR] [--gib N (1)]      snapshot and restore throughput, memory (bin/bench-snapshots)
+        sandbox bench-maintenance [--dir DIR] [--gib N (1)]     defragmentation sweep and NOSPACE recovery (bin/bench-maintenance)
         sandbox bench-memory [--dir DIR] [--clusters N (50)] [--gib N (1)]
                                                           the operator's memory as the chart runs it (bin/bench-memory)
       DIR defaults to $ETCDPILOT_SANDBOX_DIR, else .sandbox in the repository.
@@ -82,6 +83,7 @@ public final class SandboxCli {
       case "fault" -> fault(dir, args);
       case "bench" -> io.etcdpilot.sandbox.bench.Bench.run(dir, args);
       case "bench-memory" -> io.etcdpilot.sandbox.bench.MemoryBench.run(dir, args);
+      case "bench-maintenance" -> io.etcdpilot.sandbox.bench.MaintenanceBench.run(dir, args);
       case "bench-snapshots" -> {
         var binaries = new io.etcdpilot.sandbox.kubelet.EtcdBinaries(io.etcdpilot.sandbox.kubelet.EtcdBinaries.defaultCache(),
             io.etcdpilot.sandbox.controlplane.KubeBinaries.locate());

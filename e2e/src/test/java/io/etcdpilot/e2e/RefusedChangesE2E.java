@@ -40,7 +40,7 @@ class RefusedChangesE2E {
     long refusedBefore = ApiServerMetrics.requests(target.apiServerMetrics(), "statefulsets", "422");
 
     TargetCluster.Exec patch = target.kubectl("patch", "etcdcluster", "etcd", "-n", ns, "--type=merge",
-        "-p", "{\"spec\":{\"storage\":{\"size\":\"20Gi\"}}}");
+        "-p", "{\"spec\":{\"storage\":{\"size\":\"4Gi\"}}}"); // a shrink
     assertThat(patch.exitCode()).as(patch.output()).isZero();
     long generation = get(target, ns).getMetadata().getGeneration();
 
@@ -49,7 +49,7 @@ class RefusedChangesE2E {
       assertThat(stalled.getObservedGeneration()).isEqualTo(generation);
       assertThat(stalled.getStatus()).isEqualTo("True");
       assertThat(stalled.getReason()).isEqualTo("ChangeRefused");
-      assertThat(stalled.getMessage()).contains("spec.storage.size");
+      assertThat(stalled.getMessage()).contains("spec.storage.size", "cannot shrink");
     });
     // Several passes later (pod and timer events keep coming), still not one refused StatefulSet write.
     await().during(Duration.ofSeconds(15)).atMost(Duration.ofSeconds(20)).until(() ->

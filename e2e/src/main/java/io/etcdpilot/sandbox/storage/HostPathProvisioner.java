@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * StorageClass {@value #STORAGE_CLASS} gets a PersistentVolume backed by a directory on this machine (named after
  * the volume, so a claim created again under the same name starts empty), which the real PV controller binds; a
  * released volume (claim deleted, reclaim policy Delete) loses its directory and its PV object. The volume has no
- * node affinity: all nodes are this machine, so a pod moved to another node keeps its data.
+ * node affinity: all nodes are this machine, so a pod moved to another node keeps its data. The class allows
+ * expansion, and the provisioner also plays the external resizer (and the kubelet's file system step): a bound
+ * claim asking for more gets it in its volume's and its own capacity (a directory has no size to change).
  */
 public final class HostPathProvisioner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HostPathProvisioner.class);
@@ -51,7 +53,8 @@ public final class HostPathProvisioner implements AutoCloseable {
   public void start() {
     client.storage().v1().storageClasses().resource(new StorageClassBuilder().withNewMetadata().withName(STORAGE_CLASS)
         .addToAnnotations("storageclass.kubernetes.io/is-default-class", "true").endMetadata()
-        .withProvisioner(PROVISIONER).withReclaimPolicy("Delete").withVolumeBindingMode("Immediate").build()).create();
+        .withProvisioner(PROVISIONER).withReclaimPolicy("Delete").withVolumeBindingMode("Immediate")
+        .withAllowVolumeExpansion(true).build()).create();
     pvs = client.persistentVolumes().inform(handler(this::onVolume), 30_000);
     claims = client.persistentVolumeClaims().inAnyNamespace().inform(handler(this::onClaim), 30_000);
   }
@@ -76,7 +79,11 @@ public final class HostPathProvisioner implements AutoCloseable {
   private void onClaim(PersistentVolumeClaim pvc) {
     boolean ours = STORAGE_CLASS.equals(pvc.getSpec().getStorageClassName());
     boolean pending = pvc.getSpec().getVolumeName() == null || pvc.getSpec().getVolumeName().isEmpty();
-    if (!ours || !pending || pvc.getMetadata().getDeletionTimestamp() != null) return;
+    if (!ours || pvc.getMetadata().getDeletionTimestamp() != null) return;
+    if (!pending) {
+      resizeIfAsked(pvc);
+      return;
+    }
     String name = "pvc-" + pvc.getMetadata().getUid();
     if (pvs.getStore().getByKey(name) != null) return;
     Path dir = volumes.resolve(name);
@@ -99,6 +106,35 @@ public final class HostPathProvisioner implements AutoCloseable {
     } catch (IOException | KubernetesClientException e) {
       if (e instanceof KubernetesClientException k && k.getCode() == 409) return;
       log.warn("cannot provision a volume for {}/{}: {}", pvc.getMetadata().getNamespace(), pvc.getMetadata().getName(), e.toString());
+    }
+  }
+
+  private void resizeIfAsked(PersistentVolumeClaim pvc) {
+    Quantity asked = pvc.getSpec().getResources() == null || pvc.getSpec().getResources().getRequests() == null ? null
+        : pvc.getSpec().getResources().getRequests().get("storage");
+    Quantity has = pvc.getStatus() == null || pvc.getStatus().getCapacity() == null ? null
+        : pvc.getStatus().getCapacity().get("storage");
+    if (asked == null || has == null || Quantity.getAmountInBytes(asked).compareTo(Quantity.getAmountInBytes(has)) <= 0) {
+      return;
+    }
+    try {
+      client.persistentVolumes().withName(pvc.getSpec().getVolumeName()).edit(pv -> {
+        pv.getSpec().getCapacity().put("storage", asked);
+        return pv;
+      });
+      client.persistentVolumeClaims().inNamespace(pvc.getMetadata().getNamespace()).withName(pvc.getMetadata().getName())
+          .editStatus(c -> {
+            c.getStatus().getCapacity().put("storage", asked);
+            if (c.getStatus().getAllocatedResources() != null) c.getStatus().getAllocatedResources().put("storage", asked);
+            c.getStatus().setAllocatedResourceStatuses(null);
+            c.getStatus().setConditions(null);
+            return c;
+          });
+      log.info("resized {} for claim {}/{}: {} -> {}", pvc.getSpec().getVolumeName(), pvc.getMetadata().getNamespace(),
+          pvc.getMetadata().getName(), has, asked);
+    } catch (KubernetesClientException e) {
+      log.warn("cannot resize the volume of {}/{}: {}", pvc.getMetadata().getNamespace(), pvc.getMetadata().getName(),
+          e.toString());
     }
   }
 

@@ -37,10 +37,12 @@ final class ApplyStage {
 
   private final KubernetesClient client;
   private final ObjectApplier applier;
+  private final VolumeGrowth volumes;
 
   ApplyStage(KubernetesClient client, ObjectApplier applier) {
     this.client = client;
     this.applier = applier;
+    this.volumes = new VolumeGrowth(client);
   }
 
   Applied apply(Versioned versioned, Observation seen, KubeCache cache, PassEvents events) {
@@ -48,6 +50,7 @@ final class ApplyStage {
     if (desired.paused()) return new Applied.Untouched(versioned);
     ClusterState state = desired.state();
     List<SpecViolation> refused = new ArrayList<>(versioned.refused());
+    if (desired.volumes().refused() != null) refused.add(desired.volumes().refused());
     StatefulSet desiredSts = desiredStatefulSet(versioned, refused, events);
     ClusterObjects objects = versioned.objects();
     List<SpecViolation> writesRefused = new ArrayList<>();
@@ -59,8 +62,10 @@ final class ApplyStage {
     ConfigMap stateConfigMap = apply("ConfigMap", objects.stateConfigMap(
         seen.bootstrapped() ? ClusterObjects.STATE_EXISTING : ClusterObjects.STATE_NEW, initialCluster,
         state.stateData().get(LearnerClock.KEY)), state.stateConfigMap(), cache, events, writesRefused);
+    volumes.growClaims(desired.volumes(), state.claims(), events, refused);
+    StatefulSet live = volumes.recreateIfGrown(desired.volumes(), state.statefulSet(), events);
     int before = writesRefused.size();
-    StatefulSet sts = apply("StatefulSet", desiredSts, state.statefulSet(), cache, events, writesRefused);
+    StatefulSet sts = apply("StatefulSet", desiredSts, live, cache, events, writesRefused);
     // Steps that resize start from what the API server holds when it refused what this pass wants.
     StatefulSet resizeFrom = writesRefused.size() > before && sts != null ? sts : desiredSts;
     if (versioned.versionChanges()) {

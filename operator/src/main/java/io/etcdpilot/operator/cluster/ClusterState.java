@@ -39,7 +39,7 @@ record ClusterState(EtcdCluster cluster, ClusterNames names, StatefulSet statefu
       Function<String, Optional<EtcdCluster>> clusterNamed) {
     Comparator<HasMetadata> byName = Comparator.comparing(o -> o.getMetadata().getName());
     Map<Boolean, List<Pod>> pods = cache.labelled(Pod.class, names.cluster()).stream().sorted(byName)
-        .collect(Collectors.partitioningBy(p -> PodFacts.memberOf(p, names.statefulSet())));
+        .collect(Collectors.partitioningBy(p -> PodFacts.memberOf(p, names.statefulSet(), names.selectorLabels())));
     return new ClusterState(cluster, names,
         cache.get(StatefulSet.class, names.statefulSet()).orElse(null),
         pods.get(true), pods.get(false),

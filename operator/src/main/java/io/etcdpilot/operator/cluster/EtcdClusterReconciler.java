@@ -63,7 +63,7 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     this.apply = new ApplyStage(deps.client(), applier);
     this.act = new ActStage(new MembershipBookkeeping(deps.client(), applier),
         new StepArbiter(new MembershipPlanner(settings.learnerDeadline(), settings.failedMemberDeadline())),
-        new StepExecutor(deps.client(), deps.admin(), applier, deps.fence()), versions,
+        new StepExecutor(deps.client(), deps.admin(), applier, deps.fence(), deps.clock()), versions,
         new SnapshotScheduling(deps.client(), deps.snapshotJobs(), deps.snapshotTaker(), events));
     this.report = new ReportStage(statusCalculator, versions);
     this.requeue = new Requeue(settings.steadyResync(), settings.busyResync());
@@ -123,6 +123,9 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   private UpdateControl<EtcdCluster> write(Report outcome, Context<EtcdCluster> context, Instant now) {
     String namespace = outcome.names().namespace();
     deps.metrics().observe(namespace, outcome.names().cluster(), outcome.status());
+    deps.metrics().maintenance(namespace, outcome.names().cluster(),
+        outcome.cluster().getStatus() == null ? null : outcome.cluster().getStatus().getMaintenance(),
+        outcome.status().getMaintenance());
     outcome.stepTaken().ifPresent(kind -> deps.metrics().step(namespace, outcome.names().cluster(),
         kind.name().toLowerCase()));
     Duration next = requeue.next(namespace + "/" + outcome.names().cluster(), outcome.wakeups(), now);

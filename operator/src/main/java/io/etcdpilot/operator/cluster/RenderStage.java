@@ -11,6 +11,8 @@ import io.etcdpilot.operator.pki.SecretStore;
 import io.etcdpilot.operator.pki.TlsMaterial;
 import io.etcdpilot.operator.pki.TlsSettings;
 import io.etcdpilot.operator.restore.RestorePlan;
+import io.etcdpilot.operator.validation.ImmutableFields;
+import io.etcdpilot.operator.volumes.VolumeSizing;
 import io.etcdpilot.operator.validation.SpecValidator;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -43,7 +45,10 @@ final class RenderStage {
     EtcdCluster cluster = state.cluster();
     List<SpecViolation> violations = new ArrayList<>(validator.validate(cluster.getSpec()));
     if (!violations.isEmpty()) return new Rendering.Invalid(state, violations);
-    ClusterObjects objects = new ClusterObjects(cluster, settings.clusterDomain());
+    VolumeSizing.Plan volumes = VolumeSizing.plan(new ClusterObjects(cluster, settings.clusterDomain()).volumeSize(),
+        ImmutableFields.claimSize(state.statefulSet()), state.claims(),
+        cluster.getSpec().getStorage() != null && cluster.getSpec().getStorage().getAutoGrow() != null);
+    ClusterObjects objects = new ClusterObjects(cluster, settings.clusterDomain()).sizedTo(volumes.rendered());
     violations.addAll(immutableAfterBootstrap(objects, state.stateConfigMap()));
     // A cluster created from a snapshot: its members restore it before etcd starts (decided once, at creation).
     RestorePlan.Decision restore = RestorePlan.decide(cluster, state.stateConfigMap(), state.snapshotNamed(),
@@ -64,7 +69,8 @@ final class RenderStage {
         return new Rendering.Invalid(state, List.of(new SpecViolation(e.field(), e.reason())));
       }
     }
-    return new Rendering.Desired(state, objects, restore, tlsSettings, tls, validator.warnings(cluster.getSpec()));
+    return new Rendering.Desired(state, objects, restore, tlsSettings, tls, validator.warnings(cluster.getSpec()),
+        volumes);
   }
 
   /** Fields that cannot change once members exist: URLs of every member would change with the scheme. */

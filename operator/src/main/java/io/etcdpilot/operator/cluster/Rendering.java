@@ -7,6 +7,7 @@ import io.etcdpilot.operator.model.SpecViolation;
 import io.etcdpilot.operator.pki.TlsMaterial;
 import io.etcdpilot.operator.pki.TlsSettings;
 import io.etcdpilot.operator.restore.RestorePlan;
+import io.etcdpilot.operator.volumes.VolumeSizing;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,9 +27,10 @@ sealed interface Rendering permits Rendering.Desired, Rendering.Invalid {
    *
    * @param tls this pass's certificates; empty with TLS off, and while paused (nothing is issued then)
    * @param warnings spec choices that work but are unwise (even sizes)
+   * @param volumes the volumes' sizes: what the objects render, which claims grow, whether the StatefulSet is re-created
    */
   record Desired(ClusterState state, ClusterObjects objects, RestorePlan.Decision restore, TlsSettings tlsSettings,
-      Optional<TlsMaterial> tls, List<String> warnings) implements Rendering {
+      Optional<TlsMaterial> tls, List<String> warnings, VolumeSizing.Plan volumes) implements Rendering {
     EtcdCluster cluster() {
       return state.cluster();
     }

@@ -1,5 +1,6 @@
 package io.etcdpilot.operator.cluster;
 
+import io.etcdpilot.operator.api.v1alpha1.MaintenanceStatus;
 import io.etcdpilot.operator.api.v1alpha1.MemberFailure;
 import io.etcdpilot.operator.api.v1alpha1.Operation;
 import io.etcdpilot.operator.etcd.EtcdAdmin;
@@ -8,6 +9,7 @@ import io.etcdpilot.operator.kube.LeaseFence;
 import io.etcdpilot.operator.plan.OperationType;
 import io.etcdpilot.operator.plan.Step;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -15,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Carries out the step the arbiter picked, through the steps of its kind ({@link MembershipSteps},
- * {@link RestartSteps}), switching over {@link Step.Kind} so that a new kind cannot be forgotten. Only etcd's "not
+ * {@link RestartSteps}, {@link MaintenanceSteps}), switching over {@link Step.Kind} so that a new kind cannot be forgotten. Only etcd's "not
  * now" answers turn into a wait; anything else fails the pass.
  */
 final class StepExecutor {
@@ -23,16 +25,25 @@ final class StepExecutor {
 
   private final MembershipSteps membership;
   private final RestartSteps restarts;
+  private final MaintenanceSteps maintenance;
   private final LeaseFence fence;
 
-  StepExecutor(KubernetesClient client, EtcdAdmin admin, ObjectApplier applier, LeaseFence fence) {
+  StepExecutor(KubernetesClient client, EtcdAdmin admin, ObjectApplier applier, LeaseFence fence, Clock clock) {
     this.membership = new MembershipSteps(client, admin, applier);
     this.restarts = new RestartSteps(client, admin);
+    this.maintenance = new MaintenanceSteps(admin, new VolumeGrowth(client), clock);
     this.fence = fence;
   }
 
-  /** The operation to report (null when there is nothing to do) and the last failed member. */
-  record Outcome(Operation operation, MemberFailure failure) {}
+  /**
+   * The operation to report (null when there is nothing to do), the last failed member, and the maintenance record a
+   * maintenance step changed (null: unchanged).
+   */
+  record Outcome(Operation operation, MemberFailure failure, MaintenanceStatus maintenance) {
+    Outcome(Operation operation, MemberFailure failure) {
+      this(operation, failure, null);
+    }
+  }
 
   Outcome execute(StepArbiter.Decision decision, StepTarget t, Instant now) throws Exception {
     if (decision == null) return new Outcome(null, t.lastFailure());
@@ -55,6 +66,8 @@ final class StepExecutor {
             membership.carryOut(step, t, type, now);
         case MOVE_LEADER_FOR_RESTART, RESTART_MEMBER, ENABLE_DOWNGRADE, CANCEL_DOWNGRADE ->
             restarts.carryOut(step, t, type, now);
+        case COMPACT, MOVE_LEADER_FOR_DEFRAG, DEFRAGMENT, DISARM_NOSPACE, DISARM_CORRUPT, GROW_VOLUMES ->
+            maintenance.carryOut(step, t, type, now);
       };
     } catch (Exception e) {
       if (!EtcdRefusal.isNotNow(e)) throw e;
@@ -70,7 +83,10 @@ final class StepExecutor {
     return switch (step.kind()) {
       case ADD_LEARNER -> "adding a learner";
       case PROMOTE -> "promoting the learner";
-      case MOVE_LEADER, MOVE_LEADER_FOR_RESTART -> "moving leadership";
+      case MOVE_LEADER, MOVE_LEADER_FOR_RESTART, MOVE_LEADER_FOR_DEFRAG -> "moving leadership";
+      case COMPACT -> "compacting";
+      case DISARM_NOSPACE -> "disarming NOSPACE";
+      case DISARM_CORRUPT -> "disarming CORRUPT";
       case REMOVE_MEMBER -> "removing the member";
       case ENABLE_DOWNGRADE -> "enabling the downgrade";
       case CANCEL_DOWNGRADE -> "cancelling the downgrade";

@@ -1,5 +1,6 @@
 package io.etcdpilot.operator.cluster;
 
+import io.etcdpilot.operator.api.v1alpha1.MaintenanceStatus;
 import io.etcdpilot.operator.api.v1alpha1.MemberFailure;
 import io.etcdpilot.operator.api.v1alpha1.Operation;
 import io.etcdpilot.operator.plan.Step;
@@ -17,6 +18,9 @@ import java.util.Optional;
  * @param memberFailure the last member that failed to join (kept from the last status unless a step changed it)
  * @param roll the member pods as a version change sees them
  * @param snapshots what the schedule asked of this pass; empty while paused
+ * @param maintenance status.maintenance after this pass
+ * @param maintenanceFinding what maintenance could not do by itself (null when nothing)
  */
 record StepResult(Applied applied, Optional<Step.Kind> taken, Operation operation, MemberFailure memberFailure,
-    List<UpgradeProgress.MemberRun> roll, Optional<SnapshotPlan.Plan> snapshots) {}
+    List<UpgradeProgress.MemberRun> roll, Optional<SnapshotPlan.Plan> snapshots, MaintenanceStatus maintenance,
+    String maintenanceFinding) {}

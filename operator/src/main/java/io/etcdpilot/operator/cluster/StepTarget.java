@@ -1,6 +1,7 @@
 package io.etcdpilot.operator.cluster;
 
 import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.api.v1alpha1.MaintenanceStatus;
 import io.etcdpilot.operator.api.v1alpha1.MemberFailure;
 import io.etcdpilot.operator.api.v1alpha1.Operation;
 import io.etcdpilot.operator.etcd.ClusterObservation;
@@ -20,9 +21,11 @@ import java.util.List;
  *
  * @param statefulSet the live StatefulSet
  * @param desiredStatefulSet the StatefulSet as this pass renders it (at its live size)
+ * @param maintenance status.maintenance as this pass carries it
  */
 record StepTarget(EtcdCluster cluster, ClusterObjects objects, ClusterState state, StatefulSet statefulSet,
-    StatefulSet desiredStatefulSet, ConfigMap stateConfigMap, Observation seen, KubeCache cache, PassEvents events) {
+    StatefulSet desiredStatefulSet, ConfigMap stateConfigMap, Observation seen, KubeCache cache, PassEvents events,
+    MaintenanceStatus maintenance) {
   ClusterNames names() {
     return objects.names();
   }

@@ -50,7 +50,8 @@ final class VersionStage {
     if (decision.refused()) refused.add(new SpecViolation("spec.version", decision.refusal()));
     ClusterObjects objects = desired.objects();
     if (!decision.render().equals(wanted)) {
-      objects = new ClusterObjects(cluster, settings.clusterDomain(), decision.render(), heldImage(cluster, live));
+      objects = new ClusterObjects(cluster, settings.clusterDomain(), decision.render(), heldImage(cluster, live))
+          .sizedTo(desired.objects().volumeSize());
       if (desired.objects().restore() != null) {
         objects = objects.restoring(desired.objects().restore(), desired.restore().recordedSpec(), settings.agentImage());
       }

@@ -10,12 +10,31 @@ import java.util.stream.Collectors;
  *
  * @param listAgreed whether the member list can decide a membership step: linearizable, or (etcd 3.4) the same list
  *     from a majority of its voters; false when the members answering disagree
+ * @param alarms the alarms etcd has raised (NOSPACE, CORRUPT); empty when none or when they could not be read
+ * @param corruption whose data differ while CORRUPT is raised ({@link Corruption#NONE} when it is not)
  */
 public record ClusterObservation(boolean reachable, long clusterId, List<ObservedMember> members, String error,
-    boolean listAgreed) {
+    boolean listAgreed, List<EtcdAlarm> alarms, Corruption corruption) {
 
   public ClusterObservation(boolean reachable, long clusterId, List<ObservedMember> members, String error) {
     this(reachable, clusterId, members, error, true);
+  }
+
+  public ClusterObservation(boolean reachable, long clusterId, List<ObservedMember> members, String error,
+      boolean listAgreed) {
+    this(reachable, clusterId, members, error, listAgreed, List.of(), Corruption.NONE);
+  }
+
+  public ClusterObservation withAlarms(List<EtcdAlarm> raised) {
+    return new ClusterObservation(reachable, clusterId, members, error, listAgreed, List.copyOf(raised), corruption);
+  }
+
+  public ClusterObservation withCorruption(Corruption judged) {
+    return new ClusterObservation(reachable, clusterId, members, error, listAgreed, alarms, judged);
+  }
+
+  public boolean alarmed(EtcdAlarm.Type type) {
+    return alarms.stream().anyMatch(a -> a.type() == type);
   }
 
   public static ClusterObservation unreachable(String error) {

@@ -30,4 +30,16 @@ public interface EtcdAdmin {
 
   /** Whether etcd's authentication is enabled (3.4 → 3.5 is not a rolling upgrade then). */
   boolean authEnabled(EtcdConnection connection, List<String> clientUrls) throws Exception;
+
+  /** A member's database size and the bytes of it in use. */
+  record DbUsage(long size, long inUse) {}
+
+  /** Defragments one member (sent to its own client URL); returns its sizes once it is done. */
+  DbUsage defragment(EtcdConnection connection, String memberClientUrl, java.time.Duration timeout) throws Exception;
+
+  /** Compacts to the current revision and waits until the backend has freed the space; returns that revision. */
+  long compactToCurrent(EtcdConnection connection, List<String> clientUrls) throws Exception;
+
+  /** Disarms one alarm. */
+  void disarm(EtcdConnection connection, List<String> clientUrls, EtcdAlarm alarm) throws Exception;
 }

@@ -101,7 +101,9 @@ public class JetcdObserver implements EtcdObserver, EtcdAdmin, AutoCloseable {
         members.add(member);
       }
       channels.retain(connection.clusterKey(), inUse);
-      return new ClusterObservation(true, list.getHeader().getClusterId(), members, null, agreed);
+      ClusterObservation seen = new ClusterObservation(true, list.getHeader().getClusterId(), members, null, agreed)
+          .withAlarms(alarms(connection, members));
+      return seen.alarmed(EtcdAlarm.Type.CORRUPT) ? seen.withCorruption(corruption(connection, seen)) : seen;
     } catch (Exception e) {
       String reason = rootMessage(e);
       log.debug("cluster {} not reachable: {}", connection.clusterKey(), reason);
@@ -121,11 +123,64 @@ public class JetcdObserver implements EtcdObserver, EtcdAdmin, AutoCloseable {
       StatusResponse s = status.get();
       return new ObservedMember(m.getID(), m.getName(), peers, clients, m.getIsLearner(), true, s.getVersion(),
           s.getDbSize(), s.getRaftIndex(), s.getRaftTerm(), s.getLeader(), null, VersionCalls.storageVersion(s),
-          VersionCalls.downgradeTarget(s));
+          VersionCalls.downgradeTarget(s), MaintenanceCalls.dbSizeInUse(s), s.getHeader().getRevision());
     } catch (Exception e) {
       return new ObservedMember(m.getID(), m.getName(), peers, clients, m.getIsLearner(), false, null, 0, 0, 0, 0,
           rootMessage(e));
     }
+  }
+
+  /** The alarms, from the first member that answers; none when no member does (said in the log). */
+  private List<EtcdAlarm> alarms(EtcdConnection connection, List<ObservedMember> members) {
+    List<String> urls = members.stream().filter(ObservedMember::reachable).map(m -> m.clientUrls().get(0)).toList();
+    try {
+      return onAnyMember(connection, urls, ch -> MaintenanceCalls.alarms(ch, timeout));
+    } catch (Exception e) {
+      log.debug("alarms of {} not read: {}", connection.clusterKey(), rootMessage(e));
+      return List.of();
+    }
+  }
+
+  /** Who differs, from every reachable voter's hash (asked only while CORRUPT is raised). */
+  private Corruption corruption(EtcdConnection connection, ClusterObservation seen) {
+    List<Corruption.Hash> hashes = new ArrayList<>();
+    for (ObservedMember m : seen.members()) {
+      if (m.learner() || !m.reachable()) continue;
+      try {
+        var h = MaintenanceCalls.hashKv(channels.channel(connection, m.clientUrls().get(0)), timeout.multipliedBy(3));
+        hashes.add(new Corruption.Hash(m.id(), h.getHeader().getRevision(), h.getCompactRevision(),
+            Integer.toUnsignedLong(h.getHash())));
+      } catch (Exception e) {
+        log.debug("hash of {} not read: {}", m.name(), rootMessage(e));
+      }
+    }
+    Set<Long> voters = new HashSet<>();
+    seen.members().stream().filter(m -> !m.learner()).forEach(m -> voters.add(m.id()));
+    return Corruption.judge(seen.alarms().stream().filter(a -> a.type() == EtcdAlarm.Type.CORRUPT).toList(), voters,
+        hashes);
+  }
+
+  @Override
+  public DbUsage defragment(EtcdConnection connection, String memberClientUrl, Duration defragTimeout)
+      throws Exception {
+    ManagedChannel channel = channels.channel(connection, memberClientUrl);
+    MaintenanceCalls.defragment(channel, defragTimeout);
+    long[] sizes = MaintenanceCalls.sizes(channel, timeout);
+    return new DbUsage(sizes[0], sizes[1]);
+  }
+
+  @Override
+  public long compactToCurrent(EtcdConnection connection, List<String> clientUrls) throws Exception {
+    // Physical compaction of a large database takes longer than a status call.
+    return onAnyMember(connection, clientUrls, ch -> MaintenanceCalls.compactToCurrent(ch, timeout.multipliedBy(20)));
+  }
+
+  @Override
+  public void disarm(EtcdConnection connection, List<String> clientUrls, EtcdAlarm alarm) throws Exception {
+    onAnyMember(connection, clientUrls, ch -> {
+      MaintenanceCalls.disarm(ch, alarm, timeout.multipliedBy(3));
+      return null;
+    });
   }
 
   @Override

@@ -26,6 +26,8 @@ public final class MembershipInputs {
   public static final String VOLUME_OWNER_LABEL = "etcdpilot.io/member-id";
   /** What etcd says when it starts without data and is not in the join list: its data is gone. */
   private static final List<String> DATA_LOST_SIGNS = List.of("couldn't find local name", "member count is unequal");
+  /** What etcd says when its initial corruption check finds its data differ from its peers'. */
+  private static final List<String> DATA_CORRUPT_SIGNS = List.of("found data inconsistency with peers");
 
   private MembershipInputs() {}
 
@@ -47,7 +49,8 @@ public final class MembershipInputs {
       ClusterObservation observation, List<Pod> pods, List<PersistentVolumeClaim> claims, Instant learnerSince,
       String addsStopped, Set<String> heldByRoll) {
     List<MembershipPlanner.Member> members = observation.members().stream().map(m -> new MembershipPlanner.Member(
-        m.id(), ordinalOf(names, m), m.learner(), m.started(), m.reachable())).toList();
+        m.id(), ordinalOf(names, m), m.learner(), m.started(), m.reachable(),
+        observation.corruption().decided() && observation.corruption().corrupt().contains(m.id()))).toList();
     int leader = observation.leader().map(m -> ordinalOf(names, m)).orElse(-1);
     return new MembershipPlanner.Observed(desired, statefulSetReplicas, members, leader, learnerSince,
         slots(names, pods, claims, observation, heldByRoll), addsStopped);
@@ -99,21 +102,27 @@ public final class MembershipInputs {
       String label = c == null ? null : relabel.getOrDefault(c.getMetadata().getName(), owner(c));
       Pod pod = podByName.get(names.member(i));
       String cannotStart = pod == null ? null : PodFacts.startProblem(pod).orElse(null);
-      slots.put(i, new MembershipPlanner.Slot(i, memberId(label), pod != null && dataLost(pod),
+      slots.put(i, new MembershipPlanner.Slot(i, memberId(label), pod != null && lastExitSays(pod, DATA_LOST_SIGNS),
           pod == null || heldByRoll.contains(pod.getMetadata().getName()) ? null : PodFacts.notReadySince(pod),
           pod != null && PodFacts.ready(pod), cannotStart,
-          cannotStart == null ? null : PodFacts.startProblemSince(pod)));
+          cannotStart == null ? null : PodFacts.startProblemSince(pod),
+          pod != null && lastExitSays(pod, DATA_CORRUPT_SIGNS)));
     }
     return slots;
   }
 
   /** The pod's last exit was etcd refusing to start without data for a member that still exists. */
   public static boolean dataLost(Pod pod) {
+    return lastExitSays(pod, DATA_LOST_SIGNS);
+  }
+
+  /** The pod is not ready and its container's last exit message says one of {@code signs}. */
+  private static boolean lastExitSays(Pod pod, List<String> signs) {
     if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) return false;
     for (ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
       if (cs.getLastState() == null || cs.getLastState().getTerminated() == null) continue;
       String message = cs.getLastState().getTerminated().getMessage();
-      if (message != null && !Boolean.TRUE.equals(cs.getReady()) && DATA_LOST_SIGNS.stream().anyMatch(message::contains)) {
+      if (message != null && !Boolean.TRUE.equals(cs.getReady()) && signs.stream().anyMatch(message::contains)) {
         return true;
       }
     }

@@ -38,8 +38,15 @@ public final class MembershipPlanner {
    */
   public static final Duration START_DEADLINE = Duration.ofMinutes(2);
 
-  /** A member as etcd lists it; {@code ordinal} comes from its peer URL (its pod name). */
-  public record Member(long id, int ordinal, boolean learner, boolean started, boolean healthy) {}
+  /**
+   * A member as etcd lists it; {@code ordinal} comes from its peer URL (its pod name). {@code corrupt}: its data differ
+   * from its peers' (etcd's CORRUPT alarm, decided by a majority).
+   */
+  public record Member(long id, int ordinal, boolean learner, boolean started, boolean healthy, boolean corrupt) {
+    public Member(long id, int ordinal, boolean learner, boolean started, boolean healthy) {
+      this(id, ordinal, learner, started, healthy, false);
+    }
+  }
 
   /**
    * What Kubernetes says about one ordinal. {@code volumeOwner}: the member whose data the ordinal's volume
@@ -47,12 +54,18 @@ public final class MembershipPlanner {
    * exits because etcd found no data for a member that still exists. {@code notReadySince}: null while ready.
    * {@code serving}: the ordinal's pod is Ready (its member answers clients): its volume is never wiped.
    * {@code startProblem}: why its pod cannot start, in Kubernetes' words (unschedulable, image not pulled), since
-   * {@code startProblemSince}; null while it starts as it should.
+   * {@code startProblemSince}; null while it starts as it should. {@code dataCorrupt}: etcd refused to start it because
+   * its data differ from its peers' (the initial corruption check).
    */
   public record Slot(int ordinal, Long volumeOwner, boolean dataLost, Instant notReadySince, boolean serving,
-      String startProblem, Instant startProblemSince) {
+      String startProblem, Instant startProblemSince, boolean dataCorrupt) {
     public Slot(int ordinal, Long volumeOwner, boolean dataLost, Instant notReadySince) {
-      this(ordinal, volumeOwner, dataLost, notReadySince, false, null, null);
+      this(ordinal, volumeOwner, dataLost, notReadySince, false, null, null, false);
+    }
+
+    public Slot(int ordinal, Long volumeOwner, boolean dataLost, Instant notReadySince, boolean serving,
+        String startProblem, Instant startProblemSince) {
+      this(ordinal, volumeOwner, dataLost, notReadySince, serving, startProblem, startProblemSince, false);
     }
 
     public static Slot healthy(int ordinal, long owner) {
@@ -197,10 +210,14 @@ public final class MembershipPlanner {
   /** A voter that lost its data, or has been unreachable past the deadline, is removed so it can be re-added. */
   private Optional<Step> replacementStep(Observed o, List<Member> voters, long healthyVoters, Instant now) {
     for (Member m : voters.stream().sorted(Comparator.comparingInt(Member::ordinal)).toList()) {
-      if (m.healthy()) continue;
+      if (m.healthy() && !m.corrupt()) continue;
       Slot slot = o.slot(m.ordinal());
       String why;
-      if (slot.dataLost()) {
+      if (m.corrupt()) {
+        why = "member " + m.ordinal() + "'s data differ from its peers' (etcd raised CORRUPT)";
+      } else if (slot.dataCorrupt()) {
+        why = "member " + m.ordinal() + "'s data differ from its peers' (etcd's corruption check refused to start it)";
+      } else if (slot.dataLost()) {
         why = "member " + m.ordinal() + " lost its data";
       } else if (slot.notReadySince() != null && !slot.notReadySince().plus(failedMemberDeadline).isAfter(now)) {
         why = "member " + m.ordinal() + " unreachable for more than " + Durations.format(failedMemberDeadline);

@@ -1,7 +1,10 @@
 package io.etcdpilot.operator.metrics;
 
 import io.etcdpilot.operator.api.v1alpha1.EtcdClusterStatus;
+import io.etcdpilot.operator.api.v1alpha1.MaintenanceStatus;
+import io.etcdpilot.operator.api.v1alpha1.MemberMaintenance;
 import io.etcdpilot.operator.api.v1alpha1.MemberStatus;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.etcdpilot.operator.model.Quorum;
 import io.etcdpilot.operator.plan.OperationType;
 import io.micrometer.core.instrument.Counter;
@@ -20,7 +23,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * Per-cluster gauges, labelled {@code namespace} and {@code cluster} only (bounded cardinality), from the status each
  * pass writes: members by role, ready voters, quorum, leader present, operation in flight by type, certificate expiry,
- * newest snapshot, upgrade in progress; and the steps the operator took, by kind. Meters of a deleted cluster go.
+ * newest snapshot, upgrade in progress, quota and database sizes, NOSPACE, defragmentation failures; and the steps the
+ * operator took, by kind, and defragmentations by result with the bytes they gave back. Meters of a deleted cluster go.
  */
 public final class ClusterMetrics {
   private final MeterRegistry registry;
@@ -46,6 +50,31 @@ public final class ClusterMetrics {
         .tags(Tags.of("namespace", namespace, "cluster", cluster, "kind", kind)).register(registry).increment();
   }
 
+  /** Counts the defragmentations a pass recorded (by result) and the bytes they gave back. */
+  public void maintenance(String namespace, String cluster, MaintenanceStatus before, MaintenanceStatus after) {
+    if (after == null || after.getMembers() == null) return;
+    Tags tags = Tags.of("namespace", namespace, "cluster", cluster);
+    for (MemberMaintenance now : after.getMembers()) {
+      MemberMaintenance was = before == null || before.getMembers() == null ? null : before.getMembers().stream()
+          .filter(x -> now.getName().equals(x.getName())).findFirst().orElse(null);
+      if (now.getLastDefragTime() != null && (was == null || !now.getLastDefragTime().equals(was.getLastDefragTime()))) {
+        defragmentations(tags, "succeeded").increment();
+        long reclaimed = now.getBytesBefore() == null || now.getBytesAfter() == null ? 0
+            : Math.max(0, now.getBytesBefore() - now.getBytesAfter());
+        Counter.builder("etcdpilot_defrag_reclaimed_bytes").description("Bytes defragmentations gave back")
+            .baseUnit("bytes").tags(tags).register(registry).increment(reclaimed);
+      }
+      if (now.getLastFailureTime() != null && (was == null || !now.getLastFailureTime().equals(was.getLastFailureTime()))) {
+        defragmentations(tags, "failed").increment();
+      }
+    }
+  }
+
+  private Counter defragmentations(Tags tags, String result) {
+    return Counter.builder("etcdpilot_defragmentations").description("Defragmentations of members, by result")
+        .tags(tags.and("result", result)).register(registry);
+  }
+
   /** Drops the meters of clusters that no longer exist. */
   public void retain(Set<String> clusterKeys) {
     for (String key : List.copyOf(clusters.keySet())) {
@@ -53,7 +82,9 @@ public final class ClusterMetrics {
       Registered r = clusters.remove(key);
       r.meters.forEach(registry::remove);
       String[] nc = key.split("/", 2);
-      registry.find("etcdpilot_steps").tags("namespace", nc[0], "cluster", nc[1]).meters().forEach(registry::remove);
+      for (String counter : List.of("etcdpilot_steps", "etcdpilot_defragmentations", "etcdpilot_defrag_reclaimed_bytes")) {
+        registry.find(counter).tags("namespace", nc[0], "cluster", nc[1]).meters().forEach(registry::remove);
+      }
     }
   }
 
@@ -90,6 +121,20 @@ public final class ClusterMetrics {
         + " overdue; absent without a schedule", tags, s -> io.etcdpilot.operator.status.Conditions.find(s.getConditions(),
             io.etcdpilot.operator.snapshot.SnapshotScheduling.CONDITION).map(c -> "True".equals(c.getStatus()) ? 1.0 : 0.0)
             .orElse(Double.NaN));
+    gauge(r, "etcdpilot_cluster_quota_bytes", "Backend quota the members run with", tags,
+        s -> s.getMaintenance() == null || s.getMaintenance().getQuotaBytes() == null ? 0
+            : s.getMaintenance().getQuotaBytes());
+    gauge(r, "etcdpilot_cluster_db_size_max_bytes", "Largest member database (rounded up to MiB)", tags,
+        s -> largest(s, MemberStatus::getDbSize));
+    gauge(r, "etcdpilot_cluster_db_size_in_use_max_bytes", "Largest bytes in use of a member database (MiB)", tags,
+        s -> largest(s, MemberStatus::getDbSizeInUse));
+    gauge(r, "etcdpilot_cluster_nospace", "1 while etcd's NOSPACE alarm is raised (the cluster refuses writes)", tags,
+        s -> io.etcdpilot.operator.status.Conditions.find(s.getConditions(), io.etcdpilot.operator.status.Conditions.READY)
+            .filter(c -> "QuotaExhausted".equals(c.getReason())).isPresent() ? 1 : 0);
+    gauge(r, "etcdpilot_cluster_defrag_consecutive_failures", "Most defragmentations of one member that failed in a row",
+        tags, s -> s.getMaintenance() == null || s.getMaintenance().getMembers() == null ? 0
+            : s.getMaintenance().getMembers().stream().mapToInt(m -> m.getConsecutiveFailures() == null ? 0
+                : m.getConsecutiveFailures()).max().orElse(0));
     gauge(r, "etcdpilot_cluster_ready", "1 when the cluster's Ready condition is True", tags,
         s -> io.etcdpilot.operator.status.Conditions.isTrue(s.getConditions(), io.etcdpilot.operator.status.Conditions.READY) ? 1 : 0);
     gauge(r, "etcdpilot_cluster_stalled", "1 when the cluster's Stalled condition is True", tags,
@@ -100,6 +145,12 @@ public final class ClusterMetrics {
   private void gauge(Registered r, String name, String description, Tags tags, ToDoubleFunction<EtcdClusterStatus> value) {
     r.meters.add(Gauge.builder(name, r, x -> value.applyAsDouble(x.status)).description(description).tags(tags)
         .register(registry));
+  }
+
+  private static double largest(EtcdClusterStatus s, java.util.function.Function<MemberStatus, String> size) {
+    if (s.getMembers() == null) return 0;
+    return s.getMembers().stream().map(size).filter(java.util.Objects::nonNull)
+        .mapToDouble(q -> Quantity.getAmountInBytes(new Quantity(q)).doubleValue()).max().orElse(0);
   }
 
   private static double epoch(String time) {

@@ -35,6 +35,8 @@ public final class ClusterObjects {
   private RestoreSource restore;
   private String agentImage;
   private String restoreSpec;
+  /** The members' volume size as rendered (the spec's, or the live one while volumes grow); null: the spec's. */
+  private String volumeSize;
 
   /** ConfigMap keys of a cluster created from a snapshot: whether its members restore, and what etcdutl is given. */
   public static final String RESTORE_MODE_KEY = "restore-mode";
@@ -79,6 +81,7 @@ public final class ClusterObjects {
   public ClusterObjects restoring(RestoreSource source, String recordedSpec,
       String agentImage) {
     ClusterObjects copy = new ClusterObjects(cluster, names.clusterDomain(), version, image);
+    copy.volumeSize = volumeSize;
     copy.restore = source;
     copy.restoreSpec = recordedSpec;
     copy.agentImage = agentImage;
@@ -86,6 +89,31 @@ public final class ClusterObjects {
   }
 
   public RestoreSource restore() { return restore; }
+
+  /** Each member's volume, as the claim template asks for it. */
+  public String volumeSize() {
+    if (volumeSize != null) return volumeSize;
+    StorageSpec storage = cluster.getSpec().getStorage();
+    return storage == null || storage.getSize() == null ? StorageSpec.DEFAULT_SIZE : storage.getSize();
+  }
+
+  /**
+   * The same objects with volumes of {@code size}: while volumes grow, the claim template and the quota derived from
+   * it stay at the size every member has.
+   */
+  public ClusterObjects sizedTo(String size) {
+    ClusterObjects copy = new ClusterObjects(cluster, names.clusterDomain(), version, image);
+    copy.restore = restore;
+    copy.restoreSpec = restoreSpec;
+    copy.agentImage = agentImage;
+    copy.volumeSize = size;
+    return copy;
+  }
+
+  /** The backend quota members run with on such volumes. */
+  public long quotaBytes() {
+    return BackendQuota.of(cluster.getSpec().getEtcd(), BackendQuota.bytes(volumeSize()));
+  }
 
   public ClusterNames names() { return names; }
   public TlsWiring tls() { return tls; }
@@ -231,7 +259,7 @@ public final class ClusterObjects {
 
     PersistentVolumeClaimSpecBuilder claim = new PersistentVolumeClaimSpecBuilder()
         .withAccessModes("ReadWriteOnce")
-        .withNewResources().addToRequests("storage", new Quantity(storage.getSize() == null ? "8Gi" : storage.getSize())).endResources();
+        .withNewResources().addToRequests("storage", new Quantity(volumeSize())).endResources();
     if (storage.getStorageClassName() != null && !storage.getStorageClassName().isBlank()) {
       claim.withStorageClassName(storage.getStorageClassName());
     }
@@ -253,7 +281,7 @@ public final class ClusterObjects {
         .withName("etcd")
         .withImage(image())
         .withCommand("/usr/local/bin/etcd")
-        .withArgs(EtcdFlags.build(version, names, tls, spec.getEtcd(), clusterToken(), trust))
+        .withArgs(EtcdFlags.build(version, names, tls, spec.getEtcd(), clusterToken(), trust, quotaBytes()))
         .withEnv(env)
         .addNewPort().withName("client").withContainerPort(ClusterNames.CLIENT_PORT).endPort()
         .addNewPort().withName("peer").withContainerPort(ClusterNames.PEER_PORT).endPort()

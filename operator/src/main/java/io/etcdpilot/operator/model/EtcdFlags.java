@@ -45,9 +45,46 @@ public final class EtcdFlags {
     return f;
   }
 
-  /** @param trust the names required on peer and client certificates (null fields: any from the trusted CAs) */
+  /** How often members compare their data with each other's (the periodic and the compaction hash checks). */
+  public static final String CORRUPT_CHECK_INTERVAL = "5m";
+
+  /**
+   * Corruption checks and defragmentation behaviour, by the names each version knows (from etcd's changelogs and
+   * flag sets): a member checks its data against its peers' before it serves (initial check; it refuses to start
+   * when they differ) and every {@link #CORRUPT_CHECK_INTERVAL} (the periodic check, and from 3.5.5 the compaction
+   * hash check), raising the CORRUPT alarm; from 3.5.14 a member stops serving gRPC while it defragments, so clients
+   * go to another member instead of waiting on it.
+   */
+  public static List<String> integrity(EtcdVersion version) {
+    List<String> f = new ArrayList<>();
+    if (version.isMinor(3, 4)) {
+      f.add("--logger=zap");
+      f.add("--enable-v2=false");
+      f.add("--experimental-initial-corrupt-check=true");
+      f.add("--experimental-corrupt-check-time=" + CORRUPT_CHECK_INTERVAL);
+    } else if (version.isMinor(3, 5)) {
+      f.add("--experimental-initial-corrupt-check=true");
+      f.add("--experimental-corrupt-check-time=" + CORRUPT_CHECK_INTERVAL);
+      if (version.patch() >= 5) {
+        f.add("--experimental-compact-hash-check-enabled=true");
+        f.add("--experimental-compact-hash-check-time=" + CORRUPT_CHECK_INTERVAL);
+      }
+      if (version.patch() >= 14) f.add("--experimental-stop-grpc-service-on-defrag=true");
+    } else {
+      // 3.6 turned the experimental switches into feature gates and renamed the intervals; 3.7 knows only these.
+      f.add("--feature-gates=InitialCorruptCheck=true,CompactHashCheck=true,StopGRPCServiceOnDefrag=true");
+      f.add("--corrupt-check-time=" + CORRUPT_CHECK_INTERVAL);
+      f.add("--compact-hash-check-time=" + CORRUPT_CHECK_INTERVAL);
+    }
+    return f;
+  }
+
+  /**
+   * @param trust the names required on peer and client certificates (null fields: any from the trusted CAs)
+   * @param quotaBytes the backend quota ({@link BackendQuota})
+   */
   public static List<String> build(EtcdVersion version, ClusterNames names, TlsWiring tls, EtcdOptions options,
-      String clusterToken, MemberTrust trust) {
+      String clusterToken, MemberTrust trust, long quotaBytes) {
     String scheme = tls.scheme();
     String host = "$(" + ENV_POD_NAME + ")." + names.peerService() + "." + names.namespace() + ".svc."
         + names.clusterDomain();
@@ -68,22 +105,12 @@ public final class EtcdFlags {
     EtcdOptions o = options == null ? new EtcdOptions() : options;
     f.add("--auto-compaction-mode=" + (o.getAutoCompactionMode() == null ? "periodic" : o.getAutoCompactionMode().name()));
     f.add("--auto-compaction-retention=" + (o.getAutoCompactionRetention() == null ? "1h" : o.getAutoCompactionRetention()));
-    if (o.getQuotaBackendBytes() != null && o.getQuotaBackendBytes() > 0) {
-      f.add("--quota-backend-bytes=" + o.getQuotaBackendBytes());
-    }
+    f.add("--quota-backend-bytes=" + quotaBytes);
     if (o.getSnapshotCount() != null) f.add("--snapshot-count=" + o.getSnapshotCount());
     if (o.getHeartbeatIntervalMillis() != null) f.add("--heartbeat-interval=" + o.getHeartbeatIntervalMillis());
     if (o.getElectionTimeoutMillis() != null) f.add("--election-timeout=" + o.getElectionTimeoutMillis());
 
-    if (version.isMinor(3, 4)) {
-      f.add("--logger=zap");
-      f.add("--enable-v2=false");
-      f.add("--experimental-initial-corrupt-check=true");
-    } else if (version.isMinor(3, 5)) {
-      f.add("--experimental-initial-corrupt-check=true");
-    } else {
-      f.add("--feature-gates=InitialCorruptCheck=true");
-    }
+    f.addAll(integrity(version));
     return f;
   }
 }

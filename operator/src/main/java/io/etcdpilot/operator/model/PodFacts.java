@@ -1,8 +1,11 @@
 package io.etcdpilot.operator.model;
 
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** What the operator reads from a member pod, in one place. */
@@ -12,15 +15,22 @@ public final class PodFacts {
   /**
    * Whether the pod is a member pod of that StatefulSet: controlled by it and named {@code <set>-<ordinal>}. Anything
    * else that carries a cluster's label (a debugging pod, a NetworkPolicy probe) is no member and must never be
-   * restarted, counted or replaced as one.
+   * restarted, counted or replaced as one. A pod controlled by nothing that the StatefulSet selects and names as its
+   * own is one too: its StatefulSet was re-created (to grow the volumes) and adopts it, as the StatefulSet
+   * controller adopts any such pod.
    */
-  public static boolean memberOf(Pod p, String statefulSet) {
+  public static boolean memberOf(Pod p, String statefulSet, Map<String, String> selector) {
     String name = p.getMetadata().getName();
-    boolean controlled = p.getMetadata().getOwnerReferences() != null && p.getMetadata().getOwnerReferences().stream()
-        .anyMatch(o -> Boolean.TRUE.equals(o.getController()) && "StatefulSet".equals(o.getKind())
-            && statefulSet.equals(o.getName()));
-    return controlled && name.startsWith(statefulSet + "-")
-        && name.substring(statefulSet.length() + 1).matches("0|[1-9][0-9]{0,3}");
+    if (!name.startsWith(statefulSet + "-") || !name.substring(statefulSet.length() + 1).matches("0|[1-9][0-9]{0,3}")) {
+      return false;
+    }
+    List<OwnerReference> owners = p.getMetadata().getOwnerReferences() == null ? List.of()
+        : p.getMetadata().getOwnerReferences();
+    boolean controlled = owners.stream().anyMatch(o -> Boolean.TRUE.equals(o.getController())
+        && "StatefulSet".equals(o.getKind()) && statefulSet.equals(o.getName()));
+    boolean orphan = owners.stream().noneMatch(o -> Boolean.TRUE.equals(o.getController()));
+    Map<String, String> labels = p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels();
+    return controlled || (orphan && labels.entrySet().containsAll(selector.entrySet()));
   }
 
   /** The ordinal in a StatefulSet pod's name ({@code <set>-<ordinal>}); only for {@link #memberOf member pods}. */

@@ -8,7 +8,8 @@ public sealed interface Step {
   enum Kind {
     NOTHING, WAIT,
     ADD_LEARNER, WIPE_VOLUME, GROW_STATEFULSET, PROMOTE, MOVE_LEADER, REMOVE_MEMBER, SHRINK_STATEFULSET,
-    MOVE_LEADER_FOR_RESTART, RESTART_MEMBER, ENABLE_DOWNGRADE, CANCEL_DOWNGRADE
+    MOVE_LEADER_FOR_RESTART, RESTART_MEMBER, ENABLE_DOWNGRADE, CANCEL_DOWNGRADE,
+    COMPACT, MOVE_LEADER_FOR_DEFRAG, DEFRAGMENT, DISARM_NOSPACE, DISARM_CORRUPT, GROW_VOLUMES
   }
 
   Kind kind();
@@ -82,5 +83,35 @@ public sealed interface Step {
   /** Stop the downgrade etcd has enabled: the spec no longer asks for that minor. */
   record CancelDowngrade(String targetMinor) implements Step {
     public Kind kind() { return Kind.CANCEL_DOWNGRADE; }
+  }
+
+  /** NOSPACE: compact to the current revision (and wait for the backend to free it) before defragmenting. */
+  record Compact() implements Step {
+    public Kind kind() { return Kind.COMPACT; }
+  }
+
+  /** Leadership away from the leader before it is defragmented: a defragmenting leader stalls every write. */
+  record MoveLeaderForDefrag(String from, String to, long toId) implements Step {
+    public Kind kind() { return Kind.MOVE_LEADER_FOR_DEFRAG; }
+  }
+
+  /** Defragment one member; {@code why} says what the rule or the NOSPACE recovery saw. */
+  record Defragment(String member, long id, String why) implements Step {
+    public Kind kind() { return Kind.DEFRAGMENT; }
+  }
+
+  /** Every member is below the disarm threshold: disarm NOSPACE, writes are taken again. */
+  record DisarmNoSpace() implements Step {
+    public Kind kind() { return Kind.DISARM_NOSPACE; }
+  }
+
+  /** No member's data differ any more (the one that did was removed, or a majority agrees): disarm CORRUPT. */
+  record DisarmCorrupt(String why) implements Step {
+    public Kind kind() { return Kind.DISARM_CORRUPT; }
+  }
+
+  /** Automatic growth: every member's claim asks for {@code size}; the StatefulSet and quota follow once they have it. */
+  record GrowVolumes(String size, String why) implements Step {
+    public Kind kind() { return Kind.GROW_VOLUMES; }
   }
 }

@@ -16,6 +16,8 @@ public final class Conditions {
   public static final String STALLED = "Stalled";
   public static final String SIZE_WARNING = "SizeWarning";
   public static final String TLS_DISABLED = "TLSDisabled";
+  /** Present (True) only while a member's defragmentations keep failing or the defragmentation rule fails. */
+  public static final String DEFRAG_FAILING = "DefragFailing";
 
   private Conditions() {}
 

@@ -3,11 +3,15 @@ package io.etcdpilot.operator.status;
 import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
 import io.etcdpilot.operator.api.v1alpha1.CertificateStatus;
 import io.etcdpilot.operator.api.v1alpha1.EtcdClusterStatus;
+import io.etcdpilot.operator.api.v1alpha1.MaintenanceStatus;
+import io.etcdpilot.operator.api.v1alpha1.NoSpaceRecovery;
 import io.etcdpilot.operator.api.v1alpha1.MemberFailure;
 import io.etcdpilot.operator.api.v1alpha1.MemberStatus;
 import io.etcdpilot.operator.api.v1alpha1.Operation;
 import io.etcdpilot.operator.api.v1alpha1.UpgradeStatus;
 import io.etcdpilot.operator.etcd.ClusterObservation;
+import io.etcdpilot.operator.etcd.EtcdAlarm;
+import io.etcdpilot.operator.maintenance.MaintenanceRecords;
 import io.etcdpilot.operator.etcd.ObservedMember;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.model.EtcdVersion;
@@ -18,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -43,11 +48,16 @@ public final class StatusCalculator {
    * @param memberFailure the last member that failed to join; null when none did
    * @param certificates expiry dates; null with TLS off (the last reported stay)
    * @param upgrade the version change in progress; null when none is
+   * @param maintenance the quota, defragmentations and NOSPACE recoveries; null: as last reported
    */
   public record Work(Operation operation, MemberFailure memberFailure, CertificateStatus certificates,
-      UpgradeStatus upgrade) {
+      UpgradeStatus upgrade, MaintenanceStatus maintenance) {
+    public Work(Operation operation, MemberFailure memberFailure, CertificateStatus certificates, UpgradeStatus upgrade) {
+      this(operation, memberFailure, certificates, upgrade, null);
+    }
+
     public static Work idle() {
-      return new Work(null, null, null, null);
+      return new Work(null, null, null, null, null);
     }
   }
 
@@ -59,17 +69,24 @@ public final class StatusCalculator {
    * @param upgradeStuck why the version change is stuck; null when it is not
    * @param restoreFailure why the members could not restore the snapshot the cluster is created from; null when they could
    * @param podsNotStarting member pods that cannot start, in Kubernetes' words (unschedulable, image not pulled)
+   * @param maintenanceFinding what maintenance cannot do by itself (a rule that fails, live data above the quota);
+   *     null when nothing
    */
   public record Problems(List<String> warnings, List<SpecViolation> refused, String upgradeStuck, String restoreFailure,
-      List<String> podsNotStarting) {
+      List<String> podsNotStarting, String maintenanceFinding) {
     public Problems {
       warnings = warnings == null ? List.of() : warnings;
       refused = refused == null ? List.of() : refused;
       podsNotStarting = podsNotStarting == null ? List.of() : podsNotStarting;
     }
 
+    public Problems(List<String> warnings, List<SpecViolation> refused, String upgradeStuck, String restoreFailure,
+        List<String> podsNotStarting) {
+      this(warnings, refused, upgradeStuck, restoreFailure, podsNotStarting, null);
+    }
+
     public static Problems none() {
-      return new Problems(List.of(), List.of(), null, null, List.of());
+      return new Problems(List.of(), List.of(), null, null, List.of(), null);
     }
   }
 
@@ -132,6 +149,7 @@ public final class StatusCalculator {
     s.setLastSnapshot(previous.getLastSnapshot());
     s.setNextSnapshotTime(previous.getNextSnapshotTime());
     s.setLastScheduleTime(previous.getLastScheduleTime());
+    s.setMaintenance(work.maintenance() != null ? work.maintenance() : previous.getMaintenance());
 
     ClusterObservation obs = in.observation();
     List<MemberStatus> members = new ArrayList<>();
@@ -144,6 +162,7 @@ public final class StatusCalculator {
       String version = m.reachable() ? m.version() : previousVersion(previous, m.idHex());
       MemberStatus ms = new MemberStatus(m.started() ? m.name() : null, m.idHex(), role, m.reachable(), version,
           m.reachable() ? roundedSize(m.dbSizeBytes()) : null);
+      ms.setDbSizeInUse(m.reachable() ? roundedSize(m.dbSizeInUse()) : null);
       ms.setError(m.reachable() ? null : EtcdErrors.summarize(m.error()));
       members.add(ms);
     }
@@ -180,6 +199,18 @@ public final class StatusCalculator {
       ready = false;
       reason = "NoLeader";
       message = "the cluster has no leader";
+    } else if (obs.alarmed(EtcdAlarm.Type.CORRUPT)) {
+      ready = false;
+      reason = "DataCorrupted";
+      message = "etcd raised CORRUPT: members' data differ and requests are refused until the member with the"
+          + " differing data is replaced" + (obs.corruption().detail().isEmpty() ? "" : "; " + obs.corruption().detail());
+    } else if (obs.alarmed(EtcdAlarm.Type.NOSPACE)) {
+      ready = false;
+      reason = "QuotaExhausted";
+      NoSpaceRecovery recovery = s.getMaintenance() == null ? null : s.getMaintenance().getNoSpace();
+      message = "NOSPACE: the cluster refuses writes"
+          + (recovery == null || recovery.getMembers() == null ? "" : " (raised by " + recovery.getMembers() + ")")
+          + (recovery == null || recovery.getMessage() == null ? "" : "; " + recovery.getMessage());
     } else if (healthyVoters < voters) {
       ready = false;
       reason = "MembersUnhealthy";
@@ -236,6 +267,14 @@ public final class StatusCalculator {
     if (!in.tlsEnabled()) {
       c.add(Conditions.next(prevConditions, Conditions.TLS_DISABLED, true, "TLSDisabled",
           "spec.tls.enabled is false: clients and members talk in plain text without authentication", generation, in.now()));
+    }
+    Optional<String> defragFailing = MaintenanceRecords.failing(s.getMaintenance());
+    String ruleProblem = problems.maintenanceFinding() != null && !obs.alarmed(EtcdAlarm.Type.NOSPACE)
+        ? problems.maintenanceFinding() : null;
+    if (defragFailing.isPresent() || ruleProblem != null) {
+      c.add(Conditions.next(prevConditions, Conditions.DEFRAG_FAILING, true,
+          defragFailing.isPresent() ? "RepeatedFailures" : "RuleFailed", defragFailing.orElse(ruleProblem), generation,
+          in.now()));
     }
     if (!problems.warnings().isEmpty()) {
       c.add(Conditions.next(prevConditions, Conditions.SIZE_WARNING, true, "EvenSize",

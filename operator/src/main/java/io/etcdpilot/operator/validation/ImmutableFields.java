@@ -10,8 +10,9 @@ import java.util.Objects;
 
 /**
  * Spec changes the API server would refuse on the live StatefulSet: its volume claim templates are immutable, so a
- * new {@code spec.storage.size} or {@code spec.storage.storageClassName} cannot reach existing members. Such a
- * change is reported and the live templates are kept, so the rest of the StatefulSet still updates.
+ * new {@code spec.storage.storageClassName} cannot reach existing members. Such a change is reported and the live
+ * templates are kept, so the rest of the StatefulSet still updates. (A new size is carried out by growing the claims
+ * and re-creating the StatefulSet: {@code VolumeSizing}.)
  */
 public final class ImmutableFields {
   private ImmutableFields() {}
@@ -23,12 +24,6 @@ public final class ImmutableFields {
     PersistentVolumeClaim was = data(live);
     PersistentVolumeClaim want = data(desired);
     if (was == null || want == null) return out;
-    Quantity wasSize = was.getSpec().getResources().getRequests().get("storage");
-    Quantity wantSize = want.getSpec().getResources().getRequests().get("storage");
-    if (wasSize != null && wantSize != null && wasSize.getNumericalAmount().compareTo(wantSize.getNumericalAmount()) != 0) {
-      out.add(new SpecViolation("spec.storage.size", "cannot change on an existing cluster: members keep their "
-          + wasSize + " volumes (a StatefulSet's volume claim template is immutable; growing volumes is not supported yet)"));
-    }
     if (!Objects.equals(was.getSpec().getStorageClassName(), want.getSpec().getStorageClassName())) {
       out.add(new SpecViolation("spec.storage.storageClassName", "cannot change on an existing cluster: members keep "
           + "their volumes of class " + Objects.requireNonNullElse(was.getSpec().getStorageClassName(), "(default)")
@@ -43,6 +38,15 @@ public final class ImmutableFields {
       desired.getSpec().setVolumeClaimTemplates(live.getSpec().getVolumeClaimTemplates());
     }
     return desired;
+  }
+
+  /** The live StatefulSet's claim size; null before it exists. */
+  public static String claimSize(StatefulSet sts) {
+    PersistentVolumeClaim claim = sts == null ? null : data(sts);
+    Quantity size = claim == null || claim.getSpec().getResources() == null
+        || claim.getSpec().getResources().getRequests() == null ? null
+        : claim.getSpec().getResources().getRequests().get("storage");
+    return size == null ? null : size.toString();
   }
 
   private static PersistentVolumeClaim data(StatefulSet sts) {

@@ -3,6 +3,14 @@ package io.etcdpilot.operator.validation;
 import io.etcdpilot.operator.model.SpecViolation;
 import io.etcdpilot.operator.api.v1alpha1.EtcdClusterSpec;
 import io.etcdpilot.operator.api.v1alpha1.EtcdOptions;
+import io.etcdpilot.operator.api.v1alpha1.AutoGrowSpec;
+import io.etcdpilot.operator.api.v1alpha1.DefragPolicy;
+import io.etcdpilot.operator.api.v1alpha1.MaintenanceSpec;
+import io.etcdpilot.operator.api.v1alpha1.StorageSpec;
+import io.etcdpilot.operator.maintenance.DefragRule;
+import io.etcdpilot.operator.maintenance.DefragWindow;
+import io.etcdpilot.operator.model.BackendQuota;
+import io.etcdpilot.operator.model.Durations;
 import io.etcdpilot.operator.model.EtcdVersion;
 import io.etcdpilot.operator.snapshot.DestinationRules;
 import io.etcdpilot.operator.snapshot.EndpointPolicy;
@@ -74,8 +82,81 @@ public final class SpecValidator {
     if (spec.getEtcd() != null) {
       validateOptions(spec.getEtcd(), v);
     }
+    validateQuotaAgainstVolume(spec, v);
+    if (spec.getMaintenance() != null) validateMaintenance(spec.getMaintenance(), v);
+    if (spec.getStorage() != null && spec.getStorage().getAutoGrow() != null) {
+      validateAutoGrow(spec.getStorage(), v);
+    }
     PassThroughFields.validate(spec, v);
     return v;
+  }
+
+  private static void validateQuotaAgainstVolume(EtcdClusterSpec spec, List<SpecViolation> v) {
+    String size = spec.getStorage() == null || spec.getStorage().getSize() == null ? StorageSpec.DEFAULT_SIZE
+        : spec.getStorage().getSize();
+    long bytes;
+    try {
+      bytes = BackendQuota.bytes(size);
+    } catch (RuntimeException e) {
+      return; // reported by validateSize
+    }
+    Long quota = spec.getEtcd() == null ? null : spec.getEtcd().getQuotaBackendBytes();
+    if (quota != null && quota > MAX_QUOTA_BYTES) return; // out of etcd's range: reported by validateOptions
+    BackendQuota.misfit(spec.getEtcd(), bytes).ifPresent(m -> v.add(new SpecViolation("spec.etcd.quotaBackendBytes", m)));
+  }
+
+  private static void validateMaintenance(MaintenanceSpec m, List<SpecViolation> v) {
+    DefragPolicy d = m.getDefrag();
+    if (d == null) return;
+    try {
+      DefragRule.of(d.getRule());
+    } catch (DefragRule.Invalid e) {
+      v.add(new SpecViolation("spec.maintenance.defrag.rule", "is not a CEL expression over dbSize, dbSizeInUse,"
+          + " dbSizeFree, dbQuota (int) and dbQuotaUsage (double) that gives a bool: " + e.getMessage()));
+    }
+    if (d.getMinInterval() != null) {
+      try {
+        if (Durations.parse(d.getMinInterval()).isNegative()) throw new IllegalArgumentException();
+      } catch (RuntimeException e) {
+        v.add(new SpecViolation("spec.maintenance.defrag.minInterval", "must be a duration such as 1h, was '"
+            + d.getMinInterval() + "'"));
+      }
+    }
+    DefragWindow.problems(d.getWindow(), "spec.maintenance.defrag.window").ifPresent(p -> {
+      int colon = p.indexOf(':');
+      v.add(new SpecViolation(p.substring(0, colon), p.substring(colon + 1).strip()));
+    });
+  }
+
+  private static void validateAutoGrow(StorageSpec storage, List<SpecViolation> v) {
+    AutoGrowSpec g = storage.getAutoGrow();
+    if (g.getWhenLiveDataAbove() != null && (g.getWhenLiveDataAbove() < 1 || g.getWhenLiveDataAbove() > 95)) {
+      v.add(new SpecViolation("spec.storage.autoGrow.whenLiveDataAbove", "must be a percent between 1 and 95, was "
+          + g.getWhenLiveDataAbove()));
+    }
+    Long step = quantity(g.getStep(), "spec.storage.autoGrow.step", true, v);
+    Long max = quantity(g.getMaxSize(), "spec.storage.autoGrow.maxSize", true, v);
+    Long size = quantity(storage.getSize() == null ? StorageSpec.DEFAULT_SIZE : storage.getSize(), "spec.storage.size",
+        false, v);
+    if (step != null && step <= 0) v.add(new SpecViolation("spec.storage.autoGrow.step", "must be positive"));
+    if (max != null && size != null && max < size) {
+      v.add(new SpecViolation("spec.storage.autoGrow.maxSize", "must be at least spec.storage.size (" + storage.getSize()
+          + "), was " + g.getMaxSize()));
+    }
+  }
+
+  /** Bytes of a quantity; null (and, when {@code required}, a violation) when absent or not a quantity. */
+  private static Long quantity(String value, String field, boolean required, List<SpecViolation> v) {
+    if (value == null) {
+      if (required) v.add(new SpecViolation(field, "is required"));
+      return null;
+    }
+    try {
+      return BackendQuota.bytes(value);
+    } catch (RuntimeException e) {
+      if (required) v.add(new SpecViolation(field, "must be a quantity such as 2Gi, was '" + value + "'"));
+      return null;
+    }
   }
 
   /** Non-fatal advice about a valid spec. */

@@ -337,7 +337,7 @@ class EtcdClusterReconcilerApiTest {
 
     EtcdCluster grown = get("disk");
     grown.getSpec().setStorage(new io.etcdpilot.operator.api.v1alpha1.StorageSpec());
-    grown.getSpec().getStorage().setSize("20Gi");
+    grown.getSpec().getStorage().setSize("4Gi"); // a shrink: a volume never shrinks
     grown.getSpec().setPodTemplate(new io.etcdpilot.operator.api.v1alpha1.PodTemplateSpec());
     grown.getSpec().getPodTemplate().setMetadata(new io.etcdpilot.operator.api.v1alpha1.PodTemplateSpec.Metadata());
     grown.getSpec().getPodTemplate().getMetadata().setLabels(Map.of("team", "storage"));

@@ -39,6 +39,16 @@ class FakeObserver implements EtcdObserver, EtcdAdmin {
   @Override
   public synchronized void moveLeader(EtcdConnection connection, String leaderClientUrl, long targetMemberId) {
     leaderMoves.add(targetMemberId);
+    affect("move " + targetMemberId);
+  }
+
+  /** How a call changes what etcd reports next ("defrag URL", "compact", "disarm TYPE ID", "move ID"); null: not at all. */
+  final AtomicReference<java.util.function.BiFunction<String, ClusterObservation, ClusterObservation>> effect =
+      new AtomicReference<>();
+
+  private void affect(String call) {
+    var e = effect.get();
+    if (e != null) next.set(e.apply(call, next.get()));
   }
 
   final List<String> membershipCalls = new ArrayList<>();
@@ -77,6 +87,32 @@ class FakeObserver implements EtcdObserver, EtcdAdmin {
   @Override
   public synchronized boolean authEnabled(EtcdConnection connection, List<String> clientUrls) {
     return authEnabled.get();
+  }
+
+  final List<String> maintenanceCalls = new ArrayList<>();
+  /** What a defragmentation leaves (size, in use); null: the member's size in use. */
+  final AtomicReference<DbUsage> afterDefrag = new AtomicReference<>();
+  final AtomicReference<RuntimeException> defragFailure = new AtomicReference<>();
+
+  @Override
+  public synchronized DbUsage defragment(EtcdConnection connection, String memberClientUrl, java.time.Duration timeout) {
+    maintenanceCalls.add("defrag " + memberClientUrl);
+    if (defragFailure.get() != null) throw defragFailure.get();
+    affect("defrag " + memberClientUrl);
+    return afterDefrag.get() != null ? afterDefrag.get() : new DbUsage(1_000_000, 1_000_000);
+  }
+
+  @Override
+  public synchronized long compactToCurrent(EtcdConnection connection, List<String> clientUrls) {
+    maintenanceCalls.add("compact");
+    affect("compact");
+    return 4242;
+  }
+
+  @Override
+  public synchronized void disarm(EtcdConnection connection, List<String> clientUrls, io.etcdpilot.operator.etcd.EtcdAlarm alarm) {
+    maintenanceCalls.add("disarm " + alarm.type() + " " + alarm.memberHex());
+    affect("disarm " + alarm.type() + " " + alarm.memberHex());
   }
 
   static ClusterObservation healthy(String cluster, int members, long raftIndex, long dbSize) {

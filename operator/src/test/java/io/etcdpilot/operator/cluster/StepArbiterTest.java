@@ -3,6 +3,7 @@ package io.etcdpilot.operator.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.api.v1alpha1.MaintenanceStatus;
 import io.etcdpilot.operator.api.v1alpha1.EtcdClusterStatus;
 import io.etcdpilot.operator.api.v1alpha1.Operation;
 import io.etcdpilot.operator.model.LearnerClock;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /** The fixed order: membership first, rolling restarts only when membership has nothing to do or wait for. */
 class StepArbiterTest {
+  static final long QUOTA = 2L << 30;
   final Instant now = Instant.parse("2026-12-01T12:00:00Z");
   final ClusterNames names = new ClusterNames("demo", "prod", "cluster.local");
   final StepArbiter arbiter = new StepArbiter(new MembershipPlanner());
@@ -52,12 +54,12 @@ class StepArbiterTest {
     List<Pod> pods = IntStream.range(0, 3).mapToObj(i -> pod(i, revision)).toList();
     ClusterObservation observation = FakeObserver.healthy("demo", 3, 1000, 1_000_000);
     return arbiter.pick(new StepArbiter.Inputs(cluster, names, desired, statefulSet(3), pods, List.of(), observation,
-        null, roll), now);
+        null, roll, new MaintenanceStatus(), QUOTA, List.of(), "8Gi", false), now);
   }
 
   @Test
   void nothingToDoIsNoDecision() {
-    assertThat(pick(3, "demo-new")).isNull();
+    assertThat(pick(3, "demo-new").step()).isEqualTo(new Step.Nothing());
   }
 
   @Test
@@ -104,7 +106,7 @@ class StepArbiterTest {
         FakeObserver.member("demo", 1, 101, false, true, true), FakeObserver.member("demo", 2, 102, false, true, true),
         FakeObserver.member("demo", 3, 103, true, true, false));
     return arbiter.pick(new StepArbiter.Inputs(cluster, names, 4, statefulSet(4), pods, List.of(), observation,
-        learnerAdded, StepArbiter.Roll.none()), now);
+        learnerAdded, StepArbiter.Roll.none(), new MaintenanceStatus(), QUOTA, List.of(), "8Gi", false), now);
   }
 
   @Test
@@ -146,7 +148,7 @@ class StepArbiterTest {
     ClusterObservation disagreeing = new ClusterObservation(true, healthy.clusterId(), healthy.members(), null, false);
     List<Pod> pods = IntStream.range(0, 3).mapToObj(i -> pod(i, "demo-old")).toList();
     StepArbiter.Decision d = arbiter.pick(new StepArbiter.Inputs(cluster, names, 5, statefulSet(3), pods, List.of(),
-        disagreeing, null, StepArbiter.Roll.none()), now);
+        disagreeing, null, StepArbiter.Roll.none(), new MaintenanceStatus(), QUOTA, List.of(), "8Gi", false), now);
     assertThat(d.step()).isInstanceOfSatisfying(Step.Wait.class, w -> assertThat(w.reason()).contains("disagree"));
   }
 
@@ -165,14 +167,16 @@ class StepArbiterTest {
         FakeObserver.member("demo", 3, 103, true, false, false));
     StatefulSet four = statefulSet(4);
     StepArbiter.Decision d = arbiter.pick(new StepArbiter.Inputs(cluster, names, 4, four, pods, List.of(), observation,
-        LearnerClock.record("demo-3", now.minusSeconds(20)), StepArbiter.Roll.none()), now);
+        LearnerClock.record("demo-3", now.minusSeconds(20)), StepArbiter.Roll.none(), new MaintenanceStatus(), QUOTA,
+        List.of(), "8Gi", false), now);
     assertThat(d.step()).as("the voters' roll goes on").isEqualTo(new Step.RestartMember("demo-2"));
 
     // With nothing else to do, the learner's wait is what is reported.
     List<Pod> current = pods.stream().map(p -> p.getMetadata().getName().equals("demo-3") ? p
         : pod(Integer.parseInt(p.getMetadata().getName().substring(5)), "demo-new")).toList();
     StepArbiter.Decision idle = arbiter.pick(new StepArbiter.Inputs(cluster, names, 4, four, current, List.of(),
-        observation, LearnerClock.record("demo-3", now.minusSeconds(20)), StepArbiter.Roll.none()), now);
+        observation, LearnerClock.record("demo-3", now.minusSeconds(20)), StepArbiter.Roll.none(), new MaintenanceStatus(), QUOTA,
+        List.of(), "8Gi", false), now);
     assertThat(idle.step()).isInstanceOfSatisfying(Step.Wait.class, w -> assertThat(w.reason()).contains("anti-affinity"));
   }
 }

@@ -24,7 +24,7 @@ class VersionStageTest {
   static Rendering.Desired desired(EtcdCluster cluster, EtcdCluster live) {
     return new Rendering.Desired(StageFixtures.state(cluster, live), new ClusterObjects(cluster, "cluster.local"),
         new RestorePlan.Decision(null, null, List.of(), List.of()), TlsSettings.of(cluster.getSpec().getTls()),
-        Optional.empty(), List.of());
+        Optional.empty(), List.of(), io.etcdpilot.operator.volumes.VolumeSizing.plan("8Gi", null, List.of(), false));
   }
 
   static Observation runningEverywhere() {

@@ -46,6 +46,12 @@ public final class LocalEtcdCluster implements AutoCloseable {
 
   /** Starts {@code start} of the {@code members} listed in the initial cluster. */
   public LocalEtcdCluster(String ipPrefix, int members, MemberTls tls, int start) throws IOException {
+    this(ipPrefix, members, tls, start, binary(), List.of());
+  }
+
+  /** With another etcd binary, and flags of its own for every member. */
+  public LocalEtcdCluster(String ipPrefix, int members, MemberTls tls, int start, String binary, List<String> extraFlags)
+      throws IOException {
     dir = Files.createTempDirectory("etcd-it");
     this.tls = tls != null;
     String scheme = tls != null ? "https" : "http";
@@ -56,12 +62,13 @@ public final class LocalEtcdCluster implements AutoCloseable {
     }
     for (int i = 1; i <= start; i++) {
       String ip = ipPrefix + i;
-      java.util.List<String> cmd = new ArrayList<>(java.util.List.of(binary(), "--name=m" + i, "--data-dir=" + dir.resolve("m" + i),
+      java.util.List<String> cmd = new ArrayList<>(java.util.List.of(binary, "--name=m" + i, "--data-dir=" + dir.resolve("m" + i),
           "--listen-peer-urls=" + scheme + "://" + ip + ":2380", "--initial-advertise-peer-urls=" + scheme + "://" + ip + ":2380",
           "--listen-client-urls=" + scheme + "://" + ip + ":2379", "--advertise-client-urls=" + scheme + "://" + ip + ":2379",
           "--listen-metrics-urls=http://" + ip + ":2381",
           "--initial-cluster=" + String.join(",", initial), "--initial-cluster-state=new",
           "--initial-cluster-token=it-" + ipPrefix, "--logger=zap"));
+      cmd.addAll(extraFlags);
       if (tls != null) {
         Path certs = dir.resolve("m" + i + "-tls");
         Files.createDirectories(certs);

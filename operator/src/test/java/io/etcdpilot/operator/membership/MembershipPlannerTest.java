@@ -162,6 +162,30 @@ class MembershipPlannerTest {
   }
 
   @Test
+  void aMemberWhoseDataDifferIsReplacedAtOnceWhetherItAnswersOrNot() {
+    // CORRUPT decided for member 2: it answers, and still goes (the leader's leadership first when it leads).
+    List<Member> corrupt = new ArrayList<>(voters(3));
+    corrupt.set(2, new Member(102, 2, false, true, true, true));
+    assertThat(next(3, 3, corrupt, 0, slots(3, Map.of()))).isInstanceOfSatisfying(Step.RemoveMember.class, r -> {
+      assertThat(r.id()).isEqualTo(102);
+      assertThat(r.cause()).isEqualTo(Cause.REPLACE);
+      assertThat(r.why()).contains("differ", "CORRUPT");
+    });
+    assertThat(next(3, 3, corrupt, 2, slots(3, Map.of()))).isInstanceOf(Step.MoveLeader.class);
+    // etcd's initial check refused to start member 1: replaced without waiting for the failed-member deadline.
+    List<Member> down = new ArrayList<>(voters(3));
+    down.set(1, new Member(101, 1, false, true, false));
+    Map<Integer, Slot> refused = slots(3, Map.of(1, new Slot(1, 101L, false, now.minusSeconds(20), false, null, null,
+        true)));
+    assertThat(next(3, 3, down, 0, refused)).isInstanceOfSatisfying(Step.RemoveMember.class, r ->
+        assertThat(r.why()).contains("corruption check refused to start it"));
+    // Never below quorum for it: with another member down, it waits.
+    List<Member> twoDown = new ArrayList<>(down);
+    twoDown.set(2, new Member(102, 2, false, true, false));
+    assertThat(next(3, 3, twoDown, 0, refused)).isInstanceOf(Step.Wait.class);
+  }
+
+  @Test
   void unreachableMemberIsReplacedOnlyAfterTheDeadline() {
     List<Member> sick = new ArrayList<>(voters(3));
     sick.set(2, new Member(102, 2, false, true, false));

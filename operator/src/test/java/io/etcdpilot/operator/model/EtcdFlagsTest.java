@@ -10,7 +10,8 @@ class EtcdFlagsTest {
   final ClusterNames names = new ClusterNames("demo", "default", "cluster.local");
 
   List<String> flags(String version, boolean tls, EtcdOptions options) {
-    return EtcdFlags.build(EtcdVersion.parse(version), names, new TlsWiring(tls), options, "demo-1234", MemberTrust.NONE);
+    return EtcdFlags.build(EtcdVersion.parse(version), names, new TlsWiring(tls), options, "demo-1234", MemberTrust.NONE,
+        BackendQuota.of(options, 8 * BackendQuota.GIB));
   }
 
   @Test
@@ -33,22 +34,36 @@ class EtcdFlagsTest {
   @Test
   void version34TurnsOffV2AndPicksZap() {
     assertThat(flags("3.4.23", false, null))
-        .contains("--logger=zap", "--enable-v2=false", "--experimental-initial-corrupt-check=true")
-        .doesNotContain("--feature-gates=InitialCorruptCheck=true");
+        .contains("--logger=zap", "--enable-v2=false", "--experimental-initial-corrupt-check=true",
+            "--experimental-corrupt-check-time=5m")
+        .noneMatch(f -> f.startsWith("--feature-gates") || f.contains("compact-hash") || f.contains("defrag"));
   }
 
   @Test
-  void version35UsesExperimentalCorruptCheckWithoutRemovedFlags() {
-    assertThat(flags("3.5.30", false, null))
-        .contains("--experimental-initial-corrupt-check=true")
-        .doesNotContain("--enable-v2=false", "--logger=zap", "--feature-gates=InitialCorruptCheck=true");
+  void version35ChecksCorruptionWithTheFlagsEachPatchKnows() {
+    assertThat(flags("3.5.4", false, null))
+        .contains("--experimental-initial-corrupt-check=true", "--experimental-corrupt-check-time=5m")
+        .noneMatch(f -> f.contains("compact-hash") || f.contains("defrag") || f.startsWith("--feature-gates")
+            || f.startsWith("--enable-v2") || f.startsWith("--logger"));
+    assertThat(flags("3.5.11", false, null))
+        .contains("--experimental-compact-hash-check-enabled=true", "--experimental-compact-hash-check-time=5m")
+        .noneMatch(f -> f.contains("defrag"));
+    assertThat(flags("3.5.35", false, null)).contains("--experimental-stop-grpc-service-on-defrag=true");
   }
 
   @Test
-  void version36UsesFeatureGatesInsteadOfExperimentalFlags() {
-    List<String> f = flags("3.6.5", false, null);
-    assertThat(f).contains("--feature-gates=InitialCorruptCheck=true");
-    assertThat(f).noneMatch(s -> s.startsWith("--experimental-") || s.startsWith("--enable-v2"));
+  void version36AndLaterUseFeatureGatesAndTheRenamedIntervals() {
+    for (String v : List.of("3.6.5", "3.7.3")) {
+      List<String> f = flags(v, false, null);
+      assertThat(f).contains("--feature-gates=InitialCorruptCheck=true,CompactHashCheck=true,StopGRPCServiceOnDefrag=true",
+          "--corrupt-check-time=5m", "--compact-hash-check-time=5m");
+      assertThat(f).noneMatch(s -> s.startsWith("--experimental-") || s.startsWith("--enable-v2"));
+    }
+  }
+
+  @Test
+  void theQuotaIsAlwaysGivenDerivedFromTheVolumeUnlessSet() {
+    assertThat(flags("3.5.35", false, null)).contains("--quota-backend-bytes=" + (8L << 30) / 100 * 80);
   }
 
   @Test
@@ -79,17 +94,17 @@ class EtcdFlagsTest {
   @Test
   void aPeerNameRestrictsThePeerPortToCertificatesThatCarryIt() {
     List<String> f = EtcdFlags.build(EtcdVersion.parse("3.6.16"), names, new TlsWiring(true), null, "demo-1234",
-        new MemberTrust("h", names.peerIdentity()));
+        new MemberTrust("h", names.peerIdentity()), BackendQuota.GIB);
     assertThat(f).contains("--peer-cert-allowed-hostname=demo-peer.default.svc.cluster.local", "--peer-client-cert-auth=true")
         .noneMatch(a -> a.startsWith("--client-cert-allowed-hostname"));
     assertThat(EtcdFlags.build(EtcdVersion.parse("3.6.16"), names, new TlsWiring(false), null, "demo-1234",
-        new MemberTrust("h", names.peerIdentity()))).noneMatch(a -> a.contains("cert"));
+        new MemberTrust("h", names.peerIdentity()), BackendQuota.GIB)).noneMatch(a -> a.contains("cert"));
   }
 
   @Test
   void aClientIdentityRestrictsTheClientPortToCertificatesThatCarryIt() {
     List<String> f = EtcdFlags.build(EtcdVersion.parse("3.5.35"), names, new TlsWiring(true), null, "demo-1234",
-        new MemberTrust("h", names.peerIdentity(), names.clientIdentity()));
+        new MemberTrust("h", names.peerIdentity(), names.clientIdentity()), BackendQuota.GIB);
     assertThat(f).contains("--client-cert-allowed-hostname=demo-client-identity.default.svc.cluster.local",
         "--client-cert-auth=true");
   }

@@ -25,7 +25,7 @@ class PodFactsTest {
       "demo-0, StatefulSet, demo, true, true",
       "demo-12, StatefulSet, demo, true, true",
       "demo-debug, , , , false",            // a debugging pod with the label: no owner, no ordinal
-      "demo-7, , , , false",                // a numeric suffix is not enough
+      "demo-7, , , , false",                // a numeric suffix is not enough (nor the cluster label)
       "demo-7, ReplicaSet, demo, true, false",
       "demo-7, StatefulSet, other, true, false",
       "demo-7, StatefulSet, demo, false, false",
@@ -34,7 +34,19 @@ class PodFactsTest {
       "demo-x-1, StatefulSet, demo, true, false",
   })
   void memberPods(String name, String kind, String owner, Boolean controller, boolean member) {
-    assertThat(PodFacts.memberOf(pod(name, kind, owner, controller), "demo")).isEqualTo(member);
+    assertThat(PodFacts.memberOf(pod(name, kind, owner, controller), "demo", SELECTOR)).isEqualTo(member);
+  }
+
+  static final java.util.Map<String, String> SELECTOR = new ClusterNames("demo", "ns", "cluster.local").selectorLabels();
+
+  @Test
+  void aPodTheStatefulSetWillAdoptIsOneWhileItsStatefulSetIsReCreated() {
+    Pod orphan = pod("demo-2", null, null, null);
+    orphan.getMetadata().getLabels().putAll(SELECTOR);
+    assertThat(PodFacts.memberOf(orphan, "demo", SELECTOR)).isTrue();
+    Pod debugging = pod("demo-debug", null, null, null);
+    debugging.getMetadata().getLabels().putAll(SELECTOR);
+    assertThat(PodFacts.memberOf(debugging, "demo", SELECTOR)).isFalse();
   }
 
   @Test

@@ -51,7 +51,7 @@ class AlertRulesTest {
     for (JsonNode a : alerts) {
       String name = a.path("alert").asText();
       assertThat(tests).as("a promtool case for " + name).contains("alertname: " + name + "\n");
-      assertThat(a.path("labels").path("severity").asText()).as(name + " severity").isIn("warning", "critical");
+      assertThat(a.path("labels").path("severity").asText()).as(name + " severity").isIn("info", "warning", "critical");
       String runbook = a.path("annotations").path("runbook").asText();
       assertThat(runbook).as(name + " runbook").isEqualTo("docs/operations.md#" + name.toLowerCase(Locale.ROOT));
       // The link as a reader follows it from the repository's root.

@@ -6,7 +6,9 @@ import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
 import io.etcdpilot.operator.api.v1alpha1.EtcdClusterSpec;
 import io.etcdpilot.operator.api.v1alpha1.EtcdClusterStatus;
 import io.etcdpilot.operator.api.v1alpha1.MemberStatus;
+import io.etcdpilot.operator.api.v1alpha1.MaintenanceStatus;
 import io.etcdpilot.operator.etcd.ClusterObservation;
+import io.etcdpilot.operator.etcd.EtcdAlarm;
 import io.etcdpilot.operator.etcd.ObservedMember;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.model.SpecViolation;
@@ -43,6 +45,53 @@ class StatusCalculatorTest {
 
   static ClusterObservation observed(ObservedMember... members) {
     return new ClusterObservation(true, 0xabcL, List.of(members), null);
+  }
+
+  @Test
+  void noSpaceIsNotReadyWhateverTheMembersSayAndCorruptionToo() {
+    EtcdCluster c = cluster(3);
+    ClusterObservation obs = observed(member(0, true, null), member(1, true, null), member(2, true, null));
+    var maintenance = io.etcdpilot.operator.maintenance.MaintenanceRecords.tracked(new MaintenanceStatus(), true,
+        "db-1 (5.0 MiB, 5.0 MiB in use)", now);
+    EtcdClusterStatus s = calculator.compute(new StatusCalculator.Inputs(c, new ClusterNames("db", "ns", "cluster.local"),
+        obs.withAlarms(List.of(new EtcdAlarm(101, EtcdAlarm.Type.NOSPACE))), 3, false, true,
+        new StatusCalculator.Work(null, null, null, null, maintenance), StatusCalculator.Problems.none(), now));
+    assertThat(Conditions.find(s.getConditions(), Conditions.READY)).hasValueSatisfying(r -> {
+      assertThat(r.getStatus()).isEqualTo("False");
+      assertThat(r.getReason()).isEqualTo("QuotaExhausted");
+      assertThat(r.getMessage()).contains("refuses writes", "db-1", "compacting");
+    });
+    assertThat(s.getMembers()).allSatisfy(m -> assertThat(m.getDbSizeInUse()).isEqualTo("5Mi"));
+    EtcdClusterStatus corrupt = calculator.compute(new StatusCalculator.Inputs(c, new ClusterNames("db", "ns",
+        "cluster.local"), obs.withAlarms(List.of(new EtcdAlarm(0, EtcdAlarm.Type.CORRUPT))), 3, false, true,
+        StatusCalculator.Work.idle(), StatusCalculator.Problems.none(), now));
+    assertThat(Conditions.find(corrupt.getConditions(), Conditions.READY)).hasValueSatisfying(r ->
+        assertThat(r.getReason()).isEqualTo("DataCorrupted"));
+  }
+
+  @Test
+  void defragFailingIsPresentOnlyWhileAMemberKeepsFailing() {
+    EtcdCluster c = cluster(3);
+    ClusterObservation obs = observed(member(0, true, null), member(1, true, null), member(2, true, null));
+    MaintenanceStatus m = new MaintenanceStatus();
+    for (int i = 0; i < 3; i++) {
+      m = io.etcdpilot.operator.maintenance.MaintenanceRecords.failed(m, "db-2", "deadline exceeded", now);
+    }
+    MaintenanceStatus failing = m;
+    EtcdClusterStatus s = calculator.compute(new StatusCalculator.Inputs(c, new ClusterNames("db", "ns", "cluster.local"),
+        obs, 3, false, true, new StatusCalculator.Work(null, null, null, null, failing), StatusCalculator.Problems.none(),
+        now));
+    assertThat(Conditions.find(s.getConditions(), Conditions.DEFRAG_FAILING)).hasValueSatisfying(d -> {
+      assertThat(d.getReason()).isEqualTo("RepeatedFailures");
+      assertThat(d.getMessage()).contains("db-2", "3 failures", "deadline exceeded");
+    });
+    assertThat(Conditions.isTrue(s.getConditions(), Conditions.READY)).as("the cluster itself is fine").isTrue();
+    MaintenanceStatus healed = io.etcdpilot.operator.maintenance.MaintenanceRecords.defragmented(failing, "db-2", 10, 5,
+        java.time.Duration.ofSeconds(1), now);
+    EtcdClusterStatus after = calculator.compute(new StatusCalculator.Inputs(c, new ClusterNames("db", "ns",
+        "cluster.local"), obs, 3, false, true, new StatusCalculator.Work(null, null, null, null, healed),
+        StatusCalculator.Problems.none(), now));
+    assertThat(Conditions.find(after.getConditions(), Conditions.DEFRAG_FAILING)).isEmpty();
   }
 
   @Test

@@ -60,6 +60,25 @@ class SpecValidatorTest {
         }))),
         bad("spec.tls.caSecretName", "Secret name", s -> s.setTls(tls(t -> t.setCaSecretName("My CA")))),
         bad("spec.etcd.quotaBackendBytes", "8 GiB", s -> s.setEtcd(opts(o -> o.setQuotaBackendBytes(9L << 30)))),
+        bad("spec.etcd.quotaBackendBytes", "90% of spec.storage.size", s -> {
+          s.setEtcd(opts(o -> o.setQuotaBackendBytes(1L << 30)));
+          s.setStorage(new io.etcdpilot.operator.api.v1alpha1.StorageSpec());
+          s.getStorage().setSize("1Gi");
+        }),
+        bad("spec.maintenance.defrag.rule", "CEL", s -> s.setMaintenance(defrag(d -> d.setRule("dbSize >")))),
+        bad("spec.maintenance.defrag.rule", "bool", s -> s.setMaintenance(defrag(d -> d.setRule("dbSize")))),
+        bad("spec.maintenance.defrag.minInterval", "duration", s -> s.setMaintenance(defrag(d -> d.setMinInterval("1 hour")))),
+        bad("spec.maintenance.defrag.window.start", "HH:MM", s -> s.setMaintenance(defrag(d -> {
+          var w = new io.etcdpilot.operator.api.v1alpha1.MaintenanceWindow();
+          w.setStart("3am");
+          w.setDuration("1h");
+          d.setWindow(w);
+        }))),
+        bad("spec.storage.autoGrow.step", "required", s -> storage(s).setAutoGrow(grow(g -> g.setMaxSize("16Gi")))),
+        bad("spec.storage.autoGrow.maxSize", "at least spec.storage.size", s -> storage(s).setAutoGrow(grow(g -> {
+          g.setStep("1Gi");
+          g.setMaxSize("1Gi");
+        }))),
         bad("spec.etcd.autoCompactionRetention", "duration", s -> s.setEtcd(opts(o -> o.setAutoCompactionRetention("soon")))),
         bad("spec.etcd.autoCompactionRetention", "revision count", s -> s.setEtcd(opts(o -> {
           o.setAutoCompactionMode(EtcdOptions.AutoCompactionMode.revision);
@@ -130,6 +149,26 @@ class SpecValidatorTest {
     SchedulingSpec s = new SchedulingSpec();
     c.accept(s);
     return s;
+  }
+
+  static io.etcdpilot.operator.api.v1alpha1.MaintenanceSpec defrag(
+      Consumer<io.etcdpilot.operator.api.v1alpha1.DefragPolicy> c) {
+    var d = new io.etcdpilot.operator.api.v1alpha1.DefragPolicy();
+    c.accept(d);
+    var m = new io.etcdpilot.operator.api.v1alpha1.MaintenanceSpec();
+    m.setDefrag(d);
+    return m;
+  }
+
+  static io.etcdpilot.operator.api.v1alpha1.StorageSpec storage(EtcdClusterSpec s) {
+    if (s.getStorage() == null) s.setStorage(new io.etcdpilot.operator.api.v1alpha1.StorageSpec());
+    return s.getStorage();
+  }
+
+  static io.etcdpilot.operator.api.v1alpha1.AutoGrowSpec grow(Consumer<io.etcdpilot.operator.api.v1alpha1.AutoGrowSpec> c) {
+    var g = new io.etcdpilot.operator.api.v1alpha1.AutoGrowSpec();
+    c.accept(g);
+    return g;
   }
 
   @ParameterizedTest(name = "{0}: {1}")

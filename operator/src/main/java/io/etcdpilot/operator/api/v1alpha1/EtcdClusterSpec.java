@@ -55,6 +55,12 @@ public class EtcdClusterSpec {
   @JsonPropertyDescription("How the cluster starts: from a snapshot. Honoured only when the cluster is created.")
   private BootstrapSpec bootstrap;
 
+  @JsonPropertyDescription("Defragmentation and the quota's care (on by default).")
+  private MaintenanceSpec maintenance;
+
+  public MaintenanceSpec getMaintenance() { return maintenance; }
+  public void setMaintenance(MaintenanceSpec maintenance) { this.maintenance = maintenance; }
+
   public Integer getReplicas() { return replicas; }
   public void setReplicas(Integer replicas) { this.replicas = replicas; }
   public String getVersion() { return version; }

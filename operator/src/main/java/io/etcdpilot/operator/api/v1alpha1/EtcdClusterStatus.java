@@ -42,6 +42,8 @@ public class EtcdClusterStatus {
   private String lastScheduleTime;
   @JsonPropertyDescription("Certificate expiry dates (TLS on).")
   private CertificateStatus certificates;
+  @JsonPropertyDescription("Quota, defragmentations and NOSPACE recoveries.")
+  private MaintenanceStatus maintenance;
   private List<Condition> conditions = new ArrayList<>();
 
   public Long getObservedGeneration() { return observedGeneration; }
@@ -77,6 +79,9 @@ public class EtcdClusterStatus {
   public List<Condition> getConditions() { return conditions; }
   public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
 
+  public MaintenanceStatus getMaintenance() { return maintenance; }
+  public void setMaintenance(MaintenanceStatus maintenance) { this.maintenance = maintenance; }
+
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof EtcdClusterStatus s)) return false;
@@ -87,13 +92,14 @@ public class EtcdClusterStatus {
         && Objects.equals(operation, s.operation) && Objects.equals(memberFailure, s.memberFailure)
         && Objects.equals(upgrade, s.upgrade) && Objects.equals(certificates, s.certificates)
         && Objects.equals(lastSnapshot, s.lastSnapshot) && Objects.equals(nextSnapshotTime, s.nextSnapshotTime)
-        && Objects.equals(lastScheduleTime, s.lastScheduleTime)
+        && Objects.equals(lastScheduleTime, s.lastScheduleTime) && Objects.equals(maintenance, s.maintenance)
         && Objects.equals(conditions, s.conditions);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(observedGeneration, replicas, readyReplicas, selector, version, clusterID, leader, members,
-        operation, memberFailure, upgrade, certificates, lastSnapshot, nextSnapshotTime, lastScheduleTime, conditions);
+        operation, memberFailure, upgrade, certificates, lastSnapshot, nextSnapshotTime, lastScheduleTime, maintenance,
+        conditions);
   }
 }

@@ -17,6 +17,8 @@ public class MemberStatus {
   private String version;
   @JsonPropertyDescription("Backend database size, rounded to MiB so that status does not churn with traffic.")
   private String dbSize;
+  @JsonPropertyDescription("Bytes of the database in use (the rest is free space a defragmentation gives back), rounded to MiB.")
+  private String dbSizeInUse;
   @JsonPropertyDescription("Why the member is not healthy, in stable words (absent while it is healthy).")
   private String error;
 
@@ -38,6 +40,8 @@ public class MemberStatus {
   public void setVersion(String version) { this.version = version; }
   public String getDbSize() { return dbSize; }
   public void setDbSize(String dbSize) { this.dbSize = dbSize; }
+  public String getDbSizeInUse() { return dbSizeInUse; }
+  public void setDbSizeInUse(String dbSizeInUse) { this.dbSizeInUse = dbSizeInUse; }
   public String getError() { return error; }
   public void setError(String error) { this.error = error; }
 
@@ -46,9 +50,10 @@ public class MemberStatus {
     if (!(o instanceof MemberStatus m)) return false;
     return Objects.equals(name, m.name) && Objects.equals(id, m.id) && role == m.role
         && Objects.equals(healthy, m.healthy) && Objects.equals(version, m.version) && Objects.equals(dbSize, m.dbSize)
+        && Objects.equals(dbSizeInUse, m.dbSizeInUse)
         && Objects.equals(error, m.error);
   }
 
   @Override
-  public int hashCode() { return Objects.hash(name, id, role, healthy, version, dbSize, error); }
+  public int hashCode() { return Objects.hash(name, id, role, healthy, version, dbSize, dbSizeInUse, error); }
 }
