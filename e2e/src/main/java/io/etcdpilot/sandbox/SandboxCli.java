@@ -33,12 +33,14 @@ public final class SandboxCli {
         sandbox down    [--dir DIR]                       stop a running sandbox
         sandbox etcdctl [--dir DIR] NAMESPACE/CLUSTER -- ARGS...
         sandbox etcdctl [--dir DIR] --control-plane -- ARGS...   the control plane's own etcd
-        sandbox fault   [--dir DIR] NAMESPACE/POD crash|freeze|thaw|wipe-data|corrupt|pull-fails|pull-ok|cut-api|mend-api
+        sandbox fault   [--dir DIR] NAMESPACE/POD[,POD...] crash|freeze|thaw|wipe-data|corrupt|partition|isolate|heal|
+                        slow-disk [DELAY (200ms)]|fast-disk|cut-etcd|mend-etcd|pull-fails|pull-ok|cut-api|mend-api
         sandbox etcd-versions                             the etcd versions member pods can run, one per line
         sandbox bench   [--dir DIR] [--clusters 1,10,50] [--window SECONDS] [--runs N (5)]
                                                           measure the operator in a fresh sandbox (bin/bench)
         sandbox bench-snapshots [--dir DIR] [--gib N (1)]      snapshot and restore throughput, memory (bin/bench-snapshots)
         sandbox bench-maintenance [--dir DIR] [--gib N (1)]     defragmentation sweep and NOSPACE recovery (bin/bench-maintenance)
+        sandbox soak [--dir DIR] [--minutes N (30)] [--seed S]  faults one after another under the history checker (bin/soak)
         sandbox bench-memory [--dir DIR] [--clusters N (50)] [--gib N (1)]
                                                           the operator's memory as the chart runs it (bin/bench-memory)
       DIR defaults to $ETCDPILOT_SANDBOX_DIR, else .sandbox in the repository.
@@ -84,6 +86,7 @@ public final class SandboxCli {
       case "bench" -> io.etcdpilot.sandbox.bench.Bench.run(dir, args);
       case "bench-memory" -> io.etcdpilot.sandbox.bench.MemoryBench.run(dir, args);
       case "bench-maintenance" -> io.etcdpilot.sandbox.bench.MaintenanceBench.run(dir, args);
+      case "soak" -> io.etcdpilot.sandbox.bench.Soak.run(dir, args);
       case "bench-snapshots" -> {
         var binaries = new io.etcdpilot.sandbox.kubelet.EtcdBinaries(io.etcdpilot.sandbox.kubelet.EtcdBinaries.defaultCache(),
             io.etcdpilot.sandbox.controlplane.KubeBinaries.locate());
@@ -299,13 +302,14 @@ public final class SandboxCli {
   }
 
   static int fault(Path dir, List<String> args) throws Exception {
-    if (args.size() != 2 || !args.get(0).contains("/")) {
+    if (args.size() < 2 || args.size() > 3 || !args.get(0).contains("/")) {
       System.err.print(USAGE);
       return 2;
     }
     String[] target = args.get(0).split("/", 2);
     try (KubernetesClient client = clientFor(dir)) {
-      System.out.println(Faults.inject(dir, client, target[0], target[1], Faults.parse(args.get(1))));
+      System.out.println(Faults.inject(dir, client, target[0], target[1], Faults.parse(args.get(1)),
+          args.size() == 3 ? args.get(2) : null));
       return 0;
     }
   }

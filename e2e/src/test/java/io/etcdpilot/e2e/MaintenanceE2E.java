@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -158,6 +159,7 @@ class MaintenanceE2E {
   }
 
   @Test
+  @Tag("extended") // minutes long: bin/run-tests --extended
   void liveDataAboveTheQuotaIsNotDisarmedInALoopAndRecoversOnceDeleted(TargetCluster target) throws Exception {
     String ns = "livedata";
     Scenario.readyCluster(target, ns, "etcd", 3, s -> {

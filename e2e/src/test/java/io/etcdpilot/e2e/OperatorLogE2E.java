@@ -2,22 +2,36 @@ package io.etcdpilot.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Order;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Runs after every other scenario (see junit-platform.properties): across the whole suite the operator, running
- * with exactly the chart's RBAC, was never refused a request (a verb missing from the chart shows up here), and used
- * every verb the chart grants (a verb granted for nothing shows up here).
+ * Runs after every other scenario, in a JVM of its own (the e2e pom's second execution), from what the sandboxes
+ * left on disk: across the whole suite the operator, running with exactly the chart's RBAC, was never refused a
+ * request (a verb missing from the chart shows up here), and used every verb the chart grants (a verb granted for
+ * nothing shows up here).
  */
-@Order(Integer.MAX_VALUE)
-@ExtendWith(TargetExtension.class)
 class OperatorLogE2E {
+  /** The sandboxes the scenarios ran in ({@code target/e2e-sandbox-<fork>}). */
+  static List<Path> sandboxes() throws java.io.IOException {
+    String root = System.getProperty("etcdpilot.e2e.sandboxes");
+    Assumptions.assumeTrue(root != null, "run by the e2e pom's whole-suite-logs execution");
+    try (var dirs = Files.list(Path.of(root))) {
+      List<Path> found = dirs.filter(d -> d.getFileName().toString().startsWith("e2e-sandbox-")
+          && Files.isDirectory(d.resolve("logs"))).sorted().toList();
+      Assumptions.assumeFalse(found.isEmpty(), "no scenario ran");
+      return found;
+    }
+  }
 
   @Test
-  void operatorWasNeverForbiddenAnything(TargetCluster target) {
-    String log = target.operatorLog();
+  void operatorWasNeverForbiddenAnything() throws Exception {
+    StringBuilder all = new StringBuilder();
+    for (Path sandbox : sandboxes()) all.append(SandboxTarget.operatorLog(sandbox));
+    String log = all.toString();
     assertThat(log).as("operator log").isNotBlank();
     // An object store's 403 (SnapshotE2E gives one wrong credentials on purpose) is not the API server's, nor is an
     // admission policy's 422 ("... is forbidden: ValidatingAdmissionPolicy ...", KubernetesRefusalsE2E's on purpose).
@@ -32,15 +46,22 @@ class OperatorLogE2E {
       "leases update", "fabric8's leader election may replace its Lease instead of patching it");
 
   @Test
-  void everyVerbTheChartGrantsWasUsed(TargetCluster target) throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("test") == null,
+  void everyVerbTheChartGrantsWasUsed() throws Exception {
+    Assumptions.assumeTrue(System.getProperty("test") == null,
         "only the whole suite exercises every verb (-Dtest selects a part)");
-    java.nio.file.Path audit = target.auditLog().orElse(null);
-    org.junit.jupiter.api.Assumptions.assumeTrue(audit != null, "the target keeps no audit log");
     String account = "system:serviceaccount:" + io.etcdpilot.sandbox.OperatorInstall.NAMESPACE + ":"
         + io.etcdpilot.sandbox.OperatorInstall.RELEASE;
     var json = new com.fasterxml.jackson.databind.ObjectMapper();
     java.util.Set<String> used = new java.util.TreeSet<>();
+    List<Path> audits = new java.util.ArrayList<>();
+    for (Path sandbox : sandboxes()) {
+      try (var files = Files.list(sandbox.resolve("logs"))) {
+        // The API server's audit log and its rotated backups (audit-<time>.log).
+        files.filter(f -> f.getFileName().toString().startsWith("audit") && f.getFileName().toString().endsWith(".log"))
+            .forEach(audits::add);
+      }
+    }
+    for (Path audit : audits) {
     try (var lines = java.nio.file.Files.lines(audit)) {
       lines.forEach(l -> {
         try {
@@ -53,6 +74,7 @@ class OperatorLogE2E {
           throw new java.io.UncheckedIOException(ex);
         }
       });
+    }
     }
     String yaml = io.etcdpilot.sandbox.ChartRelease.template(java.nio.file.Path.of("../charts/etcdpilot"),
         io.etcdpilot.sandbox.OperatorInstall.RELEASE, io.etcdpilot.sandbox.OperatorInstall.NAMESPACE);

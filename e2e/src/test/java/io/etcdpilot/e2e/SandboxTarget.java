@@ -27,7 +27,11 @@ final class SandboxTarget implements TargetCluster {
     Path dir = Path.of(hosts).getParent();
     // Every run starts empty: volumes left by an earlier run would hold another cluster's data.
     io.etcdpilot.sandbox.FileTrees.empty(dir);
-    sandbox = Sandbox.start(new Sandbox.Options(dir, Path.of(hosts), true, 2, NODES, DEDICATED));
+    // One sandbox per test JVM, in e2e-sandbox-<fork>: instance 1 + fork (the CLI's is 1), so that their addresses,
+    // uids and chains never meet.
+    String name = dir.getFileName().toString();
+    int instance = 1 + (name.matches("e2e-sandbox-\\d+") ? Integer.parseInt(name.substring("e2e-sandbox-".length())) : 1);
+    sandbox = Sandbox.start(new Sandbox.Options(dir, Path.of(hosts), true, instance, NODES, DEDICATED));
     client = sandbox.client();
     version = Sandbox.supportedEtcdVersion(sandbox.binaries());
   }
@@ -83,8 +87,23 @@ final class SandboxTarget implements TargetCluster {
 
   @Override
   public void fault(String namespace, String pod, Faults.Fault fault) {
+    fault(namespace, pod, fault, null);
+  }
+
+  @Override
+  public String podLog(String namespace, String pod, String container) {
+    java.nio.file.Path log = sandbox.dir().resolve("logs").resolve(namespace + "_" + pod + "_" + container + ".log");
     try {
-      Faults.inject(sandbox.dir(), client, namespace, pod, fault);
+      return java.nio.file.Files.exists(log) ? java.nio.file.Files.readString(log) : "";
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void fault(String namespace, String pod, Faults.Fault fault, String arg) {
+    try {
+      Faults.inject(sandbox.dir(), client, namespace, pod, fault, arg);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {
@@ -170,8 +189,13 @@ final class SandboxTarget implements TargetCluster {
 
   @Override
   public String operatorLog() {
+    return operatorLog(sandbox.dir());
+  }
+
+  /** The operator log of a sandbox (its directory), also after it stopped. */
+  static String operatorLog(java.nio.file.Path sandboxDir) {
     // Every replica's: the standby's lines count as much as the leader's, and the chart's pods' as the processes'.
-    java.nio.file.Path logs = sandbox.dir().resolve("logs");
+    java.nio.file.Path logs = sandboxDir.resolve("logs");
     try (var files = java.nio.file.Files.list(logs)) {
       StringBuilder all = new StringBuilder();
       for (java.nio.file.Path f : files.filter(f -> {

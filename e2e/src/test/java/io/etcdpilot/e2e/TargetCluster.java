@@ -48,6 +48,16 @@ public interface TargetCluster extends AutoCloseable {
 
   void fault(String namespace, String pod, Faults.Fault fault);
 
+  /** A fault that takes an argument ({@code slow-disk}'s delay). */
+  default void fault(String namespace, String pod, Faults.Fault fault, String arg) {
+    throw new UnsupportedOperationException(fault + " with an argument is not supported on this target");
+  }
+
+  /** A pod's container log as the target keeps it; empty when it keeps none. */
+  default String podLog(String namespace, String pod, String container) {
+    return "";
+  }
+
   /** Restarts the operator with extra environment (crash points); whether it is running now. */
   void restartOperator(java.util.Map<String, String> env);
 

@@ -66,7 +66,7 @@ public final class MaintenanceBench {
 
       try (Client c = Client.builder().endpoints(urls.toArray(String[]::new)).build(); Load load = new Load(urls)) {
         Thread.sleep(30_000); // the "before" window: writes under an unfragmented database
-        load.phase.set(1);
+        load.phase.set(2); // neither before nor during: the deletions and the compaction
         long termBefore = term(c, urls);
         // Every other key goes, then the history: half the file is free, which the rule sees.
         long keys = c.getKVClient().get(bytes("/bench/"), io.etcd.jetcd.options.GetOption.builder().isPrefix(true)
@@ -75,6 +75,7 @@ public final class MaintenanceBench {
         long revision = c.getKVClient().get(bytes("x")).get(10, TimeUnit.SECONDS).getHeader().getRevision();
         Instant compacted = Instant.now();
         c.getKVClient().compact(revision, CompactOption.builder().withCompactPhysical(true).build()).get(10, TimeUnit.MINUTES);
+        load.phase.set(1); // the sweep: from the compaction until the three defragmentations are done
         Bench.awaitTrue("three defragmentations", Duration.ofMinutes(20), () -> defragmentedSince(client, compacted) == 3);
         load.phase.set(2);
         long termAfter = term(c, urls);
@@ -142,7 +143,7 @@ public final class MaintenanceBench {
     return ByteSequence.from(s, StandardCharsets.UTF_8);
   }
 
-  /** Small writes, one after another, each timed, by phase (0 before the sweep, 1 during, 2 after). */
+  /** Small writes, one after another, each timed, by phase (0 before the sweep, 1 during, 2 neither). */
   private static final class Load implements AutoCloseable {
     final AtomicInteger phase = new AtomicInteger();
     final List<List<Long>> nanos = List.of(Collections.synchronizedList(new ArrayList<>()),

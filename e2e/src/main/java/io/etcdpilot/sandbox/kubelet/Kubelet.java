@@ -394,6 +394,7 @@ public final class Kubelet implements AutoCloseable {
     try {
       Files.createDirectories(r.podDir());
       Files.writeString(r.podDir().resolve(container + ".pid"), Long.toString(pid));
+      DiskDelay.attach(r.podDir(), pid); // a slow disk stays slow across restarts
     } catch (IOException e) {
       log.warn("cannot record pid: {}", e.getMessage());
     }

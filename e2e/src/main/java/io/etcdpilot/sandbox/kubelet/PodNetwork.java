@@ -61,6 +61,61 @@ public final class PodNetwork implements AutoCloseable {
     if (!cut && present) run(concat(List.of("iptables", "-w", "-D", chain), rule), false);
   }
 
+  /**
+   * Drops (or, with {@code on} false, lets through again) every packet {@code fromUid} sends to {@code toIp} on
+   * {@code port}, tagged {@code tag} so {@link #clear} finds it: packets dropped, not refused, as on a cut link, so
+   * connections hang until their own timeouts.
+   */
+  public static void drop(int fromUid, String toIp, int port, String tag, boolean on) {
+    String chain = chainOf(fromUid);
+    List<String> rule = List.of("-m", "owner", "--uid-owner", Integer.toString(fromUid), "-p", "tcp", "-d", toIp,
+        "--dport", Integer.toString(port), "-m", "comment", "--comment", tag, "-j", "DROP");
+    boolean present = run(concat(List.of("iptables", "-w", "-C", chain), rule), true);
+    if (on && !present) run(concat(List.of("iptables", "-w", "-A", chain), rule), false);
+    if (!on && present) run(concat(List.of("iptables", "-w", "-D", chain), rule), false);
+  }
+
+  /** Drops every packet sent to {@code toIp} on {@code port} by anyone (its clients cannot reach it). */
+  public static void dropTo(int instanceUid, String toIp, int port, String tag) {
+    String chain = chainOf(instanceUid);
+    List<String> rule = List.of("-p", "tcp", "-d", toIp, "--dport", Integer.toString(port), "-m", "comment",
+        "--comment", tag, "-j", "DROP");
+    if (!run(concat(List.of("iptables", "-w", "-C", chain), rule), true)) {
+      run(concat(List.of("iptables", "-w", "-A", chain), rule), false);
+    }
+  }
+
+  /** Removes every rule of the sandbox's chain tagged {@code tag}; returns how many. */
+  public static int clear(int instanceUid, String tag) {
+    String chain = chainOf(instanceUid);
+    int removed = 0;
+    for (String line : list(chain)) {
+      if (!line.startsWith("-A " + chain + " ") || !line.contains("--comment " + tag + " ")
+          && !line.contains("--comment \"" + tag + "\"")) {
+        continue;
+      }
+      List<String> spec = new java.util.ArrayList<>(List.of("iptables", "-w", "-D", chain));
+      spec.addAll(List.of(line.substring(("-A " + chain + " ").length()).split(" ")));
+      run(spec, false);
+      removed++;
+    }
+    return removed;
+  }
+
+  private static List<String> list(String chain) {
+    try {
+      Process p = new ProcessBuilder("iptables", "-w", "-S", chain).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor(30, TimeUnit.SECONDS);
+      return out.lines().toList();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The chain of the sandbox instance a pod uid belongs to (see {@link #uid}). */
   private static String chainOf(int uid) {
     return "ETCDPILOT-SANDBOX-" + (uid - 60000) / 1000;
