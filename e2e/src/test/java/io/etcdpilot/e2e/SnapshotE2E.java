@@ -300,7 +300,7 @@ class SnapshotE2E {
     }
   }
 
-  private static ObjectStoreServer store(TargetCluster target) {
+  static ObjectStoreServer store(TargetCluster target) {
     Assumptions.assumeTrue(target.objectStore().isPresent(), "the target has no object store");
     return target.objectStore().get();
   }
@@ -318,6 +318,45 @@ class SnapshotE2E {
   static String objectBase(EtcdSnapshot s) {
     String key = s.getStatus().getLocation().substring(("s3://" + ObjectStoreServer.BUCKET + "/").length());
     return key.substring(0, key.lastIndexOf(".db"));
+  }
+
+  @Test
+  void aMinorUpgradeStartsWithASnapshotOnlyOnceItSucceeded(TargetCluster target) throws Exception {
+    ObjectStoreServer store = store(target);
+    String ns = "snap-upgrade";
+    Scenario.namespace(target, ns);
+    store.secret(target.client(), ns);
+    Scenario.readyCluster(target, ns, "etcd", 3, s -> {
+      s.setVersion("3.5.35");
+      SnapshotsSpec snapshots = new SnapshotsSpec();
+      snapshots.setDestination(destinationOf(store.destination(ns, "etcd")));
+      s.setSnapshots(snapshots);
+    });
+    Map<String, String> uids = target.client().pods().inNamespace(ns).list().getItems().stream()
+        .collect(java.util.stream.Collectors.toMap(p -> p.getMetadata().getName(), p -> p.getMetadata().getUid()));
+    Scenario.editSpec(target, ns, "etcd", s -> s.setVersion("3.6.16"));
+    // The way back first: no member restarts before the snapshot has succeeded.
+    await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+      EtcdSnapshot before = target.client().resources(EtcdSnapshot.class).inNamespace(ns).withName("etcd-before-3.6.16")
+          .get();
+      assertThat(before).isNotNull();
+      String phase = before.getStatus() == null ? null : before.getStatus().getPhase();
+      if (!"Succeeded".equals(phase)) {
+        assertThat(target.client().pods().inNamespace(ns).list().getItems()).allSatisfy(p ->
+            assertThat(uids).containsEntry(p.getMetadata().getName(), p.getMetadata().getUid()));
+      }
+      assertThat(phase).isEqualTo("Succeeded");
+    });
+    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
+      EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
+      assertThat(ec.getStatus().getUpgrade()).isNotNull();
+      assertThat(ec.getStatus().getUpgrade().getSnapshot()).isEqualTo("etcd-before-3.6.16");
+    });
+    await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().until(() ->
+        "3.6.16".equals(target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get().getStatus()
+            .getVersion()));
+    assertThat(target.client().v1().events().inNamespace(ns).list().getItems())
+        .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("UpgradeSnapshot"));
   }
 
   static SnapshotDestination destinationOf(S3Destination s3) {

@@ -12,8 +12,10 @@ import io.etcdpilot.operator.model.BackendQuota;
 import io.etcdpilot.operator.model.LearnerClock;
 import io.etcdpilot.operator.plan.OperationType;
 import io.etcdpilot.operator.plan.Step;
+import io.etcdpilot.operator.recovery.QuorumRecovery;
 import io.etcdpilot.operator.snapshot.SnapshotPlan;
 import io.etcdpilot.operator.snapshot.SnapshotScheduling;
+import io.etcdpilot.operator.snapshot.UpgradeSnapshot;
 import io.etcdpilot.operator.upgrade.UpgradeProgress;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.time.Instant;
@@ -32,14 +34,16 @@ final class ActStage {
   private final StepExecutor executor;
   private final VersionStage versions;
   private final SnapshotScheduling snapshots;
+  private final RecoverySteps recoveries;
 
   ActStage(MembershipBookkeeping bookkeeping, StepArbiter arbiter, StepExecutor executor, VersionStage versions,
-      SnapshotScheduling snapshots) {
+      SnapshotScheduling snapshots, RecoverySteps recoveries) {
     this.bookkeeping = bookkeeping;
     this.arbiter = arbiter;
     this.executor = executor;
     this.versions = versions;
     this.snapshots = snapshots;
+    this.recoveries = recoveries;
   }
 
   StepResult planAndAct(Applied applied, Observation seen, KubeCache cache, PassEvents events, Instant now)
@@ -51,14 +55,32 @@ final class ActStage {
     MaintenanceStatus carried = MaintenanceRecords.carried(cluster.getStatus(), applied.versioned().objects().quotaBytes());
     MaintenanceStatus maintenance = seen.etcd().reachable() ? tracked(carried, seen, events, now) : carried;
     if (!(applied instanceof Applied.Written written)) {
-      return new StepResult(applied, Optional.empty(), null, failure, roll, Optional.empty(), maintenance, null);
+      return new StepResult(applied, Optional.empty(), null, failure, roll, Optional.empty(), maintenance, null, null);
     }
     Taken step = seen.bootstrapped() && written.statefulSet() != null && seen.etcd().reachable()
         ? step(written, seen, roll, maintenance, cache, events, now)
         : new Taken(Optional.empty(), null, failure, maintenance, null);
+    // A quorum recovery: acted on only without quorum, and only when asked for; otherwise at most advice.
+    String advice = null;
+    if (seen.bootstrapped()) {
+      QuorumRecovery.Plan recovery = QuorumRecovery.decide(RecoverySteps.inputs(state, applied.versioned().objects(),
+          seen));
+      if (recovery instanceof QuorumRecovery.Nothing n) {
+        advice = n.advice();
+      } else if (!seen.etcd().reachable() || step.operation() == null) {
+        step = new Taken(step.kind(), recoveries.act(recovery, state, applied.versioned().objects(), cache, events,
+            now),
+            step.failure(), step.maintenance(), step.finding());
+      }
+    }
+    UpgradeSnapshot.Gate before = applied.versioned().upgradeSnapshot();
+    if (before.create() && !state.paused()) {
+      snapshots.beforeVersionChange(cluster, before.name(), applied.versioned().renderedBefore() + " → "
+          + cluster.getSpec().getVersion(), events);
+    }
     SnapshotPlan.Plan scheduled = snapshots.apply(cluster, state.snapshots(), events, now);
     return new StepResult(applied, step.kind(), step.operation(), step.failure(), roll, Optional.of(scheduled),
-        step.maintenance(), step.finding());
+        step.maintenance(), step.finding(), advice);
   }
 
   private record Taken(Optional<Step.Kind> kind, Operation operation, MemberFailure failure,

@@ -89,7 +89,11 @@ final class ApplyStage {
         .map(t -> new MemberTrust(t.trustBundleHash(), t.peerAllowedHostname(), t.clientAllowedHostname()))
         .orElse(MemberTrust.NONE));
     if (existing == null) return sts;
-    sts.getSpec().setReplicas(existing.getSpec().getReplicas());
+    boolean recreating = Integer.valueOf(0).equals(existing.getSpec().getReplicas()) && desired.state().pods().isEmpty()
+        && ClusterObjects.STATE_NEW.equals(desired.state().stateData().get(ClusterObjects.STATE_KEY));
+    // Its size follows etcd's membership once formed; members re-created (a quorum recovery, which took it to zero)
+    // are founding members again, as many as the spec asks for.
+    sts.getSpec().setReplicas(recreating ? versioned.objects().replicas() : existing.getSpec().getReplicas());
     List<SpecViolation> refusedHere = ImmutableFields.refusedChanges(existing, sts);
     refused.addAll(refusedHere);
     // Only then: the live claim templates carry server defaults, which would change the hash of an unchanged spec.

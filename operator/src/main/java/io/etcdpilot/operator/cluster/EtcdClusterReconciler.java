@@ -61,10 +61,12 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     this.observe = new ObserveStage(deps.observer());
     this.versions = new VersionStage(deps.admin(), settings);
     this.apply = new ApplyStage(deps.client(), applier);
+    SnapshotScheduling snapshotScheduling = new SnapshotScheduling(deps.client(), deps.snapshotJobs(),
+        deps.snapshotTaker(), events);
     this.act = new ActStage(new MembershipBookkeeping(deps.client(), applier),
         new StepArbiter(new MembershipPlanner(settings.learnerDeadline(), settings.failedMemberDeadline())),
         new StepExecutor(deps.client(), deps.admin(), applier, deps.fence(), deps.clock()), versions,
-        new SnapshotScheduling(deps.client(), deps.snapshotJobs(), deps.snapshotTaker(), events));
+        snapshotScheduling, new RecoverySteps(deps.client(), applier, snapshotScheduling, settings.agentImage()));
     this.report = new ReportStage(statusCalculator, versions);
     this.requeue = new Requeue(settings.steadyResync(), settings.busyResync());
   }

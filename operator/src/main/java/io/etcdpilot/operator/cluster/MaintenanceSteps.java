@@ -19,7 +19,8 @@ import java.util.Locale;
 
 /**
  * The steps of maintenance: compacting for a NOSPACE recovery, moving leadership off a member about to be
- * defragmented, defragmenting one member, disarming NOSPACE, and disarming CORRUPT once no member's data differ. Each returns the maintenance record it changed.
+ * defragmented or off a slow disk, defragmenting one member, disarming NOSPACE, and disarming CORRUPT once no
+ * member's data differ. Each returns the maintenance record it changed.
  */
 final class MaintenanceSteps {
   /** etcd copies the whole database while it defragments: gigabytes take minutes on a slow disk. */
@@ -54,6 +55,13 @@ final class MaintenanceSteps {
         yield outcome(t, type, m.from(), "moved leadership to " + m.to(), now, record);
       }
       case DEFRAGMENT -> defragment((Step.Defragment) step, t, type, now);
+      case MOVE_LEADER_OFF_SLOW_DISK -> {
+        Step.MoveLeaderOffSlowDisk m = (Step.MoveLeaderOffSlowDisk) step;
+        admin.moveLeader(t.connection(), member(t, m.from()).clientUrls().get(0), m.toId());
+        t.events().warning("LeadershipMoved", "moved leadership from " + m.from() + " to " + m.to() + ": " + m.from()
+            + "'s disk is too slow (" + m.why() + ")");
+        yield outcome(t, type, m.from(), "moved leadership to " + m.to(), now, record);
+      }
       case DISARM_NOSPACE -> {
         for (EtcdAlarm alarm : t.observation().alarms()) {
           if (alarm.type() == EtcdAlarm.Type.NOSPACE) admin.disarm(t.connection(), t.clientUrls(), alarm);

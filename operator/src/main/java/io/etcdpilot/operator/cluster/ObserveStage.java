@@ -10,6 +10,7 @@ import io.etcdpilot.operator.model.ClusterObjects;
 import io.etcdpilot.operator.model.EtcdVersion;
 import io.etcdpilot.operator.pki.CertificateManager;
 import io.etcdpilot.operator.pki.TlsMaterial;
+import io.etcdpilot.operator.recovery.QuorumRecovery;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,19 @@ final class ObserveStage {
     ClusterObservation etcd = connection.map(c -> observer.observe(c, clientUrls, memberList(desired)))
         .orElseGet(() -> ClusterObservation.unreachable("no client certificate yet"));
     // Once etcd answers the cluster exists, whatever the ConfigMap says: every starting member joins it from then on.
-    return new Observation(etcd, connection, clientUrls, state.bootstrapped() || etcd.reachable());
+    boolean bootstrapped = state.bootstrapped() || etcd.reachable();
+    Optional<ClusterObservation> withoutQuorum = Optional.empty();
+    if (!etcd.reachable() && bootstrapped && connection.isPresent() && QuorumRecovery.asked(state.cluster())) {
+      // Each member's own list and status, from every pod: what survives a lost quorum.
+      List<String> every = IntStream.range(0, Math.max(desired.objects().replicas(), stsReplicas(state.statefulSet())))
+          .mapToObj(i -> state.names().clientUrl(state.names().member(i), desired.objects().tls())).toList();
+      withoutQuorum = Optional.of(observer.observe(connection.get(), every, EtcdObserver.MemberList.MAJORITY_AGREEING));
+    }
+    return new Observation(etcd, connection, clientUrls, bootstrapped, withoutQuorum);
+  }
+
+  private static int stsReplicas(StatefulSet sts) {
+    return sts == null || sts.getSpec().getReplicas() == null ? 0 : sts.getSpec().getReplicas();
   }
 
   /** etcd 3.5 answers a linearizable member list; before, a majority of the members must agree on theirs. */

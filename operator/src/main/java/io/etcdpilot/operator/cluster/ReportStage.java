@@ -66,11 +66,11 @@ final class ReportStage {
         state.pods().size(), desired.paused(), desired.objects().tls().enabled(),
         new StatusCalculator.Work(result.operation(), result.memberFailure(),
             desired.tls().map(ReportStage::certificates).orElse(null),
-            progress.map(p -> VersionStage.status(p, result.operation())).orElse(null), result.maintenance()),
+            progress.map(p -> VersionStage.status(p, result.operation(), state)).orElse(null), result.maintenance()),
         new StatusCalculator.Problems(desired.warnings(), result.applied().refused(), stuck,
             seen.bootstrapped() || desired.objects().restore() == null ? null : restoreFailure(state.pods()),
             state.pods().stream().map(PodFacts::startProblem).flatMap(Optional::stream).toList(),
-            result.maintenanceFinding()),
+            result.maintenanceFinding(), result.recoveryAdvice()),
         now));
     if (stuck != null && !stalledFor(cluster, "UpgradeStuck")) events.warning("UpgradeStuck", stuck);
     result.snapshots().ifPresent(plan -> SnapshotScheduling.report(plan, cluster, status, now));

@@ -17,6 +17,7 @@ import io.etcdpilot.operator.membership.MembershipInputs;
 import io.etcdpilot.operator.membership.MembershipPlanner;
 import io.etcdpilot.operator.model.BackendQuota;
 import io.etcdpilot.operator.model.ClusterNames;
+import io.etcdpilot.operator.model.SlowDisks;
 import io.etcdpilot.operator.model.LearnerClock;
 import io.etcdpilot.operator.model.PodFacts;
 import io.etcdpilot.operator.plan.OperationType;
@@ -26,8 +27,10 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
 
@@ -96,6 +99,8 @@ final class StepArbiter {
     if (m.kind() != Step.Kind.NOTHING && !(m instanceof Step.Wait w && w.othersMayAct())) {
       return new Decision(m, membershipType(m, in));
     }
+    Optional<Step> offSlowDisk = leaderOffSlowDisk(in.observation());
+    if (offSlowDisk.isPresent()) return new Decision(offSlowDisk.get(), OperationType.MoveLeadership);
     MaintenancePlanner.Plan upkeep = maintenance.next(maintenanceInputs(in, now));
     boolean noSpace = in.observation().alarmed(EtcdAlarm.Type.NOSPACE);
     if (noSpace && upkeep.step().kind() != Step.Kind.NOTHING && !(upkeep.step() instanceof Step.Wait w2
@@ -112,10 +117,24 @@ final class StepArbiter {
     return new Decision(upkeep.step(), OperationType.Defragment, upkeep.finding());
   }
 
+  /**
+   * A leader whose disk is too slow holds up every write: leadership goes to the healthy voter with a fast disk that is
+   * furthest ahead; when every disk is slow, nowhere.
+   */
+  static Optional<Step> leaderOffSlowDisk(ClusterObservation o) {
+    Set<Long> slow = SlowDisks.of(o.walFsyncP99());
+    Optional<ObservedMember> leader = o.leader();
+    if (leader.isEmpty() || !slow.contains(leader.get().id())) return Optional.empty();
+    return o.members().stream().filter(m -> !m.learner() && o.inQuorum(m) && !slow.contains(m.id()))
+        .max(Comparator.comparingLong(ObservedMember::raftIndex))
+        .map(to -> new Step.MoveLeaderOffSlowDisk(leader.get().name(), to.name(), to.id(), "its WAL fsync p99 is "
+            + SlowDisks.describe(o.walFsyncP99().get(leader.get().id()))));
+  }
+
   /** The maintenance planner's view: sizes from etcd, history and NOSPACE from status, a snapshot streaming. */
   private static MaintenancePlanner.Inputs maintenanceInputs(Inputs in, Instant now) {
     List<MaintenancePlanner.Member> members = in.observation().members().stream().map(m -> new MaintenancePlanner.Member(
-        m.name(), m.id(), m.learner(), m.reachable(), m.dbSizeBytes(), m.dbSizeInUse(), m.raftIndex(),
+        m.name(), m.id(), m.learner(), in.observation().inQuorum(m), m.dbSizeBytes(), m.dbSizeInUse(), m.raftIndex(),
         runningQuota(in.pods(), m.name()))).toList();
     String leader = in.observation().leader().map(ObservedMember::name).orElse(null);
     String streaming = in.snapshots().stream().filter(s -> s.getStatus() != null
@@ -184,7 +203,8 @@ final class StepArbiter {
       case REMOVE_MEMBER -> ((Step.RemoveMember) step).cause() == Step.Cause.REPLACE
           ? OperationType.ReplaceMember : OperationType.RemoveMember;
       case WAIT, NOTHING, MOVE_LEADER_FOR_RESTART, RESTART_MEMBER, ENABLE_DOWNGRADE, CANCEL_DOWNGRADE, COMPACT,
-          MOVE_LEADER_FOR_DEFRAG, DEFRAGMENT, DISARM_NOSPACE, DISARM_CORRUPT, GROW_VOLUMES -> {
+          MOVE_LEADER_FOR_DEFRAG, DEFRAGMENT, DISARM_NOSPACE, DISARM_CORRUPT, GROW_VOLUMES,
+          MOVE_LEADER_OFF_SLOW_DISK -> {
         long voters = in.observation().members().stream().filter(x -> !x.learner()).count();
         yield in.desired() > voters ? OperationType.AddMember
             : in.desired() < voters ? OperationType.RemoveMember : OperationType.ReplaceMember;
@@ -208,7 +228,7 @@ final class StepArbiter {
       return new Step.Wait("a member pod is terminating");
     }
     List<RolloutPlanner.MemberView> members = observation.members().stream().map(m -> new RolloutPlanner.MemberView(
-        m.name(), m.id(), m.reachable(), m.learner(), m.raftIndex())).toList();
+        m.name(), m.id(), observation.inQuorum(m), m.learner(), m.raftIndex())).toList();
     String leader = observation.leader().map(ObservedMember::name).orElse("");
     String set = sts.getMetadata().getName();
     List<String> expected = IntStream.range(0, sts.getSpec().getReplicas()).mapToObj(i -> set + "-" + i).toList();

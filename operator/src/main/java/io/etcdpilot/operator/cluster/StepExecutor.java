@@ -66,7 +66,8 @@ final class StepExecutor {
             membership.carryOut(step, t, type, now);
         case MOVE_LEADER_FOR_RESTART, RESTART_MEMBER, ENABLE_DOWNGRADE, CANCEL_DOWNGRADE ->
             restarts.carryOut(step, t, type, now);
-        case COMPACT, MOVE_LEADER_FOR_DEFRAG, DEFRAGMENT, DISARM_NOSPACE, DISARM_CORRUPT, GROW_VOLUMES ->
+        case COMPACT, MOVE_LEADER_FOR_DEFRAG, DEFRAGMENT, DISARM_NOSPACE, DISARM_CORRUPT, GROW_VOLUMES,
+            MOVE_LEADER_OFF_SLOW_DISK ->
             maintenance.carryOut(step, t, type, now);
       };
     } catch (Exception e) {
@@ -83,7 +84,7 @@ final class StepExecutor {
     return switch (step.kind()) {
       case ADD_LEARNER -> "adding a learner";
       case PROMOTE -> "promoting the learner";
-      case MOVE_LEADER, MOVE_LEADER_FOR_RESTART, MOVE_LEADER_FOR_DEFRAG -> "moving leadership";
+      case MOVE_LEADER, MOVE_LEADER_FOR_RESTART, MOVE_LEADER_FOR_DEFRAG, MOVE_LEADER_OFF_SLOW_DISK -> "moving leadership";
       case COMPACT -> "compacting";
       case DISARM_NOSPACE -> "disarming NOSPACE";
       case DISARM_CORRUPT -> "disarming CORRUPT";

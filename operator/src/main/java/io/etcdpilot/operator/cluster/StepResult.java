@@ -20,7 +20,8 @@ import java.util.Optional;
  * @param snapshots what the schedule asked of this pass; empty while paused
  * @param maintenance status.maintenance after this pass
  * @param maintenanceFinding what maintenance could not do by itself (null when nothing)
+ * @param recoveryAdvice how to get out of a lost quorum, when it will not come back by itself (null otherwise)
  */
 record StepResult(Applied applied, Optional<Step.Kind> taken, Operation operation, MemberFailure memberFailure,
     List<UpgradeProgress.MemberRun> roll, Optional<SnapshotPlan.Plan> snapshots, MaintenanceStatus maintenance,
-    String maintenanceFinding) {}
+    String maintenanceFinding, String recoveryAdvice) {}

@@ -12,6 +12,8 @@ import io.etcdpilot.operator.model.EtcdVersion;
 import io.etcdpilot.operator.model.SpecViolation;
 import io.etcdpilot.operator.model.PodFacts;
 import io.etcdpilot.operator.plan.OperationType;
+import io.etcdpilot.operator.plan.Step;
+import io.etcdpilot.operator.snapshot.UpgradeSnapshot;
 import io.etcdpilot.operator.upgrade.UpgradeProgress;
 import io.etcdpilot.operator.upgrade.VersionGate;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -48,6 +50,15 @@ final class VersionStage {
         seen.connection().orElse(null), seen.clientUrls()), wanted, settings.upgradeMinimums());
     List<SpecViolation> refused = new ArrayList<>(desired.restore().refused());
     if (decision.refused()) refused.add(new SpecViolation("spec.version", decision.refusal()));
+    // A change of minor version starts with a way back: the snapshot taken for it (with a destination to take it to).
+    boolean changing = renderedBefore != null && !decision.refused()
+        && (!decision.render().equals(renderedBefore) || decision.prerequisite() instanceof Step.EnableDowngrade);
+    UpgradeSnapshot.Gate snapshot = changing
+        ? UpgradeSnapshot.gate(cluster, renderedBefore, wanted, desired.state().snapshots())
+        : new UpgradeSnapshot.Gate(null, false, null);
+    if (snapshot.hold() != null) {
+      decision = new VersionGate.Decision(renderedBefore, null, new Step.Wait(snapshot.hold()));
+    }
     ClusterObjects objects = desired.objects();
     if (!decision.render().equals(wanted)) {
       objects = new ClusterObjects(cluster, settings.clusterDomain(), decision.render(), heldImage(cluster, live))
@@ -56,7 +67,7 @@ final class VersionStage {
         objects = objects.restoring(desired.objects().restore(), desired.restore().recordedSpec(), settings.agentImage());
       }
     }
-    return new Versioned(desired, objects, decision, renderedBefore, List.copyOf(refused));
+    return new Versioned(desired, objects, decision, renderedBefore, List.copyOf(refused), snapshot);
   }
 
   /** The version the StatefulSet renders now (its annotation, else its image tag); null before it exists. */
@@ -128,8 +139,11 @@ final class VersionStage {
   StepArbiter.Roll roll(EtcdCluster cluster, VersionGate.Decision decision, List<UpgradeProgress.MemberRun> members) {
     String clusterVersion = cluster.getStatus() == null ? null : cluster.getStatus().getVersion();
     EtcdVersion running = EtcdVersion.tryParse(clusterVersion).orElse(null);
-    OperationType type = running == null || running.equals(decision.render()) ? OperationType.RollingRestart
-        : decision.render().compareTo(running) < 0 && running.minor() != decision.render().minor() ? OperationType.Downgrade
+    // Held before it starts (a snapshot to take first): it is still the change the spec asks for.
+    EtcdVersion toward = decision.prerequisite() instanceof Step.Wait
+        ? EtcdVersion.tryParse(cluster.getSpec().getVersion()).orElse(decision.render()) : decision.render();
+    OperationType type = running == null || running.equals(toward) ? OperationType.RollingRestart
+        : toward.compareTo(running) < 0 && running.minor() != toward.minor() ? OperationType.Downgrade
         : OperationType.Upgrade;
     return new StepArbiter.Roll(decision.prerequisite(), type,
         UpgradeProgress.held(decision.render(), clusterVersion, members));
@@ -145,12 +159,15 @@ final class VersionStage {
   }
 
   /** {@code status.upgrade}: the progress, and what it waits on (the stuck member, else this pass's operation). */
-  static UpgradeStatus status(UpgradeProgress.Progress p, Operation operation) {
+  static UpgradeStatus status(UpgradeProgress.Progress p, Operation operation, ClusterState state) {
     String waitingOn = p.stuck() != null ? p.stuck()
         : operation == null ? null
         : "waiting".equals(operation.getTarget()) ? operation.getMessage()
         : operation.getTarget() + ": " + operation.getMessage();
-    return new UpgradeStatus(p.from(), p.to().toString(), p.done(), p.total(), waitingOn);
+    UpgradeStatus s = new UpgradeStatus(p.from(), p.to().toString(), p.done(), p.total(), waitingOn);
+    String before = UpgradeSnapshot.name(state.cluster(), p.to());
+    if (state.snapshots().stream().anyMatch(x -> before.equals(x.getMetadata().getName()))) s.setSnapshot(before);
+    return s;
   }
 
   /** Member pods as the roll sees them; none counts as on the rendered template before the StatefulSet caught up. */

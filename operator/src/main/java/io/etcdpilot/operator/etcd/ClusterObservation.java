@@ -12,9 +12,10 @@ import java.util.stream.Collectors;
  *     from a majority of its voters; false when the members answering disagree
  * @param alarms the alarms etcd has raised (NOSPACE, CORRUPT); empty when none or when they could not be read
  * @param corruption whose data differ while CORRUPT is raised ({@link Corruption#NONE} when it is not)
+ * @param walFsyncP99 each member's WAL fsync p99 in milliseconds, by member ID, where known
  */
 public record ClusterObservation(boolean reachable, long clusterId, List<ObservedMember> members, String error,
-    boolean listAgreed, List<EtcdAlarm> alarms, Corruption corruption) {
+    boolean listAgreed, List<EtcdAlarm> alarms, Corruption corruption, Map<Long, Double> walFsyncP99) {
 
   public ClusterObservation(boolean reachable, long clusterId, List<ObservedMember> members, String error) {
     this(reachable, clusterId, members, error, true);
@@ -22,15 +23,21 @@ public record ClusterObservation(boolean reachable, long clusterId, List<Observe
 
   public ClusterObservation(boolean reachable, long clusterId, List<ObservedMember> members, String error,
       boolean listAgreed) {
-    this(reachable, clusterId, members, error, listAgreed, List.of(), Corruption.NONE);
+    this(reachable, clusterId, members, error, listAgreed, List.of(), Corruption.NONE, Map.of());
   }
 
   public ClusterObservation withAlarms(List<EtcdAlarm> raised) {
-    return new ClusterObservation(reachable, clusterId, members, error, listAgreed, List.copyOf(raised), corruption);
+    return new ClusterObservation(reachable, clusterId, members, error, listAgreed, List.copyOf(raised), corruption,
+        walFsyncP99);
   }
 
   public ClusterObservation withCorruption(Corruption judged) {
-    return new ClusterObservation(reachable, clusterId, members, error, listAgreed, alarms, judged);
+    return new ClusterObservation(reachable, clusterId, members, error, listAgreed, alarms, judged, walFsyncP99);
+  }
+
+  public ClusterObservation withDiskLatency(Map<Long, Double> p99Millis) {
+    return new ClusterObservation(reachable, clusterId, members, error, listAgreed, alarms, corruption,
+        Map.copyOf(p99Millis));
   }
 
   public boolean alarmed(EtcdAlarm.Type type) {
@@ -53,6 +60,17 @@ public record ClusterObservation(boolean reachable, long clusterId, List<Observe
         .collect(Collectors.groupingBy(ObservedMember::leaderId, Collectors.counting()));
     return votes.entrySet().stream().filter(e -> e.getValue() * 2 > voters.size()).map(Map.Entry::getKey).findFirst()
         .flatMap(id -> members.stream().filter(m -> m.id() == id).findFirst());
+  }
+
+  /**
+   * Whether the member takes part in the cluster's quorum: it answers and follows the agreed leader (or is it). A
+   * member cut off from its peers still answers its own status, and must count as down: a roll or a removal that
+   * counted it would take the cluster below quorum.
+   */
+  public boolean inQuorum(ObservedMember m) {
+    if (!m.reachable()) return false;
+    Optional<ObservedMember> leader = leader();
+    return leader.isPresent() && (leader.get().id() == m.id() || m.leaderId() == leader.get().id());
   }
 
   public String clusterIdHex() {

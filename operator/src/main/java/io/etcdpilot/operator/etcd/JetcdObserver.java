@@ -11,6 +11,7 @@ import io.etcd.jetcd.api.MemberRemoveRequest;
 import io.etcd.jetcd.api.MoveLeaderRequest;
 import io.etcd.jetcd.api.StatusRequest;
 import io.etcd.jetcd.api.StatusResponse;
+import io.etcdpilot.operator.model.ClusterNames;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -18,8 +19,11 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import java.time.Duration;
+import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -49,6 +53,7 @@ public class JetcdObserver implements EtcdObserver, EtcdAdmin, AutoCloseable {
 
   private final Duration timeout;
   private final EtcdChannels channels;
+  private final DiskLatency disks = new DiskLatency();
 
   public JetcdObserver(Duration timeout, EtcdChannels channels) {
     this.timeout = timeout;
@@ -103,6 +108,7 @@ public class JetcdObserver implements EtcdObserver, EtcdAdmin, AutoCloseable {
       channels.retain(connection.clusterKey(), inUse);
       ClusterObservation seen = new ClusterObservation(true, list.getHeader().getClusterId(), members, null, agreed)
           .withAlarms(alarms(connection, members));
+      seen = seen.withDiskLatency(diskLatency(members));
       return seen.alarmed(EtcdAlarm.Type.CORRUPT) ? seen.withCorruption(corruption(connection, seen)) : seen;
     } catch (Exception e) {
       String reason = rootMessage(e);
@@ -139,6 +145,19 @@ public class JetcdObserver implements EtcdObserver, EtcdAdmin, AutoCloseable {
       log.debug("alarms of {} not read: {}", connection.clusterKey(), rootMessage(e));
       return List.of();
     }
+  }
+
+  /** Each answering member's WAL fsync p99, from its metrics port (same host as its client URL). */
+  private Map<Long, Double> diskLatency(List<ObservedMember> members) {
+    Map<Long, Double> out = new HashMap<>();
+    for (ObservedMember m : members) {
+      if (!m.reachable() || m.clientUrls().isEmpty()) continue;
+      URI client = URI.create(m.clientUrls().get(0));
+      // Plain http on the metrics port, where the operator's flags put it.
+      double p99 = disks.p99Millis("http://" + client.getHost() + ":" + ClusterNames.METRICS_PORT + "/metrics");
+      if (!Double.isNaN(p99)) out.put(m.id(), p99);
+    }
+    return out;
   }
 
   /** Who differs, from every reachable voter's hash (asked only while CORRUPT is raised). */

@@ -4,6 +4,7 @@ import io.etcdpilot.operator.etcd.ClusterObservation;
 import io.etcdpilot.operator.etcd.ObservedMember;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.model.PodFacts;
+import io.etcdpilot.operator.model.SlowDisks;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -49,8 +50,9 @@ public final class MembershipInputs {
       ClusterObservation observation, List<Pod> pods, List<PersistentVolumeClaim> claims, Instant learnerSince,
       String addsStopped, Set<String> heldByRoll) {
     List<MembershipPlanner.Member> members = observation.members().stream().map(m -> new MembershipPlanner.Member(
-        m.id(), ordinalOf(names, m), m.learner(), m.started(), m.reachable(),
-        observation.corruption().decided() && observation.corruption().corrupt().contains(m.id()))).toList();
+        m.id(), ordinalOf(names, m), m.learner(), m.started(), observation.inQuorum(m),
+        observation.corruption().decided() && observation.corruption().corrupt().contains(m.id()),
+        SlowDisks.of(observation.walFsyncP99()).contains(m.id()))).toList();
     int leader = observation.leader().map(m -> ordinalOf(names, m)).orElse(-1);
     return new MembershipPlanner.Observed(desired, statefulSetReplicas, members, leader, learnerSince,
         slots(names, pods, claims, observation, heldByRoll), addsStopped);

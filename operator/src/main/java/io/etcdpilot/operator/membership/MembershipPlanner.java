@@ -40,11 +40,16 @@ public final class MembershipPlanner {
 
   /**
    * A member as etcd lists it; {@code ordinal} comes from its peer URL (its pod name). {@code corrupt}: its data differ
-   * from its peers' (etcd's CORRUPT alarm, decided by a majority).
+   * from its peers' (etcd's CORRUPT alarm, decided by a majority). {@code slowDisk}: its WAL fsyncs are too slow.
    */
-  public record Member(long id, int ordinal, boolean learner, boolean started, boolean healthy, boolean corrupt) {
+  public record Member(long id, int ordinal, boolean learner, boolean started, boolean healthy, boolean corrupt,
+      boolean slowDisk) {
     public Member(long id, int ordinal, boolean learner, boolean started, boolean healthy) {
-      this(id, ordinal, learner, started, healthy, false);
+      this(id, ordinal, learner, started, healthy, false, false);
+    }
+
+    public Member(long id, int ordinal, boolean learner, boolean started, boolean healthy, boolean corrupt) {
+      this(id, ordinal, learner, started, healthy, corrupt, false);
     }
   }
 
@@ -187,6 +192,10 @@ public final class MembershipPlanner {
     }
     if (!l.started() || !l.healthy()) {
       return new Wait("learner " + l.ordinal() + " is starting");
+    }
+    if (l.slowDisk()) {
+      // A voter on a slow disk slows every commit: it stays a learner until its disk recovers (or its deadline).
+      return new Wait("learner " + l.ordinal() + "'s disk is too slow to make it a voter; waiting for it to recover");
     }
     return new Promote(l.id(), l.ordinal());
   }

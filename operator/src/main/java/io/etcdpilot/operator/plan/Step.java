@@ -9,7 +9,8 @@ public sealed interface Step {
     NOTHING, WAIT,
     ADD_LEARNER, WIPE_VOLUME, GROW_STATEFULSET, PROMOTE, MOVE_LEADER, REMOVE_MEMBER, SHRINK_STATEFULSET,
     MOVE_LEADER_FOR_RESTART, RESTART_MEMBER, ENABLE_DOWNGRADE, CANCEL_DOWNGRADE,
-    COMPACT, MOVE_LEADER_FOR_DEFRAG, DEFRAGMENT, DISARM_NOSPACE, DISARM_CORRUPT, GROW_VOLUMES
+    COMPACT, MOVE_LEADER_FOR_DEFRAG, DEFRAGMENT, DISARM_NOSPACE, DISARM_CORRUPT, GROW_VOLUMES,
+    MOVE_LEADER_OFF_SLOW_DISK
   }
 
   Kind kind();
@@ -113,5 +114,10 @@ public sealed interface Step {
   /** Automatic growth: every member's claim asks for {@code size}; the StatefulSet and quota follow once they have it. */
   record GrowVolumes(String size, String why) implements Step {
     public Kind kind() { return Kind.GROW_VOLUMES; }
+  }
+
+  /** Leadership away from a leader whose disk is too slow, to a follower whose disk is not. */
+  record MoveLeaderOffSlowDisk(String from, String to, long toId, String why) implements Step {
+    public Kind kind() { return Kind.MOVE_LEADER_OFF_SLOW_DISK; }
   }
 }

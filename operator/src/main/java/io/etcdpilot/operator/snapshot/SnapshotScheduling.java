@@ -74,19 +74,46 @@ public final class SnapshotScheduling {
   }
 
   private void create(EtcdCluster cluster, String name, PassEvents events) {
+    create(cluster, name, true, events, "SnapshotScheduled", "created EtcdSnapshot " + name);
+  }
+
+  /**
+   * The snapshot a change of minor version waits for: on demand (retention never prunes it), owned by the cluster;
+   * created once.
+   */
+  public void beforeVersionChange(EtcdCluster cluster, String name, String change, PassEvents events) {
+    create(cluster, name, false, events, "UpgradeSnapshot", "created EtcdSnapshot " + name + " before " + change
+        + ": the way back; the change starts once it has succeeded");
+  }
+
+  /** The survivor's data, taken without quorum from {@code member}, for a quorum recovery; created once. */
+  public void forRecovery(EtcdCluster cluster, String name, String member, PassEvents events, String message) {
+    create(cluster, name, false, member, events, "QuorumRecovery", message);
+  }
+
+  private void create(EtcdCluster cluster, String name, boolean scheduled, PassEvents events, String reason,
+      String message) {
+    create(cluster, name, scheduled, null, events, reason, message);
+  }
+
+  private void create(EtcdCluster cluster, String name, boolean scheduled, String member, PassEvents events,
+      String reason, String message) {
     EtcdSnapshot s = new EtcdSnapshot();
+    Map<String, String> labels = new java.util.HashMap<>(Map.of(ClusterNames.LABEL_CLUSTER, cluster.getMetadata().getName(),
+        ClusterNames.LABEL_MANAGED_BY, ClusterNames.MANAGED_BY));
+    if (scheduled) labels.put(EtcdSnapshot.SCHEDULED_LABEL, "true");
     s.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(cluster.getMetadata().getNamespace())
-        .withLabels(Map.of(EtcdSnapshot.SCHEDULED_LABEL, "true", ClusterNames.LABEL_CLUSTER, cluster.getMetadata().getName(),
-            ClusterNames.LABEL_MANAGED_BY, ClusterNames.MANAGED_BY))
+        .withLabels(labels)
         .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(cluster.getApiVersion()).withKind(cluster.getKind())
             .withName(cluster.getMetadata().getName()).withUid(cluster.getMetadata().getUid()).build())
         .build());
     EtcdSnapshotSpec spec = new EtcdSnapshotSpec();
     spec.setClusterName(cluster.getMetadata().getName());
+    spec.setMember(member);
     s.setSpec(spec);
     try {
       client.resource(s).create();
-      events.normal("SnapshotScheduled", "created EtcdSnapshot " + name);
+      events.normal(reason, message);
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) throw e; // already created for this run
     }

@@ -86,8 +86,12 @@ public final class SnapshotTaker {
               + " replaces one");
         }
       }
+      String from = snapshot.getSpec() == null ? null : snapshot.getSpec().getMember();
+      // From a named member, without quorum: each member's own list and status (no linearizable answer to wait for).
       List<ObservedMember> candidates = SnapshotSource.candidates(names.cluster(),
-          observer.observe(connection, clientUrls(cluster, names, tls)));
+          observer.observe(connection, clientUrls(cluster, names, tls), from == null
+              ? io.etcdpilot.operator.etcd.EtcdObserver.MemberList.LINEARIZABLE
+              : io.etcdpilot.operator.etcd.EtcdObserver.MemberList.MAJORITY_AGREEING), from);
       List<String> tried = new ArrayList<>();
       for (ObservedMember member : candidates.subList(0, Math.min(2, candidates.size()))) {
         tried.add(member.name());

@@ -18,6 +18,8 @@ public final class Conditions {
   public static final String TLS_DISABLED = "TLSDisabled";
   /** Present (True) only while a member's defragmentations keep failing or the defragmentation rule fails. */
   public static final String DEFRAG_FAILING = "DefragFailing";
+  /** Present (True) only while a member's WAL fsyncs are too slow for etcd. */
+  public static final String DISK_TOO_SLOW = "DiskTooSlow";
 
   private Conditions() {}
 

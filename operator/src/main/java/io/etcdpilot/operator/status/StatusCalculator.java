@@ -15,6 +15,7 @@ import io.etcdpilot.operator.maintenance.MaintenanceRecords;
 import io.etcdpilot.operator.etcd.ObservedMember;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.model.EtcdVersion;
+import io.etcdpilot.operator.model.SlowDisks;
 import io.etcdpilot.operator.model.SpecViolation;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -71,9 +72,10 @@ public final class StatusCalculator {
    * @param podsNotStarting member pods that cannot start, in Kubernetes' words (unschedulable, image not pulled)
    * @param maintenanceFinding what maintenance cannot do by itself (a rule that fails, live data above the quota);
    *     null when nothing
+   * @param recoveryAdvice how to recover a quorum lost for good (null when it is not)
    */
   public record Problems(List<String> warnings, List<SpecViolation> refused, String upgradeStuck, String restoreFailure,
-      List<String> podsNotStarting, String maintenanceFinding) {
+      List<String> podsNotStarting, String maintenanceFinding, String recoveryAdvice) {
     public Problems {
       warnings = warnings == null ? List.of() : warnings;
       refused = refused == null ? List.of() : refused;
@@ -82,11 +84,16 @@ public final class StatusCalculator {
 
     public Problems(List<String> warnings, List<SpecViolation> refused, String upgradeStuck, String restoreFailure,
         List<String> podsNotStarting) {
-      this(warnings, refused, upgradeStuck, restoreFailure, podsNotStarting, null);
+      this(warnings, refused, upgradeStuck, restoreFailure, podsNotStarting, null, null);
+    }
+
+    public Problems(List<String> warnings, List<SpecViolation> refused, String upgradeStuck, String restoreFailure,
+        List<String> podsNotStarting, String maintenanceFinding) {
+      this(warnings, refused, upgradeStuck, restoreFailure, podsNotStarting, maintenanceFinding, null);
     }
 
     public static Problems none() {
-      return new Problems(List.of(), List.of(), null, null, List.of(), null);
+      return new Problems(List.of(), List.of(), null, null, List.of(), null, null);
     }
   }
 
@@ -160,10 +167,14 @@ public final class StatusCalculator {
           : m.id() == leaderId ? MemberStatus.Role.leader : MemberStatus.Role.follower;
       // A member that does not answer keeps the version it last reported: the version gate reads it from here.
       String version = m.reachable() ? m.version() : previousVersion(previous, m.idHex());
-      MemberStatus ms = new MemberStatus(m.started() ? m.name() : null, m.idHex(), role, m.reachable(), version,
+      MemberStatus ms = new MemberStatus(m.started() ? m.name() : null, m.idHex(), role, obs.inQuorum(m), version,
           m.reachable() ? roundedSize(m.dbSizeBytes()) : null);
       ms.setDbSizeInUse(m.reachable() ? roundedSize(m.dbSizeInUse()) : null);
-      ms.setError(m.reachable() ? null : EtcdErrors.summarize(m.error()));
+      Double p99 = obs.walFsyncP99().get(m.id());
+      ms.setWalFsyncP99(p99 == null ? null : SlowDisks.describe(p99).replace(" ", ""));
+      ms.setError(!m.reachable() ? EtcdErrors.summarize(m.error()) : obs.inQuorum(m) || leaderName == null ? null
+          : m.leaderId() == 0 ? "answers, but follows no leader (cut off from its peers?)"
+          : "answers, but follows another leader than the others (cut off from its peers?)");
       members.add(ms);
     }
     members.sort(Comparator.comparing(ms -> ms.getName() == null ? "~" + ms.getId() : ms.getName()));
@@ -173,7 +184,7 @@ public final class StatusCalculator {
     s.setLeader(leaderName);
     s.setReplicas(in.podsExisting());
     int desired = cluster.getSpec().getReplicas();
-    long healthyVoters = obs.members().stream().filter(m -> m.reachable() && !m.learner()).count();
+    long healthyVoters = obs.members().stream().filter(m -> obs.inQuorum(m) && !m.learner()).count();
     long voters = obs.members().stream().filter(m -> !m.learner()).count();
     long learners = obs.members().size() - voters;
     s.setReadyReplicas((int) healthyVoters);
@@ -232,6 +243,7 @@ public final class StatusCalculator {
     // Seconds after a pod cannot be placed or pulled, not minutes later when a deadline runs out.
     String notStarting = String.join("; ", problems.podsNotStarting());
     if (!notStarting.isEmpty() && !ready) message = message + "; " + notStarting;
+    if (problems.recoveryAdvice() != null && !ready) message = message + "; " + problems.recoveryAdvice();
     List<Condition> c = new ArrayList<>();
     c.add(Conditions.next(prevConditions, Conditions.READY, ready, reason, message, generation, in.now()));
     if (in.paused()) {
@@ -267,6 +279,15 @@ public final class StatusCalculator {
     if (!in.tlsEnabled()) {
       c.add(Conditions.next(prevConditions, Conditions.TLS_DISABLED, true, "TLSDisabled",
           "spec.tls.enabled is false: clients and members talk in plain text without authentication", generation, in.now()));
+    }
+    String slowDisks = obs.members().stream().filter(m -> SlowDisks.of(obs.walFsyncP99()).contains(m.id()))
+        .map(m -> m.name() + " (WAL fsync p99 " + SlowDisks.describe(obs.walFsyncP99().get(m.id())) + ")")
+        .collect(Collectors.joining(", "));
+    if (!slowDisks.isEmpty()) {
+      c.add(Conditions.next(prevConditions, Conditions.DISK_TOO_SLOW, true, "WalFsyncSlow", slowDisks + ": etcd wants"
+          + " fsyncs under 10 ms; above " + (int) SlowDisks.THRESHOLD_MILLIS + " ms a member holds up every commit. Such"
+          + " a member does not lead and a learner on it is not promoted; move it to faster storage", generation,
+          in.now()));
     }
     Optional<String> defragFailing = MaintenanceRecords.failing(s.getMaintenance());
     String ruleProblem = problems.maintenanceFinding() != null && !obs.alarmed(EtcdAlarm.Type.NOSPACE)

@@ -179,4 +179,20 @@ class StepArbiterTest {
         List.of(), "8Gi", false), now);
     assertThat(idle.step()).isInstanceOfSatisfying(Step.Wait.class, w -> assertThat(w.reason()).contains("anti-affinity"));
   }
+
+  @Test
+  void aLeaderOnASlowDiskHandsLeadershipToTheFastFollowerFurthestAhead() {
+    ClusterObservation o = FakeObserver.healthy("demo", 3, 1000, 1_000_000); // leader demo-0 (100), indexes 1000..1002
+    assertThat(StepArbiter.leaderOffSlowDisk(o.withDiskLatency(Map.of(100L, 2.0, 101L, 3.0, 102L, 1.0)))).isEmpty();
+    assertThat(StepArbiter.leaderOffSlowDisk(o.withDiskLatency(Map.of(100L, 512.0, 101L, 3.0, 102L, 1.0))))
+        .hasValueSatisfying(s -> assertThat(s).isInstanceOfSatisfying(Step.MoveLeaderOffSlowDisk.class, m -> {
+          assertThat(m.from()).isEqualTo("demo-0");
+          assertThat(m.to()).isEqualTo("demo-2");
+          assertThat(m.why()).contains("512 ms");
+        }));
+    assertThat(StepArbiter.leaderOffSlowDisk(o.withDiskLatency(Map.of(100L, 512.0, 101L, 3.0, 102L, 300.0))))
+        .hasValueSatisfying(s -> assertThat(((Step.MoveLeaderOffSlowDisk) s).to()).isEqualTo("demo-1"));
+    assertThat(StepArbiter.leaderOffSlowDisk(o.withDiskLatency(Map.of(100L, 512.0, 101L, 300.0, 102L, 300.0))))
+        .as("every disk slow: nowhere better").isEmpty();
+  }
 }

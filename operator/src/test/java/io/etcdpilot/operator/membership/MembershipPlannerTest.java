@@ -186,6 +186,15 @@ class MembershipPlannerTest {
   }
 
   @Test
+  void aLearnerOnASlowDiskIsNotPromotedUntilItRecovers() {
+    List<Member> slow = with(voters(3), new Member(103, 3, true, true, true, false, true));
+    Step s = next(4, 4, slow, 0, slots(4, Map.of(3, Slot.healthy(3, 103))));
+    assertThat(s).isInstanceOfSatisfying(Step.Wait.class, w -> assertThat(w.reason()).contains("disk is too slow"));
+    List<Member> recovered = with(voters(3), new Member(103, 3, true, true, true, false, false));
+    assertThat(next(4, 4, recovered, 0, slots(4, Map.of(3, Slot.healthy(3, 103))))).isEqualTo(new Step.Promote(103, 3));
+  }
+
+  @Test
   void unreachableMemberIsReplacedOnlyAfterTheDeadline() {
     List<Member> sick = new ArrayList<>(voters(3));
     sick.set(2, new Member(102, 2, false, true, false));

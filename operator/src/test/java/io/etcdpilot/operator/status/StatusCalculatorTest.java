@@ -70,6 +70,21 @@ class StatusCalculatorTest {
   }
 
   @Test
+  void aSlowDiskIsNamedWithItsPercentile() {
+    EtcdCluster c = cluster(3);
+    ClusterObservation obs = observed(member(0, true, null), member(1, true, null), member(2, true, null))
+        .withDiskLatency(java.util.Map.of(100L, 2.0, 101L, 512.0));
+    EtcdClusterStatus s = compute(c, obs, List.of());
+    assertThat(Conditions.find(s.getConditions(), Conditions.DISK_TOO_SLOW)).hasValueSatisfying(d -> {
+      assertThat(d.getStatus()).isEqualTo("True");
+      assertThat(d.getMessage()).contains("db-1 (WAL fsync p99 512 ms)").doesNotContain("db-0");
+    });
+    assertThat(s.getMembers()).extracting(MemberStatus::getWalFsyncP99).containsExactly("2ms", "512ms", null);
+    assertThat(Conditions.find(compute(c, observed(member(0, true, null)), List.of()).getConditions(),
+        Conditions.DISK_TOO_SLOW)).isEmpty();
+  }
+
+  @Test
   void defragFailingIsPresentOnlyWhileAMemberKeepsFailing() {
     EtcdCluster c = cluster(3);
     ClusterObservation obs = observed(member(0, true, null), member(1, true, null), member(2, true, null));

@@ -15,7 +15,12 @@ public class EtcdSnapshotSpec {
   @JsonPropertyDescription("Deleting this EtcdSnapshot also deletes its stored objects (data and manifest). Default false:"
       + " a record deleted by GitOps or with its namespace never destroys a backup. May be changed at any time.")
   private Boolean deleteObjectsOnDelete;
+  @JsonPropertyDescription("Take it from this member (its pod's name), even while the cluster has no quorum: what a"
+      + " quorum recovery does with the member that survived. Default: a healthy follower, with quorum.")
+  private String member;
 
+  public String getMember() { return member; }
+  public void setMember(String member) { this.member = member; }
   public String getClusterName() { return clusterName; }
   public void setClusterName(String clusterName) { this.clusterName = clusterName; }
   public SnapshotDestination getDestination() { return destination; }
@@ -28,9 +33,9 @@ public class EtcdSnapshotSpec {
     if (!(o instanceof EtcdSnapshotSpec x)) return false;
     return Objects.equals(clusterName, x.clusterName)
         && Objects.equals(destination, x.destination)
-        && Objects.equals(deleteObjectsOnDelete, x.deleteObjectsOnDelete);
+        && Objects.equals(deleteObjectsOnDelete, x.deleteObjectsOnDelete) && Objects.equals(member, x.member);
   }
 
   @Override
-  public int hashCode() { return Objects.hash(clusterName, destination, deleteObjectsOnDelete); }
+  public int hashCode() { return Objects.hash(clusterName, destination, deleteObjectsOnDelete, member); }
 }

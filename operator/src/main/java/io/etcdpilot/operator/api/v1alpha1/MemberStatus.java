@@ -19,6 +19,8 @@ public class MemberStatus {
   private String dbSize;
   @JsonPropertyDescription("Bytes of the database in use (the rest is free space a defragmentation gives back), rounded to MiB.")
   private String dbSizeInUse;
+  @JsonPropertyDescription("99th percentile of its WAL fsyncs since the operator's last look, from its metrics (upper bound of the bucket).")
+  private String walFsyncP99;
   @JsonPropertyDescription("Why the member is not healthy, in stable words (absent while it is healthy).")
   private String error;
 
@@ -42,6 +44,8 @@ public class MemberStatus {
   public void setDbSize(String dbSize) { this.dbSize = dbSize; }
   public String getDbSizeInUse() { return dbSizeInUse; }
   public void setDbSizeInUse(String dbSizeInUse) { this.dbSizeInUse = dbSizeInUse; }
+  public String getWalFsyncP99() { return walFsyncP99; }
+  public void setWalFsyncP99(String walFsyncP99) { this.walFsyncP99 = walFsyncP99; }
   public String getError() { return error; }
   public void setError(String error) { this.error = error; }
 
@@ -51,9 +55,10 @@ public class MemberStatus {
     return Objects.equals(name, m.name) && Objects.equals(id, m.id) && role == m.role
         && Objects.equals(healthy, m.healthy) && Objects.equals(version, m.version) && Objects.equals(dbSize, m.dbSize)
         && Objects.equals(dbSizeInUse, m.dbSizeInUse)
+        && Objects.equals(walFsyncP99, m.walFsyncP99)
         && Objects.equals(error, m.error);
   }
 
   @Override
-  public int hashCode() { return Objects.hash(name, id, role, healthy, version, dbSize, dbSizeInUse, error); }
+  public int hashCode() { return Objects.hash(name, id, role, healthy, version, dbSize, dbSizeInUse, walFsyncP99, error); }
 }

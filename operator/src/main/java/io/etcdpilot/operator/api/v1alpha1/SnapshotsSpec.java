@@ -9,6 +9,9 @@ import java.util.Objects;
 public class SnapshotsSpec {
   @JsonPropertyDescription("5-field cron schedule (UNIX), e.g. '0 */6 * * *'. Empty: no schedule (on-demand EtcdSnapshots only).")
   private String schedule;
+  @JsonPropertyDescription("Before a change of minor version (an upgrade, or a downgrade) a snapshot is taken, and the"
+      + " change waits for it (default true). false goes on without one, also after one failed.")
+  private Boolean beforeMinorChange;
   @JsonPropertyDescription("IANA time zone of the schedule, default Etc/UTC.")
   private String timeZone;
   @JsonPropertyDescription("Which scheduled snapshots are kept.")
@@ -25,6 +28,8 @@ public class SnapshotsSpec {
       + " destination, so whoever may create EtcdSnapshots cannot send its data elsewhere.")
   private Boolean allowDestinationOverride;
 
+  public Boolean getBeforeMinorChange() { return beforeMinorChange; }
+  public void setBeforeMinorChange(Boolean beforeMinorChange) { this.beforeMinorChange = beforeMinorChange; }
   public Boolean getAllowDestinationOverride() { return allowDestinationOverride; }
   public void setAllowDestinationOverride(Boolean allowDestinationOverride) { this.allowDestinationOverride = allowDestinationOverride; }
 
@@ -50,10 +55,11 @@ public class SnapshotsSpec {
         && Objects.equals(compression, x.compression)
         && Objects.equals(encryption, x.encryption)
         && Objects.equals(destination, x.destination)
-        && Objects.equals(allowDestinationOverride, x.allowDestinationOverride);
+        && Objects.equals(allowDestinationOverride, x.allowDestinationOverride)
+        && Objects.equals(beforeMinorChange, x.beforeMinorChange);
   }
 
   @Override
   public int hashCode() { return Objects.hash(schedule, timeZone, retention, compression, encryption, destination,
-      allowDestinationOverride); }
+      allowDestinationOverride, beforeMinorChange); }
 }

@@ -17,6 +17,8 @@ public class UpgradeStatus {
   private Integer members;
   @JsonPropertyDescription("What the change waits for now (a member to become healthy, etcd's storage version, ...).")
   private String waitingOn;
+  @JsonPropertyDescription("The EtcdSnapshot taken before the change of minor version: the way back.")
+  private String snapshot;
 
   public UpgradeStatus() {}
 
@@ -24,6 +26,8 @@ public class UpgradeStatus {
     this.from = from; this.to = to; this.membersDone = membersDone; this.members = members; this.waitingOn = waitingOn;
   }
 
+  public String getSnapshot() { return snapshot; }
+  public void setSnapshot(String snapshot) { this.snapshot = snapshot; }
   public String getFrom() { return from; }
   public void setFrom(String from) { this.from = from; }
   public String getTo() { return to; }
@@ -39,9 +43,9 @@ public class UpgradeStatus {
   public boolean equals(Object o) {
     return o instanceof UpgradeStatus u && Objects.equals(from, u.from) && Objects.equals(to, u.to)
         && Objects.equals(membersDone, u.membersDone) && Objects.equals(members, u.members)
-        && Objects.equals(waitingOn, u.waitingOn);
+        && Objects.equals(waitingOn, u.waitingOn) && Objects.equals(snapshot, u.snapshot);
   }
 
   @Override
-  public int hashCode() { return Objects.hash(from, to, membersDone, members, waitingOn); }
+  public int hashCode() { return Objects.hash(from, to, membersDone, members, waitingOn, snapshot); }
 }
