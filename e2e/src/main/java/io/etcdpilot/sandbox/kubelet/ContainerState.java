@@ -28,6 +28,8 @@ final class ContainerState {
   volatile long backoffMillis = 1000;
   /** An image with no local program: a stand-in process runs, and it counts as ready. */
   volatile boolean placeholder;
+  /** Exited for good (restartPolicy Never, or OnFailure after success): its last exit is its state. */
+  volatile boolean terminated;
   ScheduledFuture<?> probes;
 
   ContainerState(JsonNode spec) {

@@ -142,13 +142,18 @@ final class PodRunner {
         cs.lastExitCode = code;
         cs.lastStartedAt = cs.startedAt;
         cs.lastFinishedAt = Instant.now();
-        cs.lastMessage = code != 0
-            && "FallbackToLogsOnError".equals(init.path("terminationMessagePolicy").asText()) ? logTail(cs) : null;
+        cs.lastMessage = terminationMessage(cs, init, code);
         cs.process = null;
         if (code == 0) {
           cs.started = true; // completed
           publishStatus();
           return true;
+        }
+        if (pod.path("spec").path("restartPolicy").asText("Always").equals("Never")) {
+          // The pod has failed: no init container is retried, no container starts.
+          cs.terminated = true;
+          publishStatus();
+          return false;
         }
         cs.restarts++;
         cs.waitingReason = "CrashLoopBackOff";
@@ -223,14 +228,14 @@ final class PodRunner {
     cs.lastExitCode = exited.exitValue();
     cs.lastStartedAt = cs.startedAt;
     cs.lastFinishedAt = Instant.now();
-    cs.lastMessage = cs.lastExitCode != 0
-        && "FallbackToLogsOnError".equals(cs.spec.path("terminationMessagePolicy").asText()) ? logTail(cs) : null;
+    cs.lastMessage = terminationMessage(cs, cs.spec, cs.lastExitCode);
     if (terminating) return;
     log.info("pod {}/{}: container {} exited with {}", namespace, name, cs.spec.path("name").asText(), cs.lastExitCode);
     boolean ranLong = cs.startedAt != null && cs.startedAt.isBefore(Instant.now().minusSeconds(10));
     if (ranLong) cs.backoffMillis = 1000;
     String policy = pod.path("spec").path("restartPolicy").asText("Always");
     if (policy.equals("Never") || (policy.equals("OnFailure") && cs.lastExitCode == 0)) {
+      cs.terminated = true;
       publishStatus();
       return;
     }
@@ -241,6 +246,31 @@ final class PodRunner {
     cs.waitingMessage = "back-off " + cs.backoffMillis / 1000 + "s restarting failed container";
     publishStatus();
     retryLater(cs);
+  }
+
+  /**
+   * The container's termination message, as the kubelet reads it: the file at its terminationMessagePath (here only
+   * when that path lies on one of its volumes: the sandbox does not mount a file of its own there), else, for
+   * FallbackToLogsOnError and a failure, the end of its log.
+   */
+  private String terminationMessage(ContainerState cs, JsonNode spec, int exitCode) {
+    String path = spec.path("terminationMessagePath").asText("/dev/termination-log");
+    for (JsonNode m : spec.path("volumeMounts")) {
+      String mountPath = m.path("mountPath").asText();
+      Path dir = volumes.dirs().get(m.path("name").asText());
+      if (dir == null || !path.startsWith(mountPath + "/")) continue;
+      Path file = dir.resolve(path.substring(mountPath.length() + 1));
+      try {
+        if (Files.isRegularFile(file) && Files.size(file) > 0) {
+          byte[] b = Files.readAllBytes(file);
+          return new String(b, 0, Math.min(b.length, 4096), StandardCharsets.UTF_8);
+        }
+      } catch (IOException e) {
+        // as no message
+      }
+    }
+    return exitCode != 0 && "FallbackToLogsOnError".equals(spec.path("terminationMessagePolicy").asText())
+        ? logTail(cs) : null;
   }
 
   /**

@@ -25,6 +25,10 @@ final class PodStatusReporter {
     boolean allRunning = !containers.isEmpty();
     boolean allReady = !containers.isEmpty();
     ArrayNode statuses = Kubelet.JSON.createArrayNode();
+    boolean allTerminated = !containers.isEmpty();
+    boolean anyTerminated = false;
+    boolean anyFailed = false;
+    boolean anyRunning = false;
     for (Map.Entry<String, ContainerState> e : containers.entrySet()) {
       ContainerState cs = e.getValue();
       ObjectNode s = containerStatus(statuses, e.getKey(), cs);
@@ -32,6 +36,15 @@ final class PodStatusReporter {
       boolean running = cs.process != null && cs.process.isAlive() && cs.waitingReason == null;
       s.put("started", running);
       ObjectNode state = s.putObject("state");
+      if (cs.terminated && !running) {
+        terminated(state, cs);
+        anyTerminated = true;
+        anyFailed |= cs.lastExitCode != 0;
+        allReady = false;
+        continue;
+      }
+      allTerminated = false;
+      anyRunning |= running;
       if (running) {
         state.putObject("running").put("startedAt", ts(cs.startedAt));
         s.put("containerID", "sandbox://" + cs.process.pid());
@@ -50,7 +63,12 @@ final class PodStatusReporter {
       allRunning &= running;
       allReady &= cs.ready && running;
     }
-    status.put("phase", allRunning ? "Running" : "Pending");
+    boolean initFailed = inits.values().stream().anyMatch(i -> i.terminated && i.lastExitCode != null
+        && i.lastExitCode != 0);
+    // As the kubelet: Failed once a container (or an init container) failed for good, Succeeded once all exited 0.
+    String phase = initFailed || (allTerminated && anyFailed) ? "Failed" : allTerminated && anyTerminated ? "Succeeded"
+        : allRunning || (anyRunning && anyTerminated) ? "Running" : "Pending";
+    status.put("phase", phase);
     ArrayNode conditions = status.putArray("conditions");
     condition(conditions, "PodScheduled", true);
     condition(conditions, "Initialized", true);
@@ -86,6 +104,10 @@ final class PodStatusReporter {
       ObjectNode s = containerStatus(out, e.getKey(), cs);
       s.put("ready", cs.started);
       ObjectNode state = s.putObject("state");
+      if (cs.terminated) {
+        terminated(state, cs);
+        continue;
+      }
       if (cs.started) {
         ObjectNode t = state.putObject("terminated").put("exitCode", 0).put("reason", "Completed");
         if (cs.lastFinishedAt != null) t.put("finishedAt", ts(cs.lastFinishedAt));
@@ -101,6 +123,14 @@ final class PodStatusReporter {
       }
     }
     return out;
+  }
+
+  private static void terminated(ObjectNode state, ContainerState cs) {
+    int code = cs.lastExitCode == null ? 0 : cs.lastExitCode;
+    ObjectNode t = state.putObject("terminated").put("exitCode", code).put("reason", code == 0 ? "Completed" : "Error");
+    if (cs.lastStartedAt != null) t.put("startedAt", ts(cs.lastStartedAt));
+    if (cs.lastFinishedAt != null) t.put("finishedAt", ts(cs.lastFinishedAt));
+    if (cs.lastMessage != null) t.put("message", cs.lastMessage);
   }
 
   private static boolean sameIgnoringTimes(ObjectNode a, ObjectNode b) {
