@@ -284,6 +284,65 @@ class SnapshotE2E {
             assertThat(cs.getState().getRunning()).as("etcd of " + p.getMetadata().getName()).isNull()));
   }
 
+  @Test
+  void restoreDrillsPassOnAWholeSnapshotAndFailOnACorruptedOne(TargetCluster target) throws Exception {
+    ObjectStoreServer store = store(target);
+    String ns = "drills";
+    Scenario.namespace(target, ns);
+    store.secret(target.client(), ns);
+    Scenario.readyCluster(target, ns, "etcd", 1, s -> {
+      SnapshotsSpec snapshots = new SnapshotsSpec();
+      SnapshotEncryption encryption = new SnapshotEncryption();
+      encryption.setKeySecretName(KEY_SECRET);
+      snapshots.setEncryption(encryption);
+      snapshots.setDestination(destinationOf(store.destination(ns, "etcd")));
+      snapshots.setVerify("* * * * *");
+      s.setSnapshots(snapshots);
+    });
+    List<String> urls = target.clientUrls(ns, "etcd");
+    ClientCredentials creds = target.credentials(ns, "etcd");
+    put(urls, creds, "/drilled/", 150);
+    target.client().resource(snapshot(ns, "etcd-drilled", "etcd")).create();
+    EtcdSnapshot taken = awaitPhase(target, ns, "etcd-drilled", "Succeeded", Duration.ofMinutes(1));
+
+    // The next drill restores it into a scratch pod and finds etcd's revision, key count and hash as recorded.
+    await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+      EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
+      var verified = Conditions.find(ClusterChecks.conditions(ec), "BackupVerified").orElseThrow();
+      assertThat(verified.getStatus()).as(verified.getMessage()).isEqualTo("True");
+      assertThat(verified.getReason()).isEqualTo("DrillPassed");
+      assertThat(ec.getStatus().getBackup().getLastPassedSnapshot()).isEqualTo("etcd-drilled");
+    });
+    EtcdCluster passed = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
+    System.out.println("drill: " + passed.getStatus().getBackup().getDrillMessage());
+    assertThat(passed.getStatus().getBackup().getDrillMessage()).contains("150 keys", "KV hash");
+    assertThat(KubernetesRefusalsE2E.reasons(target, ns)).contains("DrillStarted", "DrillPassed");
+    await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(target.client().pods().inNamespace(ns)
+        .withLabel("app.kubernetes.io/component", "backup-drill").list().getItems()).as("the drill's pod goes").isEmpty());
+
+    // The stored object corrupted: the next drill fails, says why, and the cluster itself is not touched.
+    String member = target.client().pods().inNamespace(ns).withName("etcd-0").get().getMetadata().getUid();
+    Path object = store.file(taken.getStatus().getLocation().substring(("s3://" + ObjectStoreServer.BUCKET + "/").length()));
+    byte[] raw = Files.readAllBytes(object);
+    raw[raw.length / 2] ^= 0x01;
+    Files.write(object, raw);
+    await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+      EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
+      var verified = Conditions.find(ClusterChecks.conditions(ec), "BackupVerified").orElseThrow();
+      assertThat(verified.getStatus()).isEqualTo("False");
+      assertThat(verified.getReason()).isEqualTo("DrillFailed");
+      assertThat(verified.getMessage()).contains("etcd-drilled", "fetch");
+      assertThat(ec.getStatus().getBackup().getLastPassedSnapshot()).as("the last good drill is kept")
+          .isEqualTo("etcd-drilled");
+    });
+    System.out.println("drill: " + target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get()
+        .getStatus().getBackup().getDrillMessage());
+    assertThat(KubernetesRefusalsE2E.reasons(target, ns)).contains("DrillFailed");
+    ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofSeconds(30));
+    assertThat(target.client().pods().inNamespace(ns).withName("etcd-0").get().getMetadata().getUid())
+        .as("the member is never touched by a drill").isEqualTo(member);
+  }
+
   static io.etcdpilot.operator.api.v1alpha1.BootstrapSpec fromSnapshot(String name) {
     var from = new io.etcdpilot.operator.api.v1alpha1.FromSnapshot();
     from.setSnapshotName(name);

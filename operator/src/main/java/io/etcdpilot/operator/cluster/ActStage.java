@@ -4,6 +4,7 @@ import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
 import io.etcdpilot.operator.api.v1alpha1.MaintenanceStatus;
 import io.etcdpilot.operator.api.v1alpha1.MemberFailure;
 import io.etcdpilot.operator.api.v1alpha1.Operation;
+import io.etcdpilot.operator.drill.DrillPlan;
 import io.etcdpilot.operator.etcd.EtcdAlarm;
 import io.etcdpilot.operator.etcd.ObservedMember;
 import io.etcdpilot.operator.kube.PassEvents;
@@ -25,7 +26,7 @@ import java.util.stream.Collectors;
 
 /**
  * Plan and act: keeps the membership bookkeeping true to etcd, asks the arbiter for this pass's one step and has the
- * executor carry it out; then the snapshot schedule's due work, which never waits on a step. Acts only on a formed
+ * executor carry it out; then the snapshot schedule's and the restore drills' due work, which never waits on a step. Acts only on a formed
  * cluster etcd answers for, and never on a paused one.
  */
 final class ActStage {
@@ -35,15 +36,17 @@ final class ActStage {
   private final VersionStage versions;
   private final SnapshotScheduling snapshots;
   private final RecoverySteps recoveries;
+  private final DrillSteps drills;
 
   ActStage(MembershipBookkeeping bookkeeping, StepArbiter arbiter, StepExecutor executor, VersionStage versions,
-      SnapshotScheduling snapshots, RecoverySteps recoveries) {
+      SnapshotScheduling snapshots, RecoverySteps recoveries, DrillSteps drills) {
     this.bookkeeping = bookkeeping;
     this.arbiter = arbiter;
     this.executor = executor;
     this.versions = versions;
     this.snapshots = snapshots;
     this.recoveries = recoveries;
+    this.drills = drills;
   }
 
   StepResult planAndAct(Applied applied, Observation seen, KubeCache cache, PassEvents events, Instant now)
@@ -55,7 +58,8 @@ final class ActStage {
     MaintenanceStatus carried = MaintenanceRecords.carried(cluster.getStatus(), applied.versioned().objects().quotaBytes());
     MaintenanceStatus maintenance = seen.etcd().reachable() ? tracked(carried, seen, events, now) : carried;
     if (!(applied instanceof Applied.Written written)) {
-      return new StepResult(applied, Optional.empty(), null, failure, roll, Optional.empty(), maintenance, null, null);
+      return new StepResult(applied, Optional.empty(), null, failure, roll, Optional.empty(), maintenance, null, null,
+          Optional.empty());
     }
     Taken step = seen.bootstrapped() && written.statefulSet() != null && seen.etcd().reachable()
         ? step(written, seen, roll, maintenance, cache, events, now)
@@ -79,8 +83,9 @@ final class ActStage {
           + cluster.getSpec().getVersion(), events);
     }
     SnapshotPlan.Plan scheduled = snapshots.apply(cluster, state.snapshots(), events, now);
+    DrillPlan.Plan drill = drills.apply(state, applied.versioned().objects(), cache, events, now);
     return new StepResult(applied, step.kind(), step.operation(), step.failure(), roll, Optional.of(scheduled),
-        step.maintenance(), step.finding(), advice);
+        step.maintenance(), step.finding(), advice, Optional.of(drill));
   }
 
   private record Taken(Optional<Step.Kind> kind, Operation operation, MemberFailure failure,

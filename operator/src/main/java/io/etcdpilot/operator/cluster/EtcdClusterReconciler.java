@@ -66,7 +66,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
     this.act = new ActStage(new MembershipBookkeeping(deps.client(), applier),
         new StepArbiter(new MembershipPlanner(settings.learnerDeadline(), settings.failedMemberDeadline())),
         new StepExecutor(deps.client(), deps.admin(), applier, deps.fence(), deps.clock()), versions,
-        snapshotScheduling, new RecoverySteps(deps.client(), applier, snapshotScheduling, settings.agentImage()));
+        snapshotScheduling, new RecoverySteps(deps.client(), applier, snapshotScheduling, settings.agentImage()),
+        new DrillSteps(deps.client(), settings.agentImage()));
     this.report = new ReportStage(statusCalculator, versions);
     this.requeue = new Requeue(settings.steadyResync(), settings.busyResync());
   }

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -34,7 +35,7 @@ import java.util.Set;
  */
 final class KubeCache {
   private static final List<Class<? extends HasMetadata>> OWNED = List.of(StatefulSet.class, Service.class,
-      ConfigMap.class, PodDisruptionBudget.class, Secret.class);
+      ConfigMap.class, PodDisruptionBudget.class, Secret.class, Job.class);
 
   private final Context<EtcdCluster> context;
   private final ResourceID primary;

@@ -1,6 +1,5 @@
 package io.etcdpilot.operator.cluster;
 
-import io.etcdpilot.operator.api.v1alpha1.BootstrapSpec;
 import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
 import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshot;
 import io.etcdpilot.operator.api.v1alpha1.FromSnapshot;
@@ -71,7 +70,9 @@ final class RecoverySteps {
     boolean creating = ClusterObjects.STATE_NEW.equals(state.stateData().get(ClusterObjects.STATE_KEY));
     boolean destination = cluster.getSpec().getSnapshots() != null && cluster.getSpec().getSnapshots().getDestination() != null;
     return new QuorumRecovery.Inputs(annotation, cluster.getMetadata().getUid(), cluster.getMetadata().getName(), quorum,
-        voterCount, lost, silent, survivors, state.snapshots(), restoredFrom, creating, destination);
+        voterCount, lost, silent, survivors, state.snapshots(), restoredFrom, creating, destination,
+        cluster.getStatus() == null || cluster.getStatus().getBackup() == null ? null
+            : cluster.getStatus().getBackup().getLastPassedSnapshot());
   }
 
   /** The EtcdSnapshot the members were last created from, by the data object the cluster-state ConfigMap names. */
@@ -106,19 +107,9 @@ final class RecoverySteps {
   private void recreate(QuorumRecovery.Recreate r, ClusterState state, ClusterObjects objects, KubeCache cache,
       PassEvents events) {
     EtcdCluster cluster = state.cluster();
-    // What a cluster created from that snapshot would be given: the same checks (manifest, sha256, key) apply.
-    EtcdCluster asIfCreated = Serialization.clone(cluster);
-    FromSnapshot from = new FromSnapshot();
-    from.setSnapshotName(r.snapshot());
-    asIfCreated.getSpec().setBootstrap(new BootstrapSpec());
-    asIfCreated.getSpec().getBootstrap().setFromSnapshot(from);
-    RestorePlan.Decision restore = RestorePlan.decide(asIfCreated, null, state.snapshotNamed(), state.clusterNamed());
-    if (!restore.invalid().isEmpty() || restore.source() == null) {
-      throw new IllegalStateException("cannot re-create the members from EtcdSnapshot " + r.snapshot() + ": "
-          + restore.invalid());
-    }
+    RestoreSource source = RestorePlan.ofSnapshot(cluster, r.snapshot(), state.snapshotNamed(), state.clusterNamed());
     FromSnapshot asked = cluster.getSpec().getBootstrap() == null ? null : cluster.getSpec().getBootstrap().getFromSnapshot();
-    ClusterObjects restoring = objects.restoring(restore.source(), asked == null ? null : RestorePlan.json(asked),
+    ClusterObjects restoring = objects.restoring(source, asked == null ? null : RestorePlan.json(asked),
         agentImage);
     applier.apply(restoring.stateConfigMap(ClusterObjects.STATE_NEW, state.names().initialCluster(objects.replicas(),
         objects.tls()), null), state.stateConfigMap(), cache);

@@ -21,7 +21,7 @@ record Report(EtcdCluster cluster, ClusterNames names, EtcdClusterStatus status,
    * @param changed the status differs from the last one written
    * @param renewalDue when the first certificate falls due for renewal
    * @param settlesAt when certificates written to the members have had time to reach them
-   * @param nextSnapshot when the schedule takes the next snapshot
+   * @param nextSnapshot when the snapshot schedule or a restore drill is next due, whichever comes first
    * @param writesRefused the API server refused a write: what refused it (a webhook, a policy, a quota) sends no event
    *     when it changes its mind, so the write is tried again soon
    */

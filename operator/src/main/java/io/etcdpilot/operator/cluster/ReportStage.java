@@ -1,8 +1,10 @@
 package io.etcdpilot.operator.cluster;
 
+import io.etcdpilot.operator.api.v1alpha1.BackupStatus;
 import io.etcdpilot.operator.api.v1alpha1.CertificateStatus;
 import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
 import io.etcdpilot.operator.api.v1alpha1.EtcdClusterStatus;
+import io.etcdpilot.operator.drill.DrillReport;
 import io.etcdpilot.operator.kube.PassEvents;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.model.PodFacts;
@@ -17,10 +19,12 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Report: from what the pass saw and did to the status a user reads, the Events that tell what changed (a cluster
@@ -44,6 +48,7 @@ final class ReportStage {
         && Conditions.isTrue(cluster.getStatus().getConditions(), Conditions.STALLED);
     if (!wasStalled) events.warning("InvalidSpec", invalid.violations().toString());
     EtcdClusterStatus status = calculator.invalid(cluster, invalid.state().names(), invalid.violations(), now);
+    if (status.getBackup() == null) carryDrills(cluster, status);
     return new Report(cluster, invalid.state().names(), status, Optional.empty(),
         Report.Wakeups.steady(!status.equals(cluster.getStatus())));
   }
@@ -74,6 +79,9 @@ final class ReportStage {
         now));
     if (stuck != null && !stalledFor(cluster, "UpgradeStuck")) events.warning("UpgradeStuck", stuck);
     result.snapshots().ifPresent(plan -> SnapshotScheduling.report(plan, cluster, status, now));
+    // Drills are reported from their own record; while nothing could act, the last one stays as it was.
+    result.drill().ifPresentOrElse(plan -> DrillReport.report(plan, cluster, status, now), () -> carryDrills(cluster,
+        status));
     String versionBefore = cluster.getStatus() == null ? null : cluster.getStatus().getVersion();
     if (versionBefore != null && status.getVersion() != null && !versionBefore.equals(status.getVersion())
         && status.getVersion().equals(versioned.version().render().toString())) {
@@ -85,8 +93,20 @@ final class ReportStage {
         !status.equals(cluster.getStatus()),
         tls.map(t -> t.earliestLeafNotAfter().minus(desired.tlsSettings().leaves().renewBefore())),
         tls.map(TlsMaterial::settlesAt),
-        result.snapshots().map(SnapshotPlan.Plan::nextSnapshotTime).map(Instant::parse),
+        Stream.of(result.snapshots().map(SnapshotPlan.Plan::nextSnapshotTime),
+                Optional.ofNullable(status.getBackup()).map(BackupStatus::getNextDrillTime))
+            .flatMap(Optional::stream).filter(Objects::nonNull).map(Instant::parse).min(Instant::compareTo),
         result.applied().writesRefused()));
+  }
+
+  private static void carryDrills(EtcdCluster cluster, EtcdClusterStatus status) {
+    if (cluster.getStatus() == null) return;
+    status.setBackup(cluster.getStatus().getBackup());
+    Conditions.find(cluster.getStatus().getConditions(), DrillReport.CONDITION).ifPresent(c -> {
+      List<io.fabric8.kubernetes.api.model.Condition> conditions = new java.util.ArrayList<>(status.getConditions());
+      conditions.add(c);
+      status.setConditions(conditions);
+    });
   }
 
   /** Forgets clusters that no longer exist. */

@@ -3,6 +3,7 @@ package io.etcdpilot.operator.cluster;
 import io.etcdpilot.operator.api.v1alpha1.MaintenanceStatus;
 import io.etcdpilot.operator.api.v1alpha1.MemberFailure;
 import io.etcdpilot.operator.api.v1alpha1.Operation;
+import io.etcdpilot.operator.drill.DrillPlan;
 import io.etcdpilot.operator.plan.Step;
 import io.etcdpilot.operator.snapshot.SnapshotPlan;
 import io.etcdpilot.operator.upgrade.UpgradeProgress;
@@ -21,7 +22,8 @@ import java.util.Optional;
  * @param maintenance status.maintenance after this pass
  * @param maintenanceFinding what maintenance could not do by itself (null when nothing)
  * @param recoveryAdvice how to get out of a lost quorum, when it will not come back by itself (null otherwise)
+ * @param drill what restore drills did this pass; empty while nothing could act
  */
 record StepResult(Applied applied, Optional<Step.Kind> taken, Operation operation, MemberFailure memberFailure,
     List<UpgradeProgress.MemberRun> roll, Optional<SnapshotPlan.Plan> snapshots, MaintenanceStatus maintenance,
-    String maintenanceFinding, String recoveryAdvice) {}
+    String maintenanceFinding, String recoveryAdvice, Optional<DrillPlan.Plan> drill) {}

@@ -121,6 +121,17 @@ public final class ClusterMetrics {
         + " overdue; absent without a schedule", tags, s -> io.etcdpilot.operator.status.Conditions.find(s.getConditions(),
             io.etcdpilot.operator.snapshot.SnapshotScheduling.CONDITION).map(c -> "True".equals(c.getStatus()) ? 1.0 : 0.0)
             .orElse(Double.NaN));
+    gauge(r, "etcdpilot_cluster_snapshot_interval_seconds", "Time between scheduled snapshots (from the last run to the"
+        + " next); absent without a schedule", tags, s -> s.getLastScheduleTime() == null || s.getNextSnapshotTime() == null
+            ? Double.NaN : epoch(s.getNextSnapshotTime()) - epoch(s.getLastScheduleTime()));
+    gauge(r, "etcdpilot_cluster_backup_verified", "1 when the last restore drill passed, 0 when it failed or had nothing"
+        + " to restore; absent without drills or before the first", tags, s -> io.etcdpilot.operator.status.Conditions
+            .find(s.getConditions(), io.etcdpilot.operator.drill.DrillReport.CONDITION)
+            .filter(c -> !"Unknown".equals(c.getStatus())).map(c -> "True".equals(c.getStatus()) ? 1.0 : 0.0)
+            .orElse(Double.NaN));
+    gauge(r, "etcdpilot_cluster_backup_verified_timestamp_seconds", "When a restore drill last passed", tags,
+        s -> s.getBackup() == null || s.getBackup().getLastPassedTime() == null ? Double.NaN
+            : epoch(s.getBackup().getLastPassedTime()));
     gauge(r, "etcdpilot_cluster_quota_bytes", "Backend quota the members run with", tags,
         s -> s.getMaintenance() == null || s.getMaintenance().getQuotaBytes() == null ? 0
             : s.getMaintenance().getQuotaBytes());

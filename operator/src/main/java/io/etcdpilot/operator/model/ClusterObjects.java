@@ -379,7 +379,7 @@ public final class ClusterObjects {
         .build();
   }
 
-  static EnvVar fieldEnv(String name, String path) {
+  public static EnvVar fieldEnv(String name, String path) {
     return new EnvVarBuilder().withName(name)
         .withNewValueFrom().withNewFieldRef().withApiVersion("v1").withFieldPath(path).endFieldRef().endValueFrom()
         .build();

@@ -35,6 +35,8 @@ public final class RestoreSteps {
   /** Where the snapshot and etcdutl's output go, on the member's data volume. */
   public static final String WORK_DIR = "/var/lib/etcd/restore";
   public static final String SNAPSHOT_FILE = WORK_DIR + "/snapshot.db";
+  /** The manifest the fetched snapshot was checked against, for a restore drill's check. */
+  public static final String MANIFEST_FILE = WORK_DIR + "/manifest.json";
   public static final String RESTORED_DIR = WORK_DIR + "/data";
   /** The agent's main class, in the operator's jar (a test holds it to the class itself). */
   public static final String AGENT_MAIN = "io.etcdpilot.operator.restore.RestoreAgent";
@@ -55,9 +57,51 @@ public final class RestoreSteps {
   static List<Container> containers(RestoreSource restore, String agentImage, String etcdImage, ClusterNames names,
       TlsWiring tls, String clusterToken, List<VolumeMount> mounts, ResourceRequirements resources,
       SecurityContext security) {
+    List<EnvVar> agentEnv = agentEnv(restore, ClusterObjects.configEnv(names, ENV_MODE, ClusterObjects.RESTORE_MODE_KEY));
+    Container fetch = fetch(agentImage, agentEnv, mounts, resources, security).withName("restore-fetch").build();
+    String host = "$(" + EtcdFlags.ENV_POD_NAME + ")." + names.peerService() + "." + names.namespace() + ".svc."
+        + names.clusterDomain();
+    Container etcdutl = new ContainerBuilder().withName("restore-db").withImage(etcdImage)
+        .withCommand("/usr/local/bin/etcdutl")
+        .withArgs("snapshot", "restore", "$(RESTORE_SNAPSHOT)", "--name=$(" + EtcdFlags.ENV_POD_NAME + ")",
+            "--initial-cluster=$(" + EtcdFlags.ENV_INITIAL_CLUSTER + ")", "--initial-cluster-token=" + clusterToken,
+            "--initial-advertise-peer-urls=" + tls.scheme() + "://" + host + ":" + ClusterNames.PEER_PORT,
+            "--data-dir=" + RESTORED_DIR,
+            // Far above any revision the old cluster reached, and compacted: watchers never see revisions go back.
+            "--bump-revision=" + REVISION_BUMP, "--mark-compacted")
+        .withEnv(ClusterObjects.fieldEnv(EtcdFlags.ENV_POD_NAME, "metadata.name"),
+            ClusterObjects.configEnv(names, EtcdFlags.ENV_INITIAL_CLUSTER, ClusterObjects.INITIAL_CLUSTER_KEY),
+            ClusterObjects.configEnv(names, "RESTORE_SNAPSHOT", ClusterObjects.RESTORE_SNAPSHOT_KEY))
+        .withVolumeMounts(mounts).withResources(resources).withSecurityContext(security)
+        .withTerminationMessagePolicy("FallbackToLogsOnError").build();
+    Container finish = new ContainerBuilder(fetch).withName("restore-finish")
+        .withCommand("java", "-Djava.io.tmpdir=" + AGENT_TMP_DIR, "-cp", AGENT_JAR, AGENT_MAIN, "finish")
+        .withEnv(ClusterObjects.configEnv(names, ENV_MODE, ClusterObjects.RESTORE_MODE_KEY)).build();
+    return List.of(fetch, etcdutl, finish);
+  }
+
+  /**
+   * The agent's {@code fetch} step (download, decrypt, decompress, check; the manifest beside it), unnamed.
+   * @param env {@link #agentEnv}
+   */
+  public static ContainerBuilder fetch(String agentImage, List<EnvVar> env, List<VolumeMount> mounts,
+      ResourceRequirements resources, SecurityContext security) {
+    return new ContainerBuilder().withImage(agentImage)
+        // The root filesystem is read-only: native libraries (zstd) unpack on the data volume, outside etcd's data dir.
+        .withCommand("java", "-Djava.io.tmpdir=" + AGENT_TMP_DIR, "-cp", AGENT_JAR, AGENT_MAIN, "fetch")
+        .withEnv(env).withVolumeMounts(mounts).withResources(resources).withSecurityContext(security)
+        .withTerminationMessagePolicy("FallbackToLogsOnError");
+  }
+
+  /**
+   * The fetch step's environment: where the snapshot is, the credentials and keyset (Secret references), and what
+   * its manifest must say.
+   * @param mode {@link #ENV_MODE}'s variable
+   */
+  public static List<EnvVar> agentEnv(RestoreSource restore, EnvVar mode) {
     var store = restore.store();
     List<EnvVar> agentEnv = new ArrayList<>(List.of(
-        ClusterObjects.configEnv(names, ENV_MODE, ClusterObjects.RESTORE_MODE_KEY),
+        mode,
         literal("RESTORE_ENDPOINT", store.getEndpoint() == null ? "" : store.getEndpoint()),
         literal("RESTORE_REGION", store.getRegion()),
         literal("RESTORE_BUCKET", store.getBucket()),
@@ -84,37 +128,14 @@ public final class RestoreSteps {
       agentEnv.add(literal(ENV_TARGET_TLS, Boolean.toString(e.targetTls())));
       agentEnv.add(literal(ENV_ALLOW_TLS_OFF, Boolean.toString(e.allowTlsOff())));
     }
-    Container fetch = new ContainerBuilder().withName("restore-fetch").withImage(agentImage)
-        // The root filesystem is read-only: native libraries (zstd) unpack on the data volume, outside etcd's data dir.
-        .withCommand("java", "-Djava.io.tmpdir=" + AGENT_TMP_DIR, "-cp", AGENT_JAR, AGENT_MAIN, "fetch")
-        .withEnv(agentEnv).withVolumeMounts(mounts).withResources(resources).withSecurityContext(security)
-        .withTerminationMessagePolicy("FallbackToLogsOnError").build();
-    String host = "$(" + EtcdFlags.ENV_POD_NAME + ")." + names.peerService() + "." + names.namespace() + ".svc."
-        + names.clusterDomain();
-    Container etcdutl = new ContainerBuilder().withName("restore-db").withImage(etcdImage)
-        .withCommand("/usr/local/bin/etcdutl")
-        .withArgs("snapshot", "restore", "$(RESTORE_SNAPSHOT)", "--name=$(" + EtcdFlags.ENV_POD_NAME + ")",
-            "--initial-cluster=$(" + EtcdFlags.ENV_INITIAL_CLUSTER + ")", "--initial-cluster-token=" + clusterToken,
-            "--initial-advertise-peer-urls=" + tls.scheme() + "://" + host + ":" + ClusterNames.PEER_PORT,
-            "--data-dir=" + RESTORED_DIR,
-            // Far above any revision the old cluster reached, and compacted: watchers never see revisions go back.
-            "--bump-revision=" + REVISION_BUMP, "--mark-compacted")
-        .withEnv(ClusterObjects.fieldEnv(EtcdFlags.ENV_POD_NAME, "metadata.name"),
-            ClusterObjects.configEnv(names, EtcdFlags.ENV_INITIAL_CLUSTER, ClusterObjects.INITIAL_CLUSTER_KEY),
-            ClusterObjects.configEnv(names, "RESTORE_SNAPSHOT", ClusterObjects.RESTORE_SNAPSHOT_KEY))
-        .withVolumeMounts(mounts).withResources(resources).withSecurityContext(security)
-        .withTerminationMessagePolicy("FallbackToLogsOnError").build();
-    Container finish = new ContainerBuilder(fetch).withName("restore-finish")
-        .withCommand("java", "-Djava.io.tmpdir=" + AGENT_TMP_DIR, "-cp", AGENT_JAR, AGENT_MAIN, "finish")
-        .withEnv(ClusterObjects.configEnv(names, ENV_MODE, ClusterObjects.RESTORE_MODE_KEY)).build();
-    return List.of(fetch, etcdutl, finish);
+    return agentEnv;
   }
 
   private static String nullToEmpty(String s) {
     return s == null ? "" : s;
   }
 
-  private static EnvVar literal(String name, String value) {
+  public static EnvVar literal(String name, String value) {
     return new EnvVarBuilder().withName(name).withValue(value).build();
   }
 

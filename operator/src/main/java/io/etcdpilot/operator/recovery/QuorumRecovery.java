@@ -43,10 +43,11 @@ public final class QuorumRecovery {
    * @param restoredFrom the EtcdSnapshot the members were last created from (the cluster-state ConfigMap says so); null
    * @param creating the cluster-state ConfigMap says the members are being created (not yet formed)
    * @param destination the cluster has a snapshot destination (the survivor's data goes there)
+   * @param verified the newest snapshot a restore drill passed on (null: none); preferred when no member survived
    */
   public record Inputs(String annotation, String uid, String cluster, boolean quorum, int voters, List<String> lost,
       List<String> silent, List<Survivor> survivors, List<EtcdSnapshot> snapshots, String restoredFrom,
-      boolean creating, boolean destination) {}
+      boolean creating, boolean destination, String verified) {}
 
   public sealed interface Plan permits Nothing, Refused, Wait, TakeSnapshot, Recreate, Done {}
 
@@ -121,8 +122,16 @@ public final class QuorumRecovery {
     if (newest.isEmpty()) {
       return new Refused("no member survived and no snapshot of this cluster succeeded: nothing to recover from");
     }
+    // A snapshot a drill restored and found whole before one nobody has restored, even if older.
+    Optional<EtcdSnapshot> verified = in.verified() == null ? Optional.empty() : in.snapshots().stream()
+        .filter(s -> in.verified().equals(s.getMetadata().getName()) && s.getStatus() != null
+            && "Succeeded".equals(s.getStatus().getPhase())).findFirst();
+    if (verified.isPresent()) {
+      return new Recreate(verified.get().getMetadata().getName(), revision(verified.get()),
+          "EtcdSnapshot " + verified.get().getMetadata().getName() + " (no member survived; verified by a drill)");
+    }
     return new Recreate(newest.get().getMetadata().getName(), revision(newest.get()),
-        "EtcdSnapshot " + newest.get().getMetadata().getName() + " (no member survived)");
+        "EtcdSnapshot " + newest.get().getMetadata().getName() + " (no member survived; no drill has verified it)");
   }
 
   /** The EtcdSnapshot a recovery request takes: one per token. */

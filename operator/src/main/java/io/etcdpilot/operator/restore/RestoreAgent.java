@@ -54,7 +54,7 @@ public final class RestoreAgent {
         deleteTree(work);
         if (!restoring) return 0;
         Files.createDirectories(work);
-        fetch(env, work.resolve("snapshot.db"));
+        fetch(env, work.resolve("snapshot.db"), root.resolve(RestoreSteps.MANIFEST_FILE.substring(1)));
         return 0;
       }
       case "finish" -> {
@@ -71,7 +71,7 @@ public final class RestoreAgent {
     }
   }
 
-  private static void fetch(Map<String, String> env, Path out) throws Exception {
+  private static void fetch(Map<String, String> env, Path out, Path manifestCopy) throws Exception {
     S3Destination d = new S3Destination();
     d.setEndpoint(env.get("RESTORE_ENDPOINT"));
     d.setRegion(env.getOrDefault("RESTORE_REGION", "us-east-1"));
@@ -89,6 +89,7 @@ public final class RestoreAgent {
         throw new IllegalStateException("the manifest is not the snapshot asked for: " + String.join("; ", mismatches));
       }
       SnapshotReader.read(s3, d.getBucket(), manifest, encryption, o);
+      Files.writeString(manifestCopy, manifest.toJson());
       System.out.println("fetched and checked snapshot " + manifest.object() + " (revision " + manifest.revision()
           + ", sha256 " + manifest.sha256() + ")");
     } catch (software.amazon.awssdk.core.exception.SdkException e) {

@@ -121,6 +121,26 @@ public final class RestorePlan {
         List.of(), List.of());
   }
 
+  /**
+   * What a cluster created from this cluster's own EtcdSnapshot {@code snapshot} would be told to restore: the same
+   * checks (manifest, sha256, key) hold for a quorum recovery and a restore drill.
+   *
+   * @throws IllegalStateException naming why it cannot be restored
+   */
+  public static RestoreSource ofSnapshot(EtcdCluster cluster, String snapshot,
+      Function<String, Optional<EtcdSnapshot>> snapshots, Function<String, Optional<EtcdCluster>> clusters) {
+    EtcdCluster asIfCreated = io.fabric8.kubernetes.client.utils.Serialization.clone(cluster);
+    FromSnapshot from = new FromSnapshot();
+    from.setSnapshotName(snapshot);
+    asIfCreated.getSpec().setBootstrap(new io.etcdpilot.operator.api.v1alpha1.BootstrapSpec());
+    asIfCreated.getSpec().getBootstrap().setFromSnapshot(from);
+    Decision d = decide(asIfCreated, null, snapshots, clusters);
+    if (!d.invalid().isEmpty() || d.source() == null) {
+      throw new IllegalStateException("EtcdSnapshot " + snapshot + " cannot be restored: " + d.invalid());
+    }
+    return d.source();
+  }
+
   private static Decision tlsOff(String field) {
     return invalid(field + ".allowTlsOff", "the snapshot's cluster ran TLS and this one has spec.tls.enabled false:"
         + " its data would be served in plain text; set allowTlsOff: true if that is meant");

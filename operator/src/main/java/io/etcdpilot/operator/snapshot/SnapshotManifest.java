@@ -30,9 +30,19 @@ public record SnapshotManifest(
     /** The EtcdSnapshot record's uid. */
     String snapshotUid,
     /** Whether the cluster ran TLS: a restore into a cluster without it must be asked for. */
-    Boolean tls) {
+    Boolean tls,
+    /** What the member held at {@code revision}, for restore drills to compare with (format 3 on; null before). */
+    Contents contents) {
 
-  public static final int FORMAT = 2;
+  public static final int FORMAT = 3;
+
+  /**
+   * The member's keys at the snapshot's revision, and etcd's KV hash of its history up to it (what etcd's own
+   * corruption check compares between members).
+   *
+   * @param compactRevision the compaction the hash starts from: a restored copy compacted further hashes differently
+   */
+  public record Contents(long keys, long hashKV, long compactRevision) {}
   private static final ObjectMapper JSON = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 

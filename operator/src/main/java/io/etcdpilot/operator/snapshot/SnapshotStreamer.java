@@ -1,6 +1,8 @@
 package io.etcdpilot.operator.snapshot;
 
 import com.google.protobuf.ByteString;
+import io.etcd.jetcd.api.HashKVRequest;
+import io.etcd.jetcd.api.HashKVResponse;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.MaintenanceGrpc;
 import io.etcd.jetcd.api.RangeRequest;
@@ -58,6 +60,7 @@ public final class SnapshotStreamer {
       long revision = KVGrpc.newBlockingStub(member).withDeadlineAfter(10, TimeUnit.SECONDS)
           .range(RangeRequest.newBuilder().setKey(ByteString.copyFrom(new byte[] {0})).setCountOnly(true)
               .setSerializable(true).build()).getHeader().getRevision();
+      SnapshotManifest.Contents contents = contents(member, revision);
       Iterator<SnapshotResponse> responses = MaintenanceGrpc.newBlockingStub(member)
           .withDeadlineAfter(MAX_DURATION.toMillis(), TimeUnit.MILLISECONDS).snapshot(SnapshotRequest.getDefaultInstance());
       long remaining = -1;
@@ -76,7 +79,7 @@ public final class SnapshotStreamer {
         SnapshotManifest manifest = new SnapshotManifest(SnapshotManifest.FORMAT, origin.cluster(), origin.namespace(),
             origin.clusterId(), revision, origin.etcdVersion(), origin.member(), sha256, stored.dbSize(),
             stored.storedSize(), t.compression().name(), t.encryption() == null ? null : t.encryption().keyId(),
-            t.dataKey(), origin.time(), origin.clusterUid(), origin.snapshotUid(), origin.tls());
+            t.dataKey(), origin.time(), origin.clusterUid(), origin.snapshotUid(), origin.tls(), contents);
         // Never over another's manifest (stores with conditional writes refuse; the taker checked the others).
         t.s3().putObject(r -> r.bucket(t.bucket()).key(t.manifestKey()).contentType("application/json").ifNoneMatch("*"),
             RequestBody.fromString(manifest.toJson()));
@@ -97,6 +100,24 @@ public final class SnapshotStreamer {
     } finally {
       call.detach(previous);
       call.cancel(null);
+    }
+  }
+
+  /**
+   * The member's key count and KV hash at {@code revision}, for restore drills; null when the member cannot say (a
+   * compaction past it, an etcd without HashKV): the snapshot is still taken, its drills check less.
+   */
+  public static SnapshotManifest.Contents contents(Channel member, long revision) {
+    try {
+      long keys = KVGrpc.newBlockingStub(member).withDeadlineAfter(60, TimeUnit.SECONDS)
+          .range(RangeRequest.newBuilder().setKey(ByteString.copyFrom(new byte[] {0}))
+              .setRangeEnd(ByteString.copyFrom(new byte[] {0})).setCountOnly(true).setSerializable(true)
+              .setRevision(revision).build()).getCount();
+      HashKVResponse hash = MaintenanceGrpc.newBlockingStub(member).withDeadlineAfter(5, TimeUnit.MINUTES)
+          .hashKV(HashKVRequest.newBuilder().setRevision(revision).build());
+      return new SnapshotManifest.Contents(keys, Integer.toUnsignedLong(hash.getHash()), hash.getCompactRevision());
+    } catch (io.grpc.StatusRuntimeException e) {
+      return null;
     }
   }
 

@@ -38,7 +38,12 @@ public final class Conditions {
    */
   public static Condition next(List<Condition> previous, String type, boolean status, String reason, String message,
       Long generation, Instant now) {
-    String s = status ? "True" : "False";
+    return next(previous, type, status ? "True" : "False", reason, message, generation, now);
+  }
+
+  /** As {@link #next(List, String, boolean, String, String, Long, Instant)}, for True, False or Unknown. */
+  public static Condition next(List<Condition> previous, String type, String s, String reason, String message,
+      Long generation, Instant now) {
     Optional<Condition> old = find(previous, type);
     String transition = old.filter(c -> s.equals(c.getStatus())).map(Condition::getLastTransitionTime)
         .orElse(now.truncatedTo(ChronoUnit.SECONDS).toString());

@@ -204,7 +204,9 @@ public final class StatusCalculator {
       } else {
         reason = previous.getClusterID() == null ? "Bootstrapping" : "Unreachable";
         message = previous.getClusterID() == null ? "waiting for the members to form a cluster"
-            : "no member answers on its client URL" + (obs.error() == null ? "" : " (" + EtcdErrors.summarize(obs.error()) + ")");
+            : "the operator cannot observe the cluster: no member answers it on its client URL"
+                + (obs.error() == null ? "" : " (" + EtcdErrors.summarize(obs.error()) + ")")
+                + "; it takes no step (no restart, no removal) until it can";
       }
     } else if (leaderName == null) {
       ready = false;

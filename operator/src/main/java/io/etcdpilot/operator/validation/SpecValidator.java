@@ -184,6 +184,19 @@ public final class SpecValidator {
         v.add(new SpecViolation(base + "destination", "is required with a schedule"));
       }
     }
+    if (s.getVerify() != null && !s.getVerify().isBlank()) {
+      try {
+        io.etcdpilot.operator.snapshot.SnapshotSchedule.parse(s.getVerify(), s.getTimeZone());
+      } catch (IllegalArgumentException e) {
+        String msg = e.getMessage();
+        int colon = msg.indexOf(": ");
+        String field = msg.substring(0, colon).equals("schedule") ? "verify" : msg.substring(0, colon);
+        v.add(new SpecViolation(base + field, msg.substring(colon + 2)));
+      }
+      if (s.getDestination() == null || s.getDestination().getS3() == null) {
+        v.add(new SpecViolation(base + "destination", "is required with verify: a drill restores from it"));
+      }
+    }
     if (s.getCompression() != null && !java.util.Set.of("zstd", "gzip", "none").contains(s.getCompression())) {
       v.add(new SpecViolation(base + "compression", "must be zstd, gzip or none, was '" + s.getCompression() + "'"));
     }

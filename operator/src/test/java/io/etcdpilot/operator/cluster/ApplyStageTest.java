@@ -27,7 +27,7 @@ class ApplyStageTest {
     PassEvents events = new PassEvents();
     // No client and no cache: any write would fail the test with a NullPointerException.
     Applied applied = new ApplyStage(null, null).apply(versioned, seen, null, events);
-    StepResult result = new ActStage(null, null, null, null, null, null).planAndAct(applied, seen, null, events,
+    StepResult result = new ActStage(null, null, null, null, null, null, null).planAndAct(applied, seen, null, events,
         Instant.parse("2026-12-06T10:00:00Z"));
 
     assertThat(seen.etcd().reachable()).as("a paused cluster is still observed").isTrue();

@@ -40,12 +40,12 @@ final class StageFixtures {
     ConfigMap stateConfigMap = objects.stateConfigMap(ClusterObjects.STATE_EXISTING, "", null);
     StatefulSet sts = objects.statefulSet();
     return new ClusterState(cluster, NAMES, sts, List.of(), List.of(), List.of(), stateConfigMap, null, objects.peerService(),
-        objects.clientService(), null, List.of(), name -> Optional.empty(), name -> Optional.empty());
+        objects.clientService(), null, List.of(), name -> Optional.empty(), name -> Optional.empty(), null, null);
   }
 
   /** What the caches hold before the cluster's first pass. */
   static ClusterState fresh(EtcdCluster cluster) {
     return new ClusterState(cluster, NAMES, null, List.of(), List.of(), List.of(), null, null, null, null, null, List.of(),
-        name -> Optional.empty(), name -> Optional.empty());
+        name -> Optional.empty(), name -> Optional.empty(), null, null);
   }
 }

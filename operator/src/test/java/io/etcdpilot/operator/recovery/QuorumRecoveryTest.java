@@ -27,7 +27,7 @@ class QuorumRecoveryTest {
   static QuorumRecovery.Inputs in(String annotation, boolean quorum, List<String> lost, List<String> silent,
       List<QuorumRecovery.Survivor> survivors, List<EtcdSnapshot> snapshots) {
     return new QuorumRecovery.Inputs(annotation, UID, "demo", quorum, 3, lost, silent, survivors, snapshots, null, false,
-        true);
+        true, null);
   }
 
   @Test
@@ -64,24 +64,24 @@ class QuorumRecoveryTest {
     List<String> lost = List.of("demo-0");
     // demo-0 lost, demo-1 and demo-2 answer (no quorum: a 5-member cluster would be; here lost + ... see voters=3):
     QuorumRecovery.Inputs five = new QuorumRecovery.Inputs(ASKED, UID, "demo", false, 5,
-        List.of("demo-0", "demo-3", "demo-4"), List.of(), List.of(behind, SURVIVOR), List.of(), null, false, true);
+        List.of("demo-0", "demo-3", "demo-4"), List.of(), List.of(behind, SURVIVOR), List.of(), null, false, true, null);
     assertThat(QuorumRecovery.decide(five)).isEqualTo(new QuorumRecovery.TakeSnapshot(SNAPSHOT, SURVIVOR));
     QuorumRecovery.Inputs running = new QuorumRecovery.Inputs(ASKED, UID, "demo", false, 5,
         List.of("demo-0", "demo-3", "demo-4"), List.of(), List.of(behind, SURVIVOR),
-        List.of(snapshot(SNAPSHOT, "Running", 0)), null, false, true);
+        List.of(snapshot(SNAPSHOT, "Running", 0)), null, false, true, null);
     assertThat(QuorumRecovery.decide(running)).isInstanceOf(QuorumRecovery.Wait.class);
     QuorumRecovery.Inputs taken = new QuorumRecovery.Inputs(ASKED, UID, "demo", false, 5,
         List.of("demo-0", "demo-3", "demo-4"), List.of(), List.of(behind, SURVIVOR),
-        List.of(snapshot(SNAPSHOT, "Succeeded", 400)), null, false, true);
+        List.of(snapshot(SNAPSHOT, "Succeeded", 400)), null, false, true, null);
     assertThat(QuorumRecovery.decide(taken)).isInstanceOfSatisfying(QuorumRecovery.Recreate.class, r -> {
       assertThat(r.snapshot()).isEqualTo(SNAPSHOT);
       assertThat(r.revision()).isEqualTo(400);
     });
     QuorumRecovery.Inputs recreating = new QuorumRecovery.Inputs(ASKED, UID, "demo", false, 5,
-        List.of(), List.of(), List.of(), List.of(snapshot(SNAPSHOT, "Succeeded", 400)), SNAPSHOT, true, true);
+        List.of(), List.of(), List.of(), List.of(snapshot(SNAPSHOT, "Succeeded", 400)), SNAPSHOT, true, true, null);
     assertThat(QuorumRecovery.decide(recreating)).isInstanceOf(QuorumRecovery.Wait.class);
     QuorumRecovery.Inputs back = new QuorumRecovery.Inputs(ASKED, UID, "demo", true, 5, List.of(), List.of(),
-        List.of(), List.of(snapshot(SNAPSHOT, "Succeeded", 400)), SNAPSHOT, false, true);
+        List.of(), List.of(snapshot(SNAPSHOT, "Succeeded", 400)), SNAPSHOT, false, true, null);
     assertThat(QuorumRecovery.decide(back)).isInstanceOfSatisfying(QuorumRecovery.Done.class, d ->
         assertThat(d.message()).contains(SNAPSHOT, "remove"));
     assertThat(QuorumRecovery.decide(in(ASKED, false, List.of("demo-0", "demo-1"), List.of(), List.of(SURVIVOR),
@@ -106,8 +106,15 @@ class QuorumRecoveryTest {
         });
     assertThat(QuorumRecovery.decide(in(ASKED, false, all, List.of(), List.of(), List.of())))
         .isInstanceOf(QuorumRecovery.Refused.class);
+    QuorumRecovery.Inputs drilled = new QuorumRecovery.Inputs(ASKED, UID, "demo", false, 3, all, List.of(), List.of(),
+        List.of(snapshot("demo-a", "Succeeded", 100), snapshot("demo-b", "Succeeded", 300)), null, false, true, "demo-a");
+    assertThat(QuorumRecovery.decide(drilled)).as("the snapshot a drill verified, before a newer unverified one")
+        .isInstanceOfSatisfying(QuorumRecovery.Recreate.class, r -> {
+          assertThat(r.snapshot()).isEqualTo("demo-a");
+          assertThat(r.lostSince()).contains("verified by a drill");
+        });
     QuorumRecovery.Inputs noStore = new QuorumRecovery.Inputs(ASKED, UID, "demo", false, 3, List.of("demo-0", "demo-1"),
-        List.of(), List.of(SURVIVOR), List.of(), null, false, false);
+        List.of(), List.of(SURVIVOR), List.of(), null, false, false, null);
     assertThat(QuorumRecovery.decide(noStore)).isInstanceOfSatisfying(QuorumRecovery.Refused.class, r ->
         assertThat(r.why()).contains("spec.snapshots.destination"));
   }

@@ -11,7 +11,7 @@ class RestoreCheckTest {
   static SnapshotManifest manifest(String namespace, String cluster, String object, String sha, long revision, Long keyId,
       Boolean tls) {
     return new SnapshotManifest(2, cluster, namespace, "abc", revision, "3.6.16", cluster + "-1", sha, 1000, 400, "zstd",
-        keyId, object, "2026-12-06T00:00:00Z", "c-uid", "s-uid", tls);
+        keyId, object, "2026-12-06T00:00:00Z", "c-uid", "s-uid", tls, null);
   }
 
   static final RestoreSource.Expected RECORD = new RestoreSource.Expected("team-a", "main",

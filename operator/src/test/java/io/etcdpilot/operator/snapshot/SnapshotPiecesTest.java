@@ -100,7 +100,7 @@ class SnapshotPiecesTest {
   @Test
   void manifestsRoundTripAndObjectsAreNamedUnderThePrefix() throws Exception {
     SnapshotManifest m = new SnapshotManifest(2, "demo", "prod", "abc", 42, "3.6.16", "demo-1", "00ff", 1000, 400,
-        "zstd", 123L, "prod/demo/x.db.zst.enc", "2026-12-01T00:00:00Z", "uid-c", "uid-s", true);
+        "zstd", 123L, "prod/demo/x.db.zst.enc", "2026-12-01T00:00:00Z", "uid-c", "uid-s", true, null);
     assertThat(SnapshotManifest.fromJson(m.toJson())).isEqualTo(m);
     assertThat(SnapshotManifest.fromJson(m.toJson().replace("{", "{\"later\": 1,"))).as("newer fields ignored").isEqualTo(m);
     S3Destination d = new S3Destination();

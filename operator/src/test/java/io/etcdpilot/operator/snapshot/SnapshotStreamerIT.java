@@ -143,7 +143,7 @@ class SnapshotStreamerIT {
     // The manifest edited to name the other key: decryption itself refuses.
     SnapshotManifest lied = new SnapshotManifest(1, "it", "default", "abc", manifest.revision(), "3.4.23", "m1",
         manifest.sha256(), manifest.dbSize(), manifest.storedSize(), "gzip", other.keyId(), manifest.object(), "t",
-        manifest.clusterUid(), manifest.snapshotUid(), manifest.tls());
+        manifest.clusterUid(), manifest.snapshotUid(), manifest.tls(), null);
     assertThatThrownBy(() -> SnapshotReader.read(s3, BUCKET, lied, other, OutputStream.nullOutputStream()))
         .isInstanceOf(SnapshotReader.Refused.class);
 

@@ -44,6 +44,8 @@ public class EtcdClusterStatus {
   private CertificateStatus certificates;
   @JsonPropertyDescription("Quota, defragmentations and NOSPACE recoveries.")
   private MaintenanceStatus maintenance;
+  @JsonPropertyDescription("Restore drills (spec.snapshots.verify): the last one and the last that passed.")
+  private BackupStatus backup;
   private List<Condition> conditions = new ArrayList<>();
 
   public Long getObservedGeneration() { return observedGeneration; }
@@ -79,6 +81,8 @@ public class EtcdClusterStatus {
   public List<Condition> getConditions() { return conditions; }
   public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
 
+  public BackupStatus getBackup() { return backup; }
+  public void setBackup(BackupStatus backup) { this.backup = backup; }
   public MaintenanceStatus getMaintenance() { return maintenance; }
   public void setMaintenance(MaintenanceStatus maintenance) { this.maintenance = maintenance; }
 
@@ -93,13 +97,14 @@ public class EtcdClusterStatus {
         && Objects.equals(upgrade, s.upgrade) && Objects.equals(certificates, s.certificates)
         && Objects.equals(lastSnapshot, s.lastSnapshot) && Objects.equals(nextSnapshotTime, s.nextSnapshotTime)
         && Objects.equals(lastScheduleTime, s.lastScheduleTime) && Objects.equals(maintenance, s.maintenance)
+        && Objects.equals(backup, s.backup)
         && Objects.equals(conditions, s.conditions);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(observedGeneration, replicas, readyReplicas, selector, version, clusterID, leader, members,
-        operation, memberFailure, upgrade, certificates, lastSnapshot, nextSnapshotTime, lastScheduleTime, maintenance,
+        operation, memberFailure, upgrade, certificates, lastSnapshot, nextSnapshotTime, lastScheduleTime, maintenance, backup,
         conditions);
   }
 }

@@ -12,6 +12,10 @@ public class SnapshotsSpec {
   @JsonPropertyDescription("Before a change of minor version (an upgrade, or a downgrade) a snapshot is taken, and the"
       + " change waits for it (default true). false goes on without one, also after one failed.")
   private Boolean beforeMinorChange;
+  @JsonPropertyDescription("5-field cron schedule (UNIX) of restore drills: the newest snapshot is restored into a"
+      + " short-lived pod (never a serving member) and etcd's hash, the revision and the key count are checked against"
+      + " its manifest; the result is the BackupVerified condition. Empty: no drills. Needs a destination.")
+  private String verify;
   @JsonPropertyDescription("IANA time zone of the schedule, default Etc/UTC.")
   private String timeZone;
   @JsonPropertyDescription("Which scheduled snapshots are kept.")
@@ -33,6 +37,8 @@ public class SnapshotsSpec {
   public Boolean getAllowDestinationOverride() { return allowDestinationOverride; }
   public void setAllowDestinationOverride(Boolean allowDestinationOverride) { this.allowDestinationOverride = allowDestinationOverride; }
 
+  public String getVerify() { return verify; }
+  public void setVerify(String verify) { this.verify = verify; }
   public String getSchedule() { return schedule; }
   public void setSchedule(String schedule) { this.schedule = schedule; }
   public String getTimeZone() { return timeZone; }
@@ -56,10 +62,11 @@ public class SnapshotsSpec {
         && Objects.equals(encryption, x.encryption)
         && Objects.equals(destination, x.destination)
         && Objects.equals(allowDestinationOverride, x.allowDestinationOverride)
-        && Objects.equals(beforeMinorChange, x.beforeMinorChange);
+        && Objects.equals(beforeMinorChange, x.beforeMinorChange)
+        && Objects.equals(verify, x.verify);
   }
 
   @Override
   public int hashCode() { return Objects.hash(schedule, timeZone, retention, compression, encryption, destination,
-      allowDestinationOverride, beforeMinorChange); }
+      allowDestinationOverride, beforeMinorChange, verify); }
 }
