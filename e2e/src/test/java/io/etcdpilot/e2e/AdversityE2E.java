@@ -288,24 +288,8 @@ class AdversityE2E {
     target.fault(ns, "etcd-0", Faults.Fault.wipe_data);
     target.fault(ns, "etcd-1", Faults.Fault.wipe_data);
     // Not by itself: the status says so, and how.
-    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
-      Condition ready = ClusterChecks.conditions(get(target, ns)).stream().filter(x -> x.getType().equals("Ready"))
-          .findFirst().orElseThrow();
-      assertThat(ready.getStatus()).isEqualTo("False");
-      assertThat(ready.getMessage()).contains("2 of 3 members lost their data", "etcdpilot.io/recover-quorum");
-    });
-    String uid = get(target, ns).getMetadata().getUid();
-    target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd")
-        .edit(ec -> {
-          if (ec.getMetadata().getAnnotations() == null) ec.getMetadata().setAnnotations(new java.util.HashMap<>());
-          ec.getMetadata().getAnnotations().put("etcdpilot.io/recover-quorum", uid + ":first");
-          return ec;
-        });
-    await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().untilAsserted(() -> {
-      EtcdCluster ec = get(target, ns);
-      assertThat(io.etcdpilot.operator.status.Conditions.isTrue(ec.getStatus().getConditions(), "Ready")).isTrue();
-      assertThat(ec.getStatus().getReadyReplicas()).isEqualTo(3);
-    });
+    awaitAdvice(target, ns, "2 of 3 members lost their data");
+    recoverOnRequest(target, ns, "first");
     try (Client c = ClientCredentials.jetcd(urls, creds)) {
       var kept = c.getKVClient().get(ByteSequence.from("/kept/", StandardCharsets.UTF_8),
           io.etcd.jetcd.options.GetOption.builder().isPrefix(true).build()).get(10, TimeUnit.SECONDS);
@@ -323,5 +307,68 @@ class AdversityE2E {
     });
     ClusterChecks.assertExactlyMembers(urls, creds, "etcd", 3);
     ClusterChecks.assertHashKvEqual(urls, creds);
+  }
+
+  @Test
+  void everyVolumeLostIsRecoveredOnRequestFromTheSnapshotADrillVerified(TargetCluster target) throws Exception {
+    String ns = "adv-all-lost";
+    var store = SnapshotE2E.store(target);
+    Scenario.namespace(target, ns);
+    store.secret(target.client(), ns);
+    Scenario.readyCluster(target, ns, "etcd", 3, s -> {
+      s.setSnapshots(new io.etcdpilot.operator.api.v1alpha1.SnapshotsSpec());
+      s.getSnapshots().setDestination(SnapshotE2E.destinationOf(store.destination(ns, "etcd")));
+      s.getSnapshots().setVerify("* * * * *");
+    });
+    List<String> urls = target.clientUrls(ns, "etcd");
+    ClientCredentials creds = target.credentials(ns, "etcd");
+    SnapshotE2E.put(urls, creds, "/before/", 100);
+    target.client().resource(SnapshotE2E.snapshot(ns, "etcd-good", "etcd")).create();
+    SnapshotE2E.awaitPhase(target, ns, "etcd-good", "Succeeded", Duration.ofMinutes(1));
+    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+        assertThat(get(target, ns).getStatus().getBackup().getLastPassedSnapshot()).isEqualTo("etcd-good"));
+    SnapshotE2E.put(urls, creds, "/after/", 50); // only the members have these: lost with them
+    for (String m : List.of("etcd-0", "etcd-1", "etcd-2")) target.fault(ns, m, Faults.Fault.wipe_data);
+    awaitAdvice(target, ns, "3 of 3 members lost their data");
+    recoverOnRequest(target, ns, "all-lost");
+    try (Client c = ClientCredentials.jetcd(urls, creds)) {
+      var kv = c.getKVClient();
+      assertThat(kv.get(ByteSequence.from("/before/", StandardCharsets.UTF_8), io.etcd.jetcd.options.GetOption.builder()
+          .isPrefix(true).withCountOnly(true).build()).get(10, TimeUnit.SECONDS).getCount())
+          .as("what the verified snapshot held").isEqualTo(100);
+      assertThat(kv.get(ByteSequence.from("/after/", StandardCharsets.UTF_8), io.etcd.jetcd.options.GetOption.builder()
+          .isPrefix(true).withCountOnly(true).build()).get(10, TimeUnit.SECONDS).getCount())
+          .as("writes after it, which only the lost volumes had").isZero();
+    }
+    assertThat(target.client().v1().events().inNamespace(ns).list().getItems())
+        .filteredOn(e -> "QuorumRecovery".equals(e.getReason())).extracting(io.fabric8.kubernetes.api.model.Event::getMessage)
+        .anySatisfy(m -> assertThat(m).contains("etcd-good", "verified by a drill", "are lost"));
+    ClusterChecks.assertExactlyMembers(urls, creds, "etcd", 3);
+    ClusterChecks.assertHashKvEqual(urls, creds);
+  }
+
+  /** Not by itself: Ready says what was lost, and how to ask for a recovery. */
+  static void awaitAdvice(TargetCluster target, String ns, String lost) {
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
+      Condition ready = ClusterChecks.conditions(get(target, ns)).stream().filter(x -> x.getType().equals("Ready"))
+          .findFirst().orElseThrow();
+      assertThat(ready.getStatus()).isEqualTo("False");
+      assertThat(ready.getMessage()).contains(lost, "etcdpilot.io/recover-quorum");
+    });
+  }
+
+  /** Asks for a quorum recovery as a person would (the cluster's uid and a token), and waits for all 3 ready. */
+  static void recoverOnRequest(TargetCluster target, String ns, String token) {
+    String uid = get(target, ns).getMetadata().getUid();
+    target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").edit(ec -> {
+      if (ec.getMetadata().getAnnotations() == null) ec.getMetadata().setAnnotations(new java.util.HashMap<>());
+      ec.getMetadata().getAnnotations().put("etcdpilot.io/recover-quorum", uid + ":" + token);
+      return ec;
+    });
+    await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().untilAsserted(() -> {
+      EtcdCluster ec = get(target, ns);
+      assertThat(io.etcdpilot.operator.status.Conditions.isTrue(ec.getStatus().getConditions(), "Ready")).isTrue();
+      assertThat(ec.getStatus().getReadyReplicas()).isEqualTo(3);
+    });
   }
 }

@@ -165,6 +165,47 @@ class ChartDeploymentE2E {
   }
 
   /** The API server saw the operator's requests made with tokens bound to its pods (not the sandbox's own token). */
+  /**
+   * The operator's pods reach the API server but no member: the status says it cannot observe the cluster, and a
+   * change that needs the members restarted waits, with every member pod left as it is, until it can see again.
+   */
+  @Test
+  void theOperatorCutOffFromEtcdTakesNoStepAndSaysItCannotObserve(TargetCluster target) throws Exception {
+    var client = target.client();
+    List<Pod> operators = runChartReplicas(target);
+    String ns = "cut-etcd";
+    Scenario.readyCluster(target, ns, "etcd", 3, s -> { });
+    java.util.Map<String, String> uids = KubernetesRefusalsE2E.uids(target, ns);
+    for (Pod p : operators) target.fault(OperatorInstall.NAMESPACE, p.getMetadata().getName(), Faults.Fault.cut_etcd);
+    try {
+      // A change the members must restart for, asked while the operator cannot see them: its next look finds
+      // nothing to act on, says so, and the change waits.
+      client.resources(EtcdCluster.class).inNamespace(ns).withName("etcd").edit(c -> {
+        c.getSpec().setEtcd(new io.etcdpilot.operator.api.v1alpha1.EtcdOptions());
+        c.getSpec().getEtcd().setHeartbeatIntervalMillis(150);
+        return c;
+      });
+      await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+        var ready = io.etcdpilot.operator.status.Conditions.find(ClusterChecks.conditions(
+            client.resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get()), "Ready").orElseThrow();
+        assertThat(ready.getStatus()).isEqualTo("False");
+        assertThat(ready.getReason()).isEqualTo("Unreachable");
+        assertThat(ready.getMessage()).contains("cannot observe", "takes no step");
+      });
+      await().during(Duration.ofSeconds(20)).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> KubernetesRefusalsE2E.uids(target, ns).equals(uids));
+    } finally {
+      for (Pod p : operators) target.fault(OperatorInstall.NAMESPACE, p.getMetadata().getName(), Faults.Fault.mend_etcd);
+    }
+    // Seen again: the restart goes through, member by member.
+    await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+      java.util.Map<String, String> now = KubernetesRefusalsE2E.uids(target, ns);
+      assertThat(now.keySet()).isEqualTo(uids.keySet());
+      assertThat(now).allSatisfy((pod, uid) -> assertThat(uid).as(pod + " restarted").isNotEqualTo(uids.get(pod)));
+    });
+    ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofMinutes(2));
+  }
+
   private void assertAuditedAsThePodsOwnTokens(TargetCluster target) throws Exception {
     var json = new com.fasterxml.jackson.databind.ObjectMapper();
     String account = "system:serviceaccount:" + OperatorInstall.NAMESPACE + ":" + OperatorInstall.RELEASE;

@@ -24,6 +24,14 @@ final class HistoryCheck implements AutoCloseable {
     public String toString() {
       return line;
     }
+
+    /** Prints the verdict into the scenario's log and fails on any problem it names. */
+    void assertClean(String scenario) {
+      System.out.println("history checker (" + scenario + "): " + line);
+      org.assertj.core.api.Assertions.assertThat(problems).as("history checker: " + line).isEmpty();
+      org.assertj.core.api.Assertions.assertThat(linearizable).isEqualTo("ok");
+      org.assertj.core.api.Assertions.assertThat(acknowledgedWrites).as("writes acknowledged").isPositive();
+    }
   }
 
   private final Process process;

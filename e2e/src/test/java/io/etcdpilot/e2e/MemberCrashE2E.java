@@ -23,7 +23,8 @@ class MemberCrashE2E {
     ClientCredentials creds = target.credentials(ns, "etcd");
     Map<String, Long> before = ClusterChecks.members(urls, creds);
 
-    try (WriteLoad load = new WriteLoad(urls, creds, "/crash/")) {
+    try (WriteLoad load = new WriteLoad(urls, creds, "/crash/");
+         HistoryCheck check = HistoryCheck.start(target, ns, "etcd")) {
       load.awaitMore(100, Duration.ofSeconds(30));
       target.fault(ns, "etcd-1", Faults.Fault.crash);
 
@@ -37,6 +38,7 @@ class MemberCrashE2E {
       WriteLoad.Report report = load.stopAndVerify();
       assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
       assertThat(report.acknowledged()).isGreaterThanOrEqualTo(200);
+      check.verdict().assertClean("a member crashed");
     }
     assertThat(ClusterChecks.members(urls, creds)).isEqualTo(before);
     TargetCluster.Exec health = target.etcdctl(ns, "etcd", "endpoint", "health", "--cluster");

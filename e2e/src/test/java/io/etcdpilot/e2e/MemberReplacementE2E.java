@@ -40,7 +40,8 @@ class MemberReplacementE2E {
     // A member in the middle: its ordinal is re-added (not shrunk away) and its old volume must be wiped.
     String victim = "etcd-1";
 
-    try (WriteLoad load = new WriteLoad(urls, () -> target.credentials(ns, "etcd"), "/wipe/")) {
+    try (WriteLoad load = new WriteLoad(urls, () -> target.credentials(ns, "etcd"), "/wipe/");
+         HistoryCheck check = HistoryCheck.start(target, ns, "etcd")) {
       load.awaitMore(100, Duration.ofSeconds(30));
       target.fault(ns, victim, Faults.Fault.wipe_data);
 
@@ -52,6 +53,7 @@ class MemberReplacementE2E {
       load.awaitMore(100, Duration.ofSeconds(30));
       WriteLoad.Report report = load.stopAndVerify();
       assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
+      check.verdict().assertClean("a member's data wiped");
     }
     Map<String, Long> after = ClusterChecks.members(urls, creds);
     before.forEach((name, id) -> {

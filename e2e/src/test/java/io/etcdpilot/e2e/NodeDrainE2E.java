@@ -34,6 +34,7 @@ class NodeDrainE2E {
     TargetCluster.Exec drainA;
     TargetCluster.Exec drainB;
     try (WriteLoad load = new WriteLoad(urls, creds, "/drain/");
+         HistoryCheck check = HistoryCheck.start(target, ns, CLUSTER);
          ReadyMembers ready = new ReadyMembers(target.client(), ns, CLUSTER).countFromAllReady(3, Duration.ofMinutes(1))) {
       load.awaitMore(50, Duration.ofSeconds(30));
       CompletableFuture<TargetCluster.Exec> a = CompletableFuture.supplyAsync(() -> drain(target, nodeA));
@@ -49,6 +50,7 @@ class NodeDrainE2E {
       assertThat(ready.fewestSeen()).as("ready members at any moment of the drains").isGreaterThanOrEqualTo(2);
       WriteLoad.Report report = load.stopAndVerify();
       assertThat(report.missing()).as("acknowledged writes lost").isEmpty();
+      check.verdict().assertClean("two nodes drained");
     } finally {
       target.kubectl("uncordon", nodeA);
       target.kubectl("uncordon", nodeB);

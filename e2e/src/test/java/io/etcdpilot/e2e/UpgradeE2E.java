@@ -62,7 +62,9 @@ class UpgradeE2E {
     Map<String, Long> members = ClusterChecks.members(urls, creds);
     long termBefore = ClusterChecks.raftTerm(urls, creds);
     WriteLoad.Report report;
-    try (WriteLoad load = new WriteLoad(urls, creds, prefix)) {
+    HistoryCheck.Verdict checked;
+    try (WriteLoad load = new WriteLoad(urls, creds, prefix);
+         HistoryCheck check = HistoryCheck.start(target, ns, "etcd")) {
       load.awaitMore(100, Duration.ofSeconds(30));
       Scenario.setVersion(target, ns, version);
       await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
@@ -76,7 +78,9 @@ class UpgradeE2E {
       });
       load.awaitMore(100, Duration.ofSeconds(30));
       report = load.stopAndVerify();
+      checked = check.verdict();
     }
+    checked.assertClean("roll of " + ns + " to " + version);
     System.out.printf("roll of %s to %s: %d writes acknowledged, %d failed, longest gap %d ms%n", ns, version,
         report.acknowledged(), report.failed(), report.longestGap().toMillis());
     assertThat(report.missing()).as("acknowledged writes lost").isEmpty();

@@ -49,7 +49,8 @@ final class RecoverySteps {
     String annotation = cluster.getMetadata().getAnnotations() == null ? null
         : cluster.getMetadata().getAnnotations().get(QuorumRecovery.ANNOTATION);
     boolean quorum = seen.etcd().reachable() && seen.etcd().leader().isPresent();
-    List<String> lost = state.pods().stream().filter(MembershipInputs::dataLost).map(p -> p.getMetadata().getName())
+    List<String> lost = state.pods().stream().filter(quorum ? MembershipInputs::dataLost
+            : MembershipInputs::dataLostWithoutQuorum).map(p -> p.getMetadata().getName())
         .sorted().toList();
     ClusterObservation own = seen.withoutQuorum().orElse(ClusterObservation.unreachable("not asked"));
     List<ObservedMember> voters = own.members().stream().filter(m -> !m.learner()).toList();

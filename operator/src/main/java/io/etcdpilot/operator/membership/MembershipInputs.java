@@ -118,6 +118,15 @@ public final class MembershipInputs {
     return lastExitSays(pod, DATA_LOST_SIGNS);
   }
 
+  /**
+   * As {@link #dataLost}, and also a member that starts on an empty volume and finds no peer to learn the cluster
+   * from: what every member says once all their volumes are gone. Only for a cluster without quorum (a member still
+   * joining says the same while its peers are briefly unreachable).
+   */
+  public static boolean dataLostWithoutQuorum(Pod pod) {
+    return lastExitSays(pod, DATA_LOST_SIGNS) || lastExitSays(pod, List.of("cannot fetch cluster info from peer urls"));
+  }
+
   /** The pod is not ready and its container's last exit message says one of {@code signs}. */
   private static boolean lastExitSays(Pod pod, List<String> signs) {
     if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) return false;

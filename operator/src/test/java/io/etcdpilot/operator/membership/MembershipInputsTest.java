@@ -67,6 +67,9 @@ class MembershipInputsTest {
   void aPodThatExitedForMissingDataIsDataLost() {
     assertThat(MembershipInputs.dataLost(pod(1, "... couldn't find local name \"demo-1\" in the initial cluster"))).isTrue();
     assertThat(MembershipInputs.dataLost(pod(1, "panic: disk full"))).isFalse();
+    String empty = "discovery failed: cannot fetch cluster info from peer urls: could not retrieve cluster information";
+    assertThat(MembershipInputs.dataLost(pod(1, empty))).as("a joining member says so too").isFalse();
+    assertThat(MembershipInputs.dataLostWithoutQuorum(pod(1, empty))).as("every volume gone").isTrue();
     var observation = of(member(0xa, 0, false, true), member(0xb, 1, false, true));
     var observed = MembershipInputs.observed(names, 2, 2, observation,
         List.of(pod(1, "couldn't find local name")), List.of(claim(0, "a"), claim(1, "b")), now, null);
