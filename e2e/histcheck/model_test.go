@@ -118,3 +118,29 @@ func TestTheWatchAndTheEndAreChecked(t *testing.T) {
 		t.Fatal("a client's revision going back passed")
 	}
 }
+
+func TestALostAnswerTheWatcherSawIsPlacedAtItsRevision(t *testing.T) {
+	h := []porcupine.Operation{
+		op(0, put(0, "a", 0), 0, output{Unknown: true}, math.MaxInt64),
+		op(1, get(0), 5, output{Rev: 13, Current: kv{true, "a", 13}}, 6),
+	}
+	resolved := resolveUnknown(h, []event{{Rev: 13, Key: 0, Put: true, Value: "a"}})
+	if out := resolved[0].Output.(output); out.Unknown || !out.Succeeded || out.Rev != 13 {
+		t.Fatalf("the watched put was not resolved: %+v", out)
+	}
+	if !porcupine.CheckOperations(kvModel(), resolved) {
+		t.Fatal("a resolved put at its watched revision was judged not linearizable")
+	}
+	if h[0].Output.(output).Unknown != true {
+		t.Fatal("the recorded history was changed")
+	}
+	// The watcher saw it at 13, a read says 12 held it after the put's call: not linearizable.
+	wrong := append([]porcupine.Operation{}, h[0], op(1, get(0), 5, output{Rev: 12, Current: kv{true, "a", 12}}, 6))
+	if porcupine.CheckOperations(kvModel(), resolveUnknown(wrong, []event{{Rev: 13, Key: 0, Put: true, Value: "a"}})) {
+		t.Fatal("a read that disagrees with the watched revision passed")
+	}
+	unseen := resolveUnknown(h, nil)
+	if !unseen[0].Output.(output).Unknown {
+		t.Fatal("a put the watcher did not see was resolved")
+	}
+}

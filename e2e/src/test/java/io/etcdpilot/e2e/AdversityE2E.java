@@ -57,9 +57,7 @@ class AdversityE2E {
 
   /** The checker's verdict, the hashes, the members: what every scenario ends with. */
   static void assertWhole(HistoryCheck.Verdict v, TargetCluster target, String ns, int members) throws Exception {
-    assertThat(v.problems()).as("history checker: " + v).isEmpty();
-    assertThat(v.linearizable()).isEqualTo("ok");
-    assertThat(v.acknowledgedWrites()).as("writes acknowledged under the fault").isPositive();
+    v.assertClean(ns);
     List<String> urls = target.clientUrls(ns, "etcd");
     ClientCredentials creds = target.credentials(ns, "etcd");
     ClusterChecks.assertExactlyMembers(urls, creds, "etcd", members);

@@ -49,6 +49,8 @@ public final class Soak {
   private static final String NS = "soak";
   private static final String CLUSTER = "etcd";
   private static final Duration SETTLE = Duration.ofMinutes(8);
+  /** How long the cluster must stay settled after a step. */
+  private static final Duration STABLE = Duration.ofSeconds(10);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Sandbox sandbox;
@@ -144,8 +146,7 @@ public final class Soak {
     try {
       detail = act(step, member, replicasAfter);
       Instant acted = Instant.now();
-      settle(replicasAfter);
-      readyAfter = Duration.between(acted, Instant.now()).toSeconds();
+      readyAfter = Math.max(0, Duration.between(acted, settle(replicasAfter)).toSeconds());
     } catch (Exception e) {
       detail = step.action().label() + " " + member;
       failure = e.getMessage();
@@ -286,18 +287,41 @@ public final class Soak {
     return step.action().label() + " " + member;
   }
 
-  /** Ready, every member a ready voter, no operation under way, and the version asked for. */
-  private void settle(int replicas) throws InterruptedException {
-    Bench.awaitTrue("the cluster to settle", SETTLE, () -> {
-      EtcdCluster c = cluster();
-      if (c == null || c.getStatus() == null) return false;
-      var s = c.getStatus();
-      return Conditions.isTrue(s.getConditions(), Conditions.READY) && s.getOperation() == null
-          && s.getMembers() != null && s.getMembers().size() == replicas
-          && s.getMembers().stream().noneMatch(m -> m.getRole() == MemberStatus.Role.learner)
-          && s.getReadyReplicas() != null && s.getReadyReplicas() == replicas
-          && c.getSpec().getVersion().equals(s.getVersion());
-    });
+  /**
+   * Ready, every member a ready voter and its pod ready, no operation under way, and the version asked for, for
+   * {@link #STABLE} on end (a status written before the operator noticed the step would pass at once); returns when
+   * that began.
+   */
+  private Instant settle(int replicas) throws InterruptedException {
+    Instant deadline = Instant.now().plus(SETTLE);
+    Instant since = null;
+    while (true) {
+      Instant now = Instant.now();
+      if (settled(replicas)) {
+        if (since == null) since = now;
+        if (!now.isBefore(since.plus(STABLE))) return since;
+      } else {
+        since = null;
+      }
+      if (now.isAfter(deadline)) throw new IllegalStateException("not settled within " + SETTLE.toMinutes() + " min");
+      Thread.sleep(250);
+    }
+  }
+
+  private boolean settled(int replicas) {
+    EtcdCluster c = cluster();
+    if (c == null || c.getStatus() == null) return false;
+    var s = c.getStatus();
+    List<Pod> pods = client.pods().inNamespace(NS).withLabel(ClusterNames.LABEL_CLUSTER, CLUSTER).list().getItems()
+        .stream().filter(p -> p.getMetadata().getName().matches(CLUSTER + "-[0-9]+")).toList();
+    return Conditions.isTrue(s.getConditions(), Conditions.READY) && s.getOperation() == null
+        && s.getMembers() != null && s.getMembers().size() == replicas
+        && s.getMembers().stream().noneMatch(m -> m.getRole() == MemberStatus.Role.learner)
+        && s.getReadyReplicas() != null && s.getReadyReplicas() == replicas
+        && c.getSpec().getVersion().equals(s.getVersion())
+        && pods.size() == replicas && pods.stream().allMatch(p -> p.getStatus() != null
+            && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+            .anyMatch(x -> "Ready".equals(x.getType()) && "True".equals(x.getStatus())));
   }
 
   private Process startChecker(Path stepDir, int replicas, int index) throws IOException {
