@@ -187,7 +187,8 @@ class ChartDeploymentE2E {
       });
       await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
         var ready = io.etcdpilot.operator.status.Conditions.find(ClusterChecks.conditions(
-            client.resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get()), "Ready").orElseThrow();
+            client.resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get()), "Ready")
+          .orElseThrow(() -> new AssertionError("no such condition yet"));
         assertThat(ready.getStatus()).isEqualTo("False");
         assertThat(ready.getReason()).isEqualTo("Unreachable");
         assertThat(ready.getMessage()).contains("cannot observe", "takes no step");

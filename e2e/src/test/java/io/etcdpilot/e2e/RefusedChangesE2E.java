@@ -45,7 +45,8 @@ class RefusedChangesE2E {
     long generation = get(target, ns).getMetadata().getGeneration();
 
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      var stalled = Conditions.find(ClusterChecks.conditions(get(target, ns)), Conditions.STALLED).orElseThrow();
+      var stalled = Conditions.find(ClusterChecks.conditions(get(target, ns)), Conditions.STALLED)
+          .orElseThrow(() -> new AssertionError("no such condition yet"));
       assertThat(stalled.getObservedGeneration()).isEqualTo(generation);
       assertThat(stalled.getStatus()).isEqualTo("True");
       assertThat(stalled.getReason()).isEqualTo("ChangeRefused");

@@ -100,7 +100,8 @@ class UpgradeE2E {
     Scenario.setVersion(target, ns, TO);
     await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
       EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
-      var stalled = Conditions.find(ClusterChecks.conditions(ec), Conditions.STALLED).orElseThrow();
+      var stalled = Conditions.find(ClusterChecks.conditions(ec), Conditions.STALLED)
+          .orElseThrow(() -> new AssertionError("no such condition yet"));
       assertThat(stalled.getStatus()).isEqualTo("True");
       assertThat(stalled.getReason()).isEqualTo("ChangeRefused");
       assertThat(stalled.getMessage()).contains("spec.version").contains("3.5.32 or later");
@@ -120,7 +121,8 @@ class UpgradeE2E {
     Scenario.setVersion(target, ns, "3.7.3");
     await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
       EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
-      var stalled = Conditions.find(ClusterChecks.conditions(ec), Conditions.STALLED).orElseThrow();
+      var stalled = Conditions.find(ClusterChecks.conditions(ec), Conditions.STALLED)
+          .orElseThrow(() -> new AssertionError("no such condition yet"));
       assertThat(stalled.getReason()).isEqualTo("ChangeRefused");
       assertThat(stalled.getMessage()).contains("spec.version").contains("one minor version at a time");
     });
@@ -145,7 +147,8 @@ class UpgradeE2E {
       Scenario.setVersion(target, ns, missing);
       await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
         EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
-        var stalled = Conditions.find(ClusterChecks.conditions(ec), Conditions.STALLED).orElseThrow();
+        var stalled = Conditions.find(ClusterChecks.conditions(ec), Conditions.STALLED)
+          .orElseThrow(() -> new AssertionError("no such condition yet"));
         assertThat(stalled.getReason()).isEqualTo("UpgradeStuck");
         assertThat(stalled.getMessage()).contains("not become healthy on etcd " + missing).contains("ImagePull");
         assertThat(ec.getStatus().getUpgrade().getTo()).isEqualTo(missing);

@@ -52,6 +52,18 @@ class ClusterMetricsTest {
     metrics.observe("prod", "demo", s);
     assertThat(registry.scrape()).contains("etcdpilot_cluster_leader_present{cluster=\"demo\",namespace=\"prod\"} 0.0")
         .contains("etcdpilot_cluster_snapshots_healthy{cluster=\"demo\",namespace=\"prod\"} 0.0");
+    // Restore drills: the last one's verdict and when one last passed; the schedule's interval from its two times.
+    io.etcdpilot.operator.api.v1alpha1.BackupStatus backup = new io.etcdpilot.operator.api.v1alpha1.BackupStatus();
+    backup.setLastPassedTime("2026-12-01T06:00:00Z");
+    s.setBackup(backup);
+    s.setLastScheduleTime("2026-12-01T06:00:00Z");
+    s.setNextSnapshotTime("2026-12-01T12:00:00Z");
+    s.setConditions(List.of(new io.fabric8.kubernetes.api.model.ConditionBuilder().withType("BackupVerified")
+        .withStatus("False").withReason("DrillFailed").build()));
+    metrics.observe("prod", "demo", s);
+    assertThat(registry.scrape()).contains("etcdpilot_cluster_backup_verified{cluster=\"demo\",namespace=\"prod\"} 0.0")
+        .contains("etcdpilot_cluster_backup_verified_timestamp_seconds{cluster=\"demo\",namespace=\"prod\"} 1.7961048E9")
+        .contains("etcdpilot_cluster_snapshot_interval_seconds{cluster=\"demo\",namespace=\"prod\"} 21600.0");
     metrics.retain(Set.of());
     assertThat(registry.scrape()).doesNotContain("cluster=\"demo\"");
   }
