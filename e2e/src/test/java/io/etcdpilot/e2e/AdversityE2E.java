@@ -266,13 +266,7 @@ class AdversityE2E {
   @Test
   void aMajorityThatLostItsDataIsRecoveredOnRequestFromTheSurvivor(TargetCluster target) throws Exception {
     String ns = "adv-quorum";
-    var store = SnapshotE2E.store(target);
-    Scenario.namespace(target, ns);
-    store.secret(target.client(), ns);
-    Scenario.readyCluster(target, ns, "etcd", 3, s -> {
-      s.setSnapshots(new io.etcdpilot.operator.api.v1alpha1.SnapshotsSpec());
-      s.getSnapshots().setDestination(SnapshotE2E.destinationOf(store.destination(ns, "etcd")));
-    });
+    SnapshotE2E.readyClusterWithStore(target, ns, "etcd", 3, false, null);
     List<String> urls = target.clientUrls(ns, "etcd");
     ClientCredentials creds = target.credentials(ns, "etcd");
     try (Client c = ClientCredentials.jetcd(urls, creds)) {
@@ -310,14 +304,7 @@ class AdversityE2E {
   @Test
   void everyVolumeLostIsRecoveredOnRequestFromTheSnapshotADrillVerified(TargetCluster target) throws Exception {
     String ns = "adv-all-lost";
-    var store = SnapshotE2E.store(target);
-    Scenario.namespace(target, ns);
-    store.secret(target.client(), ns);
-    Scenario.readyCluster(target, ns, "etcd", 3, s -> {
-      s.setSnapshots(new io.etcdpilot.operator.api.v1alpha1.SnapshotsSpec());
-      s.getSnapshots().setDestination(SnapshotE2E.destinationOf(store.destination(ns, "etcd")));
-      s.getSnapshots().setVerify("* * * * *");
-    });
+    SnapshotE2E.readyClusterWithStore(target, ns, "etcd", 3, false, "* * * * *");
     List<String> urls = target.clientUrls(ns, "etcd");
     ClientCredentials creds = target.credentials(ns, "etcd");
     SnapshotE2E.put(urls, creds, "/before/", 100);
@@ -358,10 +345,9 @@ class AdversityE2E {
   /** Asks for a quorum recovery as a person would (the cluster's uid and a token), and waits for all 3 ready. */
   static void recoverOnRequest(TargetCluster target, String ns, String token) {
     String uid = get(target, ns).getMetadata().getUid();
-    target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").edit(ec -> {
+    Scenario.edit(target, ns, "etcd", ec -> {
       if (ec.getMetadata().getAnnotations() == null) ec.getMetadata().setAnnotations(new java.util.HashMap<>());
       ec.getMetadata().getAnnotations().put("etcdpilot.io/recover-quorum", uid + ":" + token);
-      return ec;
     });
     await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().untilAsserted(() -> {
       EtcdCluster ec = get(target, ns);

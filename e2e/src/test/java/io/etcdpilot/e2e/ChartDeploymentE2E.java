@@ -180,10 +180,9 @@ class ChartDeploymentE2E {
     try {
       // A change the members must restart for, asked while the operator cannot see them: its next look finds
       // nothing to act on, says so, and the change waits.
-      client.resources(EtcdCluster.class).inNamespace(ns).withName("etcd").edit(c -> {
-        c.getSpec().setEtcd(new io.etcdpilot.operator.api.v1alpha1.EtcdOptions());
-        c.getSpec().getEtcd().setHeartbeatIntervalMillis(150);
-        return c;
+      Scenario.editSpec(target, ns, "etcd", spec -> {
+        spec.setEtcd(new io.etcdpilot.operator.api.v1alpha1.EtcdOptions());
+        spec.getEtcd().setHeartbeatIntervalMillis(150);
       });
       await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
         var ready = io.etcdpilot.operator.status.Conditions.find(ClusterChecks.conditions(

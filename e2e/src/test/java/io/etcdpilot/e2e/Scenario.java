@@ -19,11 +19,16 @@ final class Scenario {
    * conflict (the operator wrote the status in between) read and change again.
    */
   static void editSpec(TargetCluster target, String ns, String name, Consumer<EtcdClusterSpec> change) {
+    edit(target, ns, name, ec -> change.accept(ec.getSpec()));
+  }
+
+  /** Edits the whole object (an annotation, the spec), re-reading and retrying on a 409 as kubectl edit does. */
+  static void edit(TargetCluster target, String ns, String name, Consumer<EtcdCluster> change) {
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(200))
         .until(() -> {
           try {
             target.client().resources(EtcdCluster.class).inNamespace(ns).withName(name).edit(ec -> {
-              change.accept(ec.getSpec());
+              change.accept(ec);
               return ec;
             });
             return true;

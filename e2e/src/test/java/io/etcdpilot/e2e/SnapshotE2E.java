@@ -223,18 +223,8 @@ class SnapshotE2E {
 
   @Test
   void aNewClusterRestoresASnapshotAndRefusesACorruptedOne(TargetCluster target) throws Exception {
-    ObjectStoreServer store = store(target);
     String ns = "restore";
-    Scenario.namespace(target, ns);
-    store.secret(target.client(), ns);
-    Scenario.readyCluster(target, ns, "src", 1, s -> {
-      SnapshotsSpec snapshots = new SnapshotsSpec();
-      SnapshotEncryption encryption = new SnapshotEncryption();
-      encryption.setKeySecretName(KEY_SECRET);
-      snapshots.setEncryption(encryption);
-      snapshots.setDestination(destinationOf(store.destination(ns, "src")));
-      s.setSnapshots(snapshots);
-    });
+    ObjectStoreServer store = readyClusterWithStore(target, ns, "src", 1, true, null);
     List<String> srcUrls = target.clientUrls(ns, "src");
     ClientCredentials srcCreds = target.credentials(ns, "src");
     put(srcUrls, srcCreds, "/before/", 200);
@@ -287,19 +277,8 @@ class SnapshotE2E {
 
   @Test
   void restoreDrillsPassOnAWholeSnapshotAndFailOnACorruptedOne(TargetCluster target) throws Exception {
-    ObjectStoreServer store = store(target);
     String ns = "drills";
-    Scenario.namespace(target, ns);
-    store.secret(target.client(), ns);
-    Scenario.readyCluster(target, ns, "etcd", 1, s -> {
-      SnapshotsSpec snapshots = new SnapshotsSpec();
-      SnapshotEncryption encryption = new SnapshotEncryption();
-      encryption.setKeySecretName(KEY_SECRET);
-      snapshots.setEncryption(encryption);
-      snapshots.setDestination(destinationOf(store.destination(ns, "etcd")));
-      snapshots.setVerify("* * * * *");
-      s.setSnapshots(snapshots);
-    });
+    ObjectStoreServer store = readyClusterWithStore(target, ns, "etcd", 1, true, "* * * * *");
     List<String> urls = target.clientUrls(ns, "etcd");
     ClientCredentials creds = target.credentials(ns, "etcd");
     put(urls, creds, "/drilled/", 150);
@@ -344,6 +323,30 @@ class SnapshotE2E {
     ClusterChecks.awaitReady(target, ns, "etcd", Duration.ofSeconds(30));
     assertThat(target.client().pods().inNamespace(ns).withName("etcd-0").get().getMetadata().getUid())
         .as("the member is never touched by a drill").isEqualTo(member);
+  }
+
+  /**
+   * A new namespace with the store's credentials, and a Ready cluster whose snapshots go to the sandbox's store.
+   * @param encrypted with the keyset Secret {@value #KEY_SECRET}
+   * @param verify the restore drills' schedule; null for none
+   */
+  static ObjectStoreServer readyClusterWithStore(TargetCluster target, String ns, String name, int replicas,
+      boolean encrypted, String verify) {
+    ObjectStoreServer store = store(target);
+    Scenario.namespace(target, ns);
+    store.secret(target.client(), ns);
+    Scenario.readyCluster(target, ns, name, replicas, s -> {
+      SnapshotsSpec snapshots = new SnapshotsSpec();
+      if (encrypted) {
+        SnapshotEncryption encryption = new SnapshotEncryption();
+        encryption.setKeySecretName(KEY_SECRET);
+        snapshots.setEncryption(encryption);
+      }
+      snapshots.setDestination(destinationOf(store.destination(ns, name)));
+      snapshots.setVerify(verify);
+      s.setSnapshots(snapshots);
+    });
+    return store;
   }
 
   static io.etcdpilot.operator.api.v1alpha1.BootstrapSpec fromSnapshot(String name) {

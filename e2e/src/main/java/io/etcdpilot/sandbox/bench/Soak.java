@@ -397,11 +397,20 @@ public final class Soak {
     return client.resources(EtcdCluster.class).inNamespace(NS).withName(CLUSTER).get();
   }
 
-  private void edit(java.util.function.Consumer<EtcdCluster> change) {
-    client.resources(EtcdCluster.class).inNamespace(NS).withName(CLUSTER).edit(c -> {
-      change.accept(c);
-      return c;
-    });
+  /** As kubectl edit: re-read and try again when the operator's status write came first (409). */
+  private void edit(java.util.function.Consumer<EtcdCluster> change) throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.resources(EtcdCluster.class).inNamespace(NS).withName(CLUSTER).edit(c -> {
+          change.accept(c);
+          return c;
+        });
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 50) throw e;
+        Thread.sleep(200);
+      }
+    }
   }
 
   private String phase(String snapshot) {
