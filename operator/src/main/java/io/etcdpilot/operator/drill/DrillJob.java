@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
-import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -65,9 +64,7 @@ public final class DrillJob {
     ClusterNames names = objects.names();
     ResourceRequirements resources = new ResourceRequirementsBuilder()
         .addToRequests("cpu", new Quantity("100m")).addToRequests("memory", new Quantity("256Mi")).build();
-    SecurityContext security = new SecurityContextBuilder().withAllowPrivilegeEscalation(false)
-        .withReadOnlyRootFilesystem(true).withRunAsNonRoot(true).withNewCapabilities().withDrop("ALL").endCapabilities()
-        .build();
+    SecurityContext security = ClusterObjects.containerSecurity();
     List<VolumeMount> mounts = List.of(new VolumeMountBuilder().withName(SCRATCH)
         .withMountPath(ClusterObjects.DATA_MOUNT).build());
     EnvVar podIp = ClusterObjects.fieldEnv(EtcdFlags.ENV_POD_IP, "status.podIP");
@@ -112,10 +109,7 @@ public final class DrillJob {
               .withRestartPolicy("Never")
               .withEnableServiceLinks(false)
               .withAutomountServiceAccountToken(false)
-              .withNewSecurityContext()
-                .withRunAsNonRoot(true).withRunAsUser(65532L).withRunAsGroup(65532L).withFsGroup(65532L)
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-              .endSecurityContext()
+              .withSecurityContext(ClusterObjects.podSecurity())
               .withInitContainers(fetch, restore)
               .withContainers(etcd, check)
               .addNewVolume().withName(SCRATCH).withNewEmptyDir().endEmptyDir().endVolume()

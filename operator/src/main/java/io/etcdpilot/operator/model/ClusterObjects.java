@@ -302,12 +302,7 @@ public final class ClusterObjects {
           .withNewTcpSocket().withPort(new IntOrString(ClusterNames.METRICS_PORT)).endTcpSocket()
           .withInitialDelaySeconds(10).withPeriodSeconds(10).withTimeoutSeconds(5).withFailureThreshold(6)
         .endLivenessProbe()
-        .withNewSecurityContext()
-          .withAllowPrivilegeEscalation(false)
-          .withReadOnlyRootFilesystem(true)
-          .withRunAsNonRoot(true)
-          .withNewCapabilities().withDrop("ALL").endCapabilities()
-        .endSecurityContext()
+        .withSecurityContext(containerSecurity())
         .build();
 
     ObjectMeta meta = meta(names.statefulSet());
@@ -330,10 +325,7 @@ public final class ClusterObjects {
               .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
               .withEnableServiceLinks(false)
               .withAutomountServiceAccountToken(false)
-              .withNewSecurityContext()
-                .withRunAsNonRoot(true).withRunAsUser(65532L).withRunAsGroup(65532L).withFsGroup(65532L)
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-              .endSecurityContext()
+              .withSecurityContext(podSecurity())
               .withAffinity(affinity)
               .withNodeSelector(scheduling.getNodeSelector())
               .withTolerations(scheduling.getTolerations())
@@ -376,6 +368,24 @@ public final class ClusterObjects {
             .withNewLabelSelector().withMatchLabels(names.selectorLabels()).endLabelSelector()
           .endRequiredDuringSchedulingIgnoredDuringExecution()
         .endPodAntiAffinity()
+        .build();
+  }
+
+  /** What every pod the operator runs gets (Pod Security "restricted"): non-root 65532, seccomp RuntimeDefault. */
+  public static io.fabric8.kubernetes.api.model.PodSecurityContext podSecurity() {
+    return new io.fabric8.kubernetes.api.model.PodSecurityContextBuilder()
+        .withRunAsNonRoot(true).withRunAsUser(65532L).withRunAsGroup(65532L).withFsGroup(65532L)
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .build();
+  }
+
+  /** What every container the operator runs gets: no escalation, a read-only root, no capabilities. */
+  public static io.fabric8.kubernetes.api.model.SecurityContext containerSecurity() {
+    return new io.fabric8.kubernetes.api.model.SecurityContextBuilder()
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withRunAsNonRoot(true)
+        .withNewCapabilities().withDrop("ALL").endCapabilities()
         .build();
   }
 
