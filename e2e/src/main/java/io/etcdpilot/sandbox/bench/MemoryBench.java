@@ -1,10 +1,12 @@
 package io.etcdpilot.sandbox.bench;
 
 import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
+import io.etcdpilot.operator.api.v1alpha1.EtcdOptions;
 import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshot;
 import io.etcdpilot.operator.api.v1alpha1.EtcdSnapshotSpec;
 import io.etcdpilot.operator.api.v1alpha1.SnapshotDestination;
 import io.etcdpilot.operator.api.v1alpha1.SnapshotsSpec;
+import io.etcdpilot.operator.api.v1alpha1.StorageSpec;
 import io.etcdpilot.operator.api.v1alpha1.TlsSpec;
 import io.etcdpilot.operator.status.Conditions;
 import io.etcdpilot.sandbox.FileTrees;
@@ -49,11 +51,9 @@ public final class MemoryBench {
           limit);
 
       for (int i = 0; i < clusters; i++) client.resource(Bench.cluster(NS, "c" + i, 1, version, true)).create();
-      client.resource(withSnapshots(Bench.cluster(NS, "big", 1, version, false), sandbox)).create();
-      client.resource(withSnapshots(Bench.cluster(NS, "small", 1, version, false), sandbox)).create();
-      Bench.awaitTrue(clusters + 2 + " clusters Ready", Duration.ofMinutes(15), () -> client.resources(EtcdCluster.class)
-          .inNamespace(NS).list().getItems().stream().filter(c -> c.getStatus() != null
-              && Conditions.isTrue(c.getStatus().getConditions(), Conditions.READY)).count() == clusters + 2);
+      client.resource(withSnapshots(Bench.cluster(NS, "big", 1, version, false), sandbox, gib)).create();
+      client.resource(withSnapshots(Bench.cluster(NS, "small", 1, version, false), sandbox, gib)).create();
+      Bench.awaitTrue(clusters + 2 + " clusters Ready", Duration.ofMinutes(15), () -> ready(client) == clusters + 2);
       Thread.sleep(10_000);
       long atRest = peakRss(pid, Duration.ofSeconds(30), () -> false);
       ProcessMemory rest = ProcessMemory.of(pid);
@@ -76,8 +76,8 @@ public final class MemoryBench {
       double bigSeconds = Duration.between(started, Instant.now()).toMillis() / 1000.0;
 
       System.out.printf("%n| | operator RSS |%n|---|---|%n");
-      System.out.printf("| at rest, %d clusters (live heap %d MiB) | %d MiB (peak over 30 s) |%n", clusters + 2,
-          rest.liveHeapMiB(), atRest >> 10);
+      System.out.printf("| at rest, %d clusters (live heap %d MiB, metaspace %d MiB) | %d MiB (peak over 30 s) |%n",
+          clusters + 2, rest.liveHeapMiB(), rest.metaspaceMiB(), atRest >> 10);
       System.out.printf("| a %.2f GiB snapshot streaming (%s in %.0f s), %d clusters | %d MiB (peak) |%n",
           dbSize / (double) (1L << 30), phase(client, "big-snap"), bigSeconds, clusters + 2, streaming >> 10);
       System.out.printf("| the chart's memory limit | %s |%n", limit);
@@ -85,6 +85,20 @@ public final class MemoryBench {
           phase(client, "small-snap"), smallSeconds[0]);
     }
     return 0;
+  }
+
+  /** How many of the bench's clusters are Ready; a Stalled one ends the bench at once, with the operator's words. */
+  private static long ready(KubernetesClient client) {
+    long ready = 0;
+    for (EtcdCluster c : client.resources(EtcdCluster.class).inNamespace(NS).list().getItems()) {
+      if (c.getStatus() == null) continue;
+      var stalled = Conditions.find(c.getStatus().getConditions(), Conditions.STALLED).filter(x -> "True".equals(x.getStatus()));
+      if (stalled.isPresent()) {
+        throw new IllegalStateException(c.getMetadata().getName() + " is Stalled: " + stalled.get().getMessage());
+      }
+      if (Conditions.isTrue(c.getStatus().getConditions(), Conditions.READY)) ready++;
+    }
+    return ready;
   }
 
   /** The highest VmRSS (KiB) seen, sampled every 250 ms, until {@code done} or the time is up. */
@@ -119,10 +133,10 @@ public final class MemoryBench {
     return String.valueOf(((Map<?, ?>) ((Map<?, ?>) values.get("resources")).get("limits")).get("memory"));
   }
 
-  private static EtcdCluster withSnapshots(EtcdCluster c, Sandbox sandbox) {
+  private static EtcdCluster withSnapshots(EtcdCluster c, Sandbox sandbox, long gib) {
     SnapshotsSpec s = new SnapshotsSpec();
     SnapshotDestination d = new SnapshotDestination();
-    d.setS3(sandbox.objectStore().destination(NS, c.getMetadata().getName()));
+    d.setS3(sandbox.objectStore().destination());
     s.setDestination(d);
     s.setCompression("zstd");
     c.getSpec().setSnapshots(s);
@@ -130,9 +144,12 @@ public final class MemoryBench {
     TlsSpec off = new TlsSpec();
     off.setEnabled(false);
     c.getSpec().setTls(off);
-    // Room for the database the bench writes.
-    io.etcdpilot.operator.api.v1alpha1.EtcdOptions o = new io.etcdpilot.operator.api.v1alpha1.EtcdOptions();
-    o.setQuotaBackendBytes(8L << 30);
+    // Room for the database the bench writes, within what the operator accepts (at most 90% of the volume).
+    EtcdOptions o = new EtcdOptions();
+    o.setQuotaBackendBytes((gib + 1) << 30);
+    StorageSpec storage = new StorageSpec();
+    storage.setSize((gib + 1) * 2 + "Gi");
+    c.getSpec().setStorage(storage);
     c.getSpec().setEtcd(o);
     return c;
   }
