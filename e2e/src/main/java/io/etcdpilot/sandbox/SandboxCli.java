@@ -178,7 +178,7 @@ public final class SandboxCli {
         // Snapshots go to the sandbox's object store (no schedule): an EtcdSnapshot naming only the cluster works.
         var snapshots = new io.etcdpilot.operator.api.v1alpha1.SnapshotsSpec();
         var destination = new io.etcdpilot.operator.api.v1alpha1.SnapshotDestination();
-        destination.setS3(sandbox.objectStore().destination("default", "demo"));
+        destination.setS3(sandbox.objectStore().destination());
         snapshots.setDestination(destination);
         spec.setSnapshots(snapshots);
         ec.setSpec(spec);

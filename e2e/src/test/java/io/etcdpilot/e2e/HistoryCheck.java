@@ -2,6 +2,7 @@ package io.etcdpilot.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.etcdpilot.sandbox.controlplane.KubeBinaries;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,15 +65,8 @@ final class HistoryCheck implements AutoCloseable {
     return new HistoryCheck(p, out);
   }
 
-  /** The binary {@code e2e/kube/build histcheck} made (it builds it when missing). */
-  static Path binary() throws IOException, InterruptedException {
-    Path build = Path.of(System.getProperty("etcdpilot.kube.dir", "kube"), "build").toAbsolutePath();
-    Process b = new ProcessBuilder(build.toString(), "histcheck").inheritIO().start();
-    if (b.waitFor() != 0) throw new IllegalStateException("e2e/kube/build histcheck failed");
-    Process dir = new ProcessBuilder(build.toString(), "dir", "histcheck").start();
-    String path = new String(dir.getInputStream().readAllBytes()).trim();
-    dir.waitFor();
-    return Path.of(path, "histcheck");
+  static Path binary() {
+    return KubeBinaries.locate().histcheck().resolve("histcheck");
   }
 
   /** Stops the workload (its stdin closes), waits for the checker and returns its verdict. */

@@ -46,7 +46,7 @@ class SnapshotE2E {
     String ns = "snapshots";
     Scenario.namespace(target, ns);
     store.secret(target.client(), ns);
-    S3Destination destination = store.destination(ns, "etcd");
+    S3Destination destination = store.destination();
     Scenario.readyCluster(target, ns, "etcd", 3, s -> {
       SnapshotsSpec snapshots = new SnapshotsSpec();
       snapshots.setSchedule("* * * * *");
@@ -77,7 +77,7 @@ class SnapshotE2E {
       // Under the namespace, the cluster and its uid, the record and its uid: no other cluster or record shares it.
       String clusterUid = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get()
           .getMetadata().getUid();
-      String manualKey = ns + "/etcd/" + ns + "/etcd/" + clusterUid + "/manual-" + manual.getMetadata().getUid();
+      String manualKey = ObjectStoreServer.PREFIX + "/" + ns + "/etcd/" + clusterUid + "/manual-" + manual.getMetadata().getUid();
       assertThat(st.getLocation()).isEqualTo("s3://" + ObjectStoreServer.BUCKET + "/" + manualKey + ".db.zst.enc");
       assertThat(st.getEncryptionKeyId()).isNotNull();
       assertThat(st.getTls()).isTrue();
@@ -180,7 +180,7 @@ class SnapshotE2E {
         .addToLabels(io.etcdpilot.operator.snapshot.SnapshotTaker.CREDENTIALS_LABEL, "true").endMetadata()
         .addToStringData("accessKeyID", store.accessKey()).addToStringData("secretAccessKey", "not-the-key").build())
         .create();
-    S3Destination wrong = store.destination(ns, "etcd");
+    S3Destination wrong = store.destination();
     wrong.setCredentialsSecretName("wrong");
     EtcdSnapshot s = snapshot(ns, "wrong-key", "etcd");
     s.getSpec().setDestination(destinationOf(wrong));
@@ -190,7 +190,7 @@ class SnapshotE2E {
     assertThat(Conditions.isTrue(failed.getStatus().getConditions(), Conditions.STALLED)).isTrue();
     assertThat(storedUnder(store, ns)).as("nothing stored").noneMatch(f -> f.contains("wrong-key-"));
 
-    S3Destination noBucket = store.destination(ns, "etcd");
+    S3Destination noBucket = store.destination();
     noBucket.setBucket("no-such-bucket");
     store.secret(target.client(), ns);
     EtcdSnapshot b = snapshot(ns, "no-bucket", "etcd");
@@ -202,7 +202,7 @@ class SnapshotE2E {
         .anyMatch(e -> "SnapshotFailed".equals(e.getReason()));
 
     // The store down: the snapshot fails and says so; once it is back the next one succeeds.
-    S3Destination good = store.destination(ns, "etcd");
+    S3Destination good = store.destination();
     store.pause();
     try {
       EtcdSnapshot down = snapshot(ns, "store-down", "etcd");
@@ -342,7 +342,7 @@ class SnapshotE2E {
         encryption.setKeySecretName(KEY_SECRET);
         snapshots.setEncryption(encryption);
       }
-      snapshots.setDestination(destinationOf(store.destination(ns, name)));
+      snapshots.setDestination(destinationOf(store.destination()));
       snapshots.setVerify(verify);
       s.setSnapshots(snapshots);
     });
@@ -394,7 +394,7 @@ class SnapshotE2E {
     Scenario.readyCluster(target, ns, "etcd", 3, s -> {
       s.setVersion("3.5.35");
       SnapshotsSpec snapshots = new SnapshotsSpec();
-      snapshots.setDestination(destinationOf(store.destination(ns, "etcd")));
+      snapshots.setDestination(destinationOf(store.destination()));
       s.setSnapshots(snapshots);
     });
     Map<String, String> uids = target.client().pods().inNamespace(ns).list().getItems().stream()

@@ -47,7 +47,7 @@ class TenancyE2E {
       store.secret(target.client(), ns);
       Scenario.cluster(target, ns, "main", 1, s -> {
         SnapshotsSpec snapshots = new SnapshotsSpec();
-        S3Destination shared = store.destination(ns, "main");
+        S3Destination shared = store.destination();
         shared.setPrefix(null); // one bucket, no prefix: the keys alone keep the teams apart
         snapshots.setDestination(SnapshotE2E.destinationOf(shared));
         snapshots.setSchedule("* * * * *");

@@ -85,7 +85,7 @@ public final class SnapshotBench {
       }
 
       // Restore: what a member's restore steps do, one after the other.
-      S3Destination d = store.destination("bench", "db");
+      S3Destination d = store.destination();
       try (var s3 = ObjectStore.client(d, new ObjectStore.Credentials(store.accessKey(), store.secretKey(), null), null)) {
         long r0 = System.nanoTime();
         SnapshotManifest manifest = SnapshotReader.manifest(s3, ObjectStoreServer.BUCKET, keys("zstd").manifestKey(d));
@@ -145,7 +145,7 @@ public final class SnapshotBench {
       d.setEndpoint(a[1]);
       d.setRegion("us-east-1");
       d.setBucket(ObjectStoreServer.BUCKET);
-      d.setPrefix("bench/db");
+      d.setPrefix(ObjectStoreServer.PREFIX);
       d.setForcePathStyle(true);
       ManagedChannel channel = NettyChannelBuilder.forAddress(member.getHost(), member.getPort()).usePlaintext().build();
       if (a[4].equals("read-only")) {

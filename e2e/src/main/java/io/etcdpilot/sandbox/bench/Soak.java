@@ -19,6 +19,7 @@ import io.etcdpilot.sandbox.Etcdctl;
 import io.etcdpilot.sandbox.Faults;
 import io.etcdpilot.sandbox.FileTrees;
 import io.etcdpilot.sandbox.Sandbox;
+import io.etcdpilot.sandbox.controlplane.KubeBinaries;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -87,7 +88,7 @@ public final class Soak {
       String upper = sandbox.binaries().available().stream().map(EtcdVersion::parse)
           .filter(v -> v.major() == low.major() && v.minor() == low.minor() + 1).max(Comparator.naturalOrder())
           .map(EtcdVersion::toString).orElse(null);
-      Soak soak = new Soak(sandbox, client, dir, seed, lower, upper, histcheck(sandbox));
+      Soak soak = new Soak(sandbox, client, dir, seed, lower, upper, KubeBinaries.locate().histcheck().resolve("histcheck"));
       soak.create();
       System.out.printf("soak: seed %d, %d minutes, etcd %s (upgrades to %s), 3 members with TLS; replay with"
           + " bin/soak --minutes %d --seed %d%n", seed, minutes, lower, upper, minutes, seed);
@@ -105,7 +106,7 @@ public final class Soak {
     c.getSpec().getEtcd().setSnapshotCount(100L);
     SnapshotsSpec snapshots = new SnapshotsSpec();
     SnapshotDestination destination = new SnapshotDestination();
-    destination.setS3(sandbox.objectStore().destination(NS, CLUSTER));
+    destination.setS3(sandbox.objectStore().destination());
     snapshots.setDestination(destination);
     c.getSpec().setSnapshots(snapshots);
     client.resource(c).create();
@@ -421,16 +422,6 @@ public final class Soak {
   private long events(String reason) {
     return client.v1().events().inNamespace(NS).list().getItems().stream().filter(e -> reason.equals(e.getReason()))
         .mapToLong(e -> e.getCount() == null ? 1 : e.getCount()).sum();
-  }
-
-  private static Path histcheck(Sandbox sandbox) throws Exception {
-    Path build = sandbox.binaries().repository().resolve("e2e/kube/build");
-    Process b = new ProcessBuilder(build.toString(), "histcheck").inheritIO().start();
-    if (b.waitFor() != 0) throw new IllegalStateException("building the history checker failed");
-    Process d = new ProcessBuilder(build.toString(), "dir", "histcheck").start();
-    String out = new String(d.getInputStream().readAllBytes()).trim();
-    d.waitFor();
-    return Path.of(out, "histcheck");
   }
 
   private static String option(List<String> args, String name, String fallback) {

@@ -47,6 +47,11 @@ public final class KubeBinaries {
     return ensure(List.of("etcd", version), List.of("etcd", "etcdctl", "etcdutl"));
   }
 
+  /** Directory with the history checker ({@code e2e/histcheck}), built for its current sources. */
+  public Path histcheck() {
+    return ensure(List.of("histcheck"), List.of("histcheck"));
+  }
+
   /** etcd versions this checkout pins modules for, oldest first. */
   public List<String> etcdVersions() {
     try (Stream<Path> dirs = Files.list(kubeDir.resolve("etcd"))) {

@@ -20,6 +20,7 @@ import org.jclouds.blobstore.BlobStoreContext;
  */
 public final class ObjectStoreServer implements AutoCloseable {
   public static final String BUCKET = "etcd-backups";
+  public static final String PREFIX = "snapshots";
   /** Secret with the store's credentials, in each namespace that asks for it. */
   public static final String SECRET = "sandbox-s3";
 
@@ -97,13 +98,16 @@ public final class ObjectStoreServer implements AutoCloseable {
         .createOr(r -> r.update());
   }
 
-  /** A destination in this store for a cluster: objects under {@code <namespace>/<cluster>/}. */
-  public S3Destination destination(String namespace, String cluster) {
+  /**
+   * A destination in this store, under the prefix {@code snapshots}: the operator's keys already name the
+   * namespace and cluster, so the prefix does not repeat them.
+   */
+  public S3Destination destination() {
     S3Destination d = new S3Destination();
     d.setEndpoint(endpoint());
     d.setRegion("us-east-1");
     d.setBucket(BUCKET);
-    d.setPrefix(namespace + "/" + cluster);
+    d.setPrefix(PREFIX);
     d.setForcePathStyle(true);
     d.setCredentialsSecretName(SECRET);
     return d;
