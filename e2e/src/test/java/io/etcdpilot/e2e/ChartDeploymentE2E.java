@@ -50,7 +50,12 @@ class ChartDeploymentE2E {
       boolean leads = pod.getMetadata().getName().equals(leader);
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(OperatorHealthE2E.get(health, "/readyz"))
           .isEqualTo(new OperatorHealthE2E.Probe(200, leads ? "leader" : "standby")));
-      assertThat(OperatorHealthE2E.get(health, "/metrics").body()).contains("etcdpilot_operator_leader " + (leads ? "1.0" : "0.0"));
+      assertThat(OperatorHealthE2E.get(health, "/metrics").body())
+          .contains("etcdpilot_operator_leader " + (leads ? "1.0" : "0.0"))
+          // The JVM's own memory, to hold against the chart's limit; the collector the image names.
+          .containsPattern("jvm_memory_used_bytes\\{[^}]*area=\"heap\"")
+          .containsPattern("jvm_buffer_memory_used_bytes\\{[^}]*id=\"direct\"")
+          .containsPattern("jvm_gc_pause_seconds_count\\{[^}]*gc=\"Copy\"");
     }
 
     String ns = "chart-failover";

@@ -31,6 +31,9 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -72,6 +75,11 @@ public final class Main {
     LogFormat.of(options.logFormat()).apply();
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config(options)).build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // The JVM's memory pools, direct buffers, collections and threads: what to hold against the container's memory
+    // limit. Bound here, once per process, not in start(): the tests start many operators in one JVM.
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
     OperatorHealth health = health(options);
     Operator operator = start(client, options, registry, health);
     operator.installShutdownHook(Duration.ofSeconds(10));
