@@ -46,7 +46,7 @@ final class HistoryCheck implements AutoCloseable {
   static HistoryCheck start(TargetCluster target, String ns, String cluster) throws IOException, InterruptedException {
     Path dir = Files.createDirectories(Path.of("target", "histcheck", ns + "-" + cluster));
     ClientCredentials creds = target.credentials(ns, cluster);
-    List<String> cmd = new ArrayList<>(List.of(binary().toString(),
+    List<String> cmd = new ArrayList<>(List.of(KubeBinaries.locate().histcheck().toString(),
         "-endpoints", String.join(",", target.clientUrls(ns, cluster)),
         "-prefix", "/histcheck-" + UUID.randomUUID() + "/",
         "-history", dir.resolve("history.json").toAbsolutePath().toString()));
@@ -63,10 +63,6 @@ final class HistoryCheck implements AutoCloseable {
     Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(dir.resolve("stderr.log").toFile())
         .start();
     return new HistoryCheck(p, out);
-  }
-
-  static Path binary() {
-    return KubeBinaries.locate().histcheck().resolve("histcheck");
   }
 
   /** Stops the workload (its stdin closes), waits for the checker and returns its verdict. */

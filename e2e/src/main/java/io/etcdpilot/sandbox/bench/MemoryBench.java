@@ -92,7 +92,8 @@ public final class MemoryBench {
     long ready = 0;
     for (EtcdCluster c : client.resources(EtcdCluster.class).inNamespace(NS).list().getItems()) {
       if (c.getStatus() == null) continue;
-      var stalled = Conditions.find(c.getStatus().getConditions(), Conditions.STALLED).filter(x -> "True".equals(x.getStatus()));
+      var stalled = Conditions.find(c.getStatus().getConditions(), Conditions.STALLED)
+          .filter(x -> "True".equals(x.getStatus()));
       if (stalled.isPresent()) {
         throw new IllegalStateException(c.getMetadata().getName() + " is Stalled: " + stalled.get().getMessage());
       }

@@ -88,7 +88,7 @@ public final class Soak {
       String upper = sandbox.binaries().available().stream().map(EtcdVersion::parse)
           .filter(v -> v.major() == low.major() && v.minor() == low.minor() + 1).max(Comparator.naturalOrder())
           .map(EtcdVersion::toString).orElse(null);
-      Soak soak = new Soak(sandbox, client, dir, seed, lower, upper, KubeBinaries.locate().histcheck().resolve("histcheck"));
+      Soak soak = new Soak(sandbox, client, dir, seed, lower, upper, KubeBinaries.locate().histcheck());
       soak.create();
       System.out.printf("soak: seed %d, %d minutes, etcd %s (upgrades to %s), 3 members with TLS; replay with"
           + " bin/soak --minutes %d --seed %d%n", seed, minutes, lower, upper, minutes, seed);

@@ -47,9 +47,9 @@ public final class KubeBinaries {
     return ensure(List.of("etcd", version), List.of("etcd", "etcdctl", "etcdutl"));
   }
 
-  /** Directory with the history checker ({@code e2e/histcheck}), built for its current sources. */
+  /** The history checker's program ({@code e2e/histcheck}), built for its current sources. */
   public Path histcheck() {
-    return ensure(List.of("histcheck"), List.of("histcheck"));
+    return ensure(List.of("histcheck"), List.of("histcheck")).resolve("histcheck");
   }
 
   /** etcd versions this checkout pins modules for, oldest first. */
