@@ -60,6 +60,20 @@ public final class LocalEtcdCluster implements AutoCloseable {
       ips.add(ipPrefix + i);
       initial.add("m" + i + "=" + scheme + "://" + ipPrefix + i + ":2380");
     }
+    try {
+      startMembers(ipPrefix, start, scheme, initial, tls, binary, extraFlags);
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> ips.stream().limit(Math.min(start, 2))
+          .allMatch(LocalEtcdCluster::healthy));
+    } catch (IOException | RuntimeException e) {
+      // Members started so far would outlive the test (and hold their addresses for the next one): stop them.
+      String tails = logTails();
+      close();
+      throw new IllegalStateException("local etcd members did not become healthy; their logs end: " + tails, e);
+    }
+  }
+
+  private void startMembers(String ipPrefix, int start, String scheme, List<String> initial, MemberTls tls,
+      String binary, List<String> extraFlags) throws IOException {
     for (int i = 1; i <= start; i++) {
       String ip = ipPrefix + i;
       java.util.List<String> cmd = new ArrayList<>(java.util.List.of(binary, "--name=m" + i, "--data-dir=" + dir.resolve("m" + i),
@@ -82,8 +96,20 @@ public final class LocalEtcdCluster implements AutoCloseable {
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("m" + i + ".log").toFile());
       processes.add(pb.start());
     }
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> ips.stream().limit(Math.min(start, 2))
-        .allMatch(LocalEtcdCluster::healthy));
+  }
+
+  /** The last line of each started member's log. */
+  private String logTails() {
+    StringBuilder out = new StringBuilder();
+    for (int i = 1; i <= processes.size(); i++) {
+      try {
+        List<String> lines = Files.readAllLines(dir.resolve("m" + i + ".log"));
+        out.append("\n  m").append(i).append(": ").append(lines.isEmpty() ? "(empty)" : lines.get(lines.size() - 1));
+      } catch (IOException e) {
+        out.append("\n  m").append(i).append(": (no log)");
+      }
+    }
+    return out.toString();
   }
 
   public static String binary() {
