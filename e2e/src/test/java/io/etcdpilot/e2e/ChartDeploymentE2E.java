@@ -190,9 +190,8 @@ class ChartDeploymentE2E {
         spec.getEtcd().setHeartbeatIntervalMillis(150);
       });
       await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-        var ready = io.etcdpilot.operator.status.Conditions.find(ClusterChecks.conditions(
-            client.resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get()), "Ready")
-          .orElseThrow(() -> new AssertionError("no such condition yet"));
+        var ready = ClusterChecks.condition(
+            client.resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get(), "Ready");
         assertThat(ready.getStatus()).isEqualTo("False");
         assertThat(ready.getReason()).isEqualTo("Unreachable");
         assertThat(ready.getMessage()).contains("cannot observe", "takes no step");

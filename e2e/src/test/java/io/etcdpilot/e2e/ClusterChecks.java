@@ -17,11 +17,19 @@ import java.util.concurrent.TimeUnit;
 final class ClusterChecks {
   private ClusterChecks() {}
 
-
   /** A cluster's conditions; none before the operator first writes its status (a wait's first poll may see that). */
   static List<io.fabric8.kubernetes.api.model.Condition> conditions(EtcdCluster ec) {
     return ec == null || ec.getStatus() == null || ec.getStatus().getConditions() == null
         ? List.of() : ec.getStatus().getConditions();
+  }
+
+  /**
+   * The condition of that type; until the operator writes it, an AssertionError, which an Awaitility wait retries
+   * (it retries only those).
+   */
+  static io.fabric8.kubernetes.api.model.Condition condition(EtcdCluster ec, String type) {
+    return io.etcdpilot.operator.status.Conditions.find(conditions(ec), type)
+        .orElseThrow(() -> new AssertionError("no " + type + " condition yet"));
   }
 
   static void awaitReady(TargetCluster target, String ns, String name, Duration timeout) {

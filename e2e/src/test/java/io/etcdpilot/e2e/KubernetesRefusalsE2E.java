@@ -44,8 +44,7 @@ class KubernetesRefusalsE2E {
     Instant podCreated = Instant.now();
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
       EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
-      var reconciling = Conditions.find(ClusterChecks.conditions(ec), Conditions.RECONCILING)
-          .orElseThrow(() -> new AssertionError("no such condition yet"));
+      var reconciling = ClusterChecks.condition(ec, Conditions.RECONCILING);
       assertThat(reconciling.getMessage()).contains("etcd-2 cannot be scheduled").contains("nodes are available")
           .contains("anti-affinity");
     });
@@ -158,8 +157,7 @@ class KubernetesRefusalsE2E {
         });
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
           EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
-          var stalled = Conditions.find(ClusterChecks.conditions(ec), Conditions.STALLED)
-          .orElseThrow(() -> new AssertionError("no such condition yet"));
+          var stalled = ClusterChecks.condition(ec, Conditions.STALLED);
           assertThat(stalled.getStatus()).isEqualTo("True");
           assertThat(stalled.getReason()).isEqualTo("ChangeRefused");
           assertThat(stalled.getMessage()).contains("StatefulSet etcd").contains("team=forbidden is not allowed here");

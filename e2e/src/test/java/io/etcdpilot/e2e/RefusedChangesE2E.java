@@ -45,8 +45,7 @@ class RefusedChangesE2E {
     long generation = get(target, ns).getMetadata().getGeneration();
 
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      var stalled = Conditions.find(ClusterChecks.conditions(get(target, ns)), Conditions.STALLED)
-          .orElseThrow(() -> new AssertionError("no such condition yet"));
+      var stalled = ClusterChecks.condition(get(target, ns), Conditions.STALLED);
       assertThat(stalled.getObservedGeneration()).isEqualTo(generation);
       assertThat(stalled.getStatus()).isEqualTo("True");
       assertThat(stalled.getReason()).isEqualTo("ChangeRefused");

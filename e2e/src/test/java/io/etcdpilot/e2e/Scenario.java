@@ -2,6 +2,7 @@ package io.etcdpilot.e2e;
 
 import io.etcdpilot.operator.api.v1alpha1.EtcdCluster;
 import io.etcdpilot.operator.api.v1alpha1.EtcdClusterSpec;
+import io.etcdpilot.sandbox.ClusterEdits;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.function.Consumer;
@@ -13,7 +14,6 @@ final class Scenario {
   /** Namespaces the running scenario created: deleted when it passes, kept for a look when it fails. */
   static final java.util.Set<String> CREATED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  /** A namespace that admits only pods meeting Pod Security's restricted profile, as etcd members claim to. */
   /**
    * Changes a cluster's spec as `kubectl edit` does: read, change, write with the read resourceVersion, and on a
    * conflict (the operator wrote the status in between) read and change again.
@@ -24,25 +24,19 @@ final class Scenario {
 
   /** Edits the whole object (an annotation, the spec), re-reading and retrying on a 409 as kubectl edit does. */
   static void edit(TargetCluster target, String ns, String name, Consumer<EtcdCluster> change) {
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(200))
-        .until(() -> {
-          try {
-            target.client().resources(EtcdCluster.class).inNamespace(ns).withName(name).edit(ec -> {
-              change.accept(ec);
-              return ec;
-            });
-            return true;
-          } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-            if (e.getCode() == 409) return false;
-            throw e;
-          }
-        });
+    try {
+      ClusterEdits.edit(target.client(), ns, name, change);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while editing " + ns + "/" + name, e);
+    }
   }
 
   static void setVersion(TargetCluster target, String ns, String version) {
     editSpec(target, ns, "etcd", spec -> spec.setVersion(version));
   }
 
+  /** A namespace that admits only pods meeting Pod Security's restricted profile, as etcd members claim to. */
   static void namespace(TargetCluster target, String ns) {
     CREATED.add(ns);
     if (target.client().namespaces().withName(ns).get() == null) {

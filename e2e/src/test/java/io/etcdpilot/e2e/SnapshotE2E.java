@@ -264,8 +264,7 @@ class SnapshotE2E {
     Scenario.cluster(target, ns, "bad", 3, s -> s.setBootstrap(fromSnapshot("src-snap-2")));
     await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
       EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("bad").get();
-      var stalled = Conditions.find(ClusterChecks.conditions(ec), Conditions.STALLED)
-          .orElseThrow(() -> new AssertionError("no such condition yet"));
+      var stalled = ClusterChecks.condition(ec, Conditions.STALLED);
       assertThat(stalled.getStatus()).isEqualTo("True");
       assertThat(stalled.getReason()).isEqualTo("RestoreFailed");
       assertThat(stalled.getMessage()).contains("restore-fetch").contains("no member starts from it");
@@ -288,8 +287,7 @@ class SnapshotE2E {
     // The next drill restores it into a scratch pod and finds etcd's revision, key count and hash as recorded.
     await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
       EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
-      var verified = Conditions.find(ClusterChecks.conditions(ec), "BackupVerified")
-          .orElseThrow(() -> new AssertionError("no such condition yet"));
+      var verified = ClusterChecks.condition(ec, "BackupVerified");
       assertThat(verified.getStatus()).as(verified.getMessage()).isEqualTo("True");
       assertThat(verified.getReason()).isEqualTo("DrillPassed");
       assertThat(ec.getStatus().getBackup().getLastPassedSnapshot()).isEqualTo("etcd-drilled");
@@ -309,8 +307,7 @@ class SnapshotE2E {
     Files.write(object, raw);
     await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
       EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
-      var verified = Conditions.find(ClusterChecks.conditions(ec), "BackupVerified")
-          .orElseThrow(() -> new AssertionError("no such condition yet"));
+      var verified = ClusterChecks.condition(ec, "BackupVerified");
       assertThat(verified.getStatus()).isEqualTo("False");
       assertThat(verified.getReason()).isEqualTo("DrillFailed");
       assertThat(verified.getMessage()).contains("etcd-drilled", "fetch");

@@ -100,8 +100,7 @@ class UpgradeE2E {
     Scenario.setVersion(target, ns, TO);
     await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
       EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
-      var stalled = Conditions.find(ClusterChecks.conditions(ec), Conditions.STALLED)
-          .orElseThrow(() -> new AssertionError("no such condition yet"));
+      var stalled = ClusterChecks.condition(ec, Conditions.STALLED);
       assertThat(stalled.getStatus()).isEqualTo("True");
       assertThat(stalled.getReason()).isEqualTo("ChangeRefused");
       assertThat(stalled.getMessage()).contains("spec.version").contains("3.5.32 or later");
@@ -121,8 +120,7 @@ class UpgradeE2E {
     Scenario.setVersion(target, ns, "3.7.3");
     await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
       EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
-      var stalled = Conditions.find(ClusterChecks.conditions(ec), Conditions.STALLED)
-          .orElseThrow(() -> new AssertionError("no such condition yet"));
+      var stalled = ClusterChecks.condition(ec, Conditions.STALLED);
       assertThat(stalled.getReason()).isEqualTo("ChangeRefused");
       assertThat(stalled.getMessage()).contains("spec.version").contains("one minor version at a time");
     });
@@ -147,8 +145,7 @@ class UpgradeE2E {
       Scenario.setVersion(target, ns, missing);
       await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
         EtcdCluster ec = target.client().resources(EtcdCluster.class).inNamespace(ns).withName("etcd").get();
-        var stalled = Conditions.find(ClusterChecks.conditions(ec), Conditions.STALLED)
-          .orElseThrow(() -> new AssertionError("no such condition yet"));
+        var stalled = ClusterChecks.condition(ec, Conditions.STALLED);
         assertThat(stalled.getReason()).isEqualTo("UpgradeStuck");
         assertThat(stalled.getMessage()).contains("not become healthy on etcd " + missing).contains("ImagePull");
         assertThat(ec.getStatus().getUpgrade().getTo()).isEqualTo(missing);

@@ -15,6 +15,7 @@ import io.etcdpilot.operator.api.v1alpha1.SnapshotsSpec;
 import io.etcdpilot.operator.model.ClusterNames;
 import io.etcdpilot.operator.model.EtcdVersion;
 import io.etcdpilot.operator.status.Conditions;
+import io.etcdpilot.sandbox.ClusterEdits;
 import io.etcdpilot.sandbox.Etcdctl;
 import io.etcdpilot.sandbox.Faults;
 import io.etcdpilot.sandbox.FileTrees;
@@ -398,20 +399,8 @@ public final class Soak {
     return client.resources(EtcdCluster.class).inNamespace(NS).withName(CLUSTER).get();
   }
 
-  /** As kubectl edit: re-read and try again when the operator's status write came first (409). */
   private void edit(java.util.function.Consumer<EtcdCluster> change) throws InterruptedException {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        client.resources(EtcdCluster.class).inNamespace(NS).withName(CLUSTER).edit(c -> {
-          change.accept(c);
-          return c;
-        });
-        return;
-      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt == 50) throw e;
-        Thread.sleep(200);
-      }
-    }
+    ClusterEdits.edit(client, NS, CLUSTER, change);
   }
 
   private String phase(String snapshot) {

@@ -372,16 +372,16 @@ public final class ClusterObjects {
   }
 
   /** What every pod the operator runs gets (Pod Security "restricted"): non-root 65532, seccomp RuntimeDefault. */
-  public static io.fabric8.kubernetes.api.model.PodSecurityContext podSecurity() {
-    return new io.fabric8.kubernetes.api.model.PodSecurityContextBuilder()
+  public static PodSecurityContext podSecurity() {
+    return new PodSecurityContextBuilder()
         .withRunAsNonRoot(true).withRunAsUser(65532L).withRunAsGroup(65532L).withFsGroup(65532L)
         .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
         .build();
   }
 
   /** What every container the operator runs gets: no escalation, a read-only root, no capabilities. */
-  public static io.fabric8.kubernetes.api.model.SecurityContext containerSecurity() {
-    return new io.fabric8.kubernetes.api.model.SecurityContextBuilder()
+  public static SecurityContext containerSecurity() {
+    return new SecurityContextBuilder()
         .withAllowPrivilegeEscalation(false)
         .withReadOnlyRootFilesystem(true)
         .withRunAsNonRoot(true)
